@@ -1,0 +1,1 @@
+"""The market's agents: enterprises with their behaviours, and the government with its policies."""

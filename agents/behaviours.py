@@ -1,0 +1,295 @@
+"""Behaviours: the decision rules a firm holds.
+
+A behaviour decides, each round and for all the firms that hold it at once, how much to
+produce, whether to do R&D, whether to buy a green project and which order to post. Firms in
+one market may hold different behaviours; the market groups firms by the behaviour object they
+hold, so a behaviour's methods receive an array of firm indices.
+
+Production, R&D and offsets follow the rule-based producer of MODEL.md for every heuristic; the
+behaviours differ in how they trade:
+
+* **ZI-C** (Gode & Sunder 1993): a bid uniform on [floor, value], an ask uniform on
+  [cost, ceiling], so it never trades at a loss;
+* **ZI-U**: bids and asks uniform on the whole price band (no budget constraint on value);
+* **truthful**: a bid at its value or an ask at its cost;
+* **rule-based**: bids one tick above the market's expected price when an allowance is worth
+  more to it, asks one tick below when it is worth less, for as many units as are worth it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from agents.valuation import (
+    allowance_values,
+    cost_of_selling,
+    emission_cost,
+    expected_price,
+    shortfalls,
+    value_of_buying,
+)
+from model.orders import Side
+
+if TYPE_CHECKING:
+    from model.market import CarbonMarket
+
+
+@dataclass
+class Quotes:
+    """Orders a group of firms wants to post this round (one per firm at most).
+
+    Attributes:
+        firms: firm indices, shape ``(k,)``.
+        side: ``Side.BID`` (0) or ``Side.ASK`` (1) per order, shape ``(k,)``.
+        price: limit price in ticks, shape ``(k,)``.
+        quantity: whole allowances, shape ``(k,)``; always >= 1.
+    """
+
+    firms: np.ndarray
+    side: np.ndarray
+    price: np.ndarray
+    quantity: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        firms: np.ndarray,
+        side: np.ndarray,
+        price: np.ndarray,
+        quantity: np.ndarray,
+        keep: np.ndarray,
+    ) -> Quotes:
+        """Quotes for the firms where ``keep`` is true, as integer arrays."""
+        return cls(
+            firms[keep],
+            side[keep].astype(np.int8),
+            price[keep].astype(np.int64),
+            quantity[keep].astype(np.int64),
+        )
+
+
+class Behaviour:
+    """Rule-based production, R&D and offsets; subclasses add how the firm trades.
+
+    Args:
+        max_quantity: most allowances in one order.
+    """
+
+    name: ClassVar[str] = "behaviour"
+    #: A firm keeps one live quote: its open orders are cancelled before it quotes again
+    #: (as in Gode & Sunder's and the Bristol Stock Exchange's protocols).
+    replaces_quotes: ClassVar[bool] = True
+
+    def __init__(self, max_quantity: int = 1) -> None:
+        if max_quantity < 1:
+            raise ValueError(f"max_quantity: {max_quantity} must be >= 1")
+        self.max_quantity = max_quantity
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_quantity={self.max_quantity})"
+
+    # ------------------------------------------------------------------ producer rules
+
+    def production(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+        """Produce at capacity while revenue per unit beats the allowance cost of its emissions.
+
+        Returns:
+            Output per firm this round (units), shape ``(k,)``.
+        """
+        ent = market.enterprises
+        profitable = (
+            market.config.output_price > emission_cost(market, firms) * (ent.emission_rate[firms])
+        )
+        return np.where(profitable, ent.capacity[firms], 0.0)
+
+    def research(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+        """Do R&D while the expected saving of one attempt beats its cost.
+
+        Saving = success probability x emission-rate cut x output over the rest of the episode
+        x the cost of a tonne; the cut is zero once the rate sits on its floor.
+        """
+        ent, cfg = market.enterprises, market.config
+        rate = ent.emission_rate[firms]
+        cut = rate - np.maximum(
+            rate * np.exp(-cfg.research_effect * ent.research_ability[firms]), cfg.min_emission_rate
+        )
+        saving = (
+            cfg.research_success
+            * cut
+            * ent.capacity[firms]
+            * market.rounds_left_episode
+            * emission_cost(market, firms)
+        )
+        return saving > ent.research_cost()[firms]
+
+    def offsets(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+        """Complete a green project when it is cheaper than the allowance it brings is worth."""
+        buy_value, _ = allowance_values(market, firms)
+        return buy_value > market.config.green_project_cost
+
+    # ------------------------------------------------------------------ trading
+
+    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+        """The orders these firms post this round."""
+        raise NotImplementedError
+
+    def _random_sides(
+        self, market: CarbonMarket, firms: np.ndarray, can_bid: np.ndarray, can_ask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A fair coin per firm picks the side; a firm that can post only one side posts it.
+
+        Returns:
+            ``(side, active)``: the side per firm and whether it posts at all.
+        """
+        side = market.rng.integers(0, 2, len(firms))
+        side = np.where(can_bid & ~can_ask, Side.BID, np.where(can_ask & ~can_bid, Side.ASK, side))
+        return side, can_bid | can_ask
+
+
+def _uniform_ticks(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """One integer uniform on [low, high] per element (high >= low)."""
+    return low + np.floor(rng.random(len(low)) * (high - low + 1)).astype(np.int64)
+
+
+def _affordable_ticks(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    """The highest bid price each firm can escrow for one allowance."""
+    return np.floor(market.accounts.coins[firms]).astype(np.int64)
+
+
+class ZeroIntelligenceConstrained(Behaviour):
+    """ZI-C: random prices that never trade at a loss (Gode & Sunder 1993)."""
+
+    name = "zi-c"
+
+    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+        """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
+        cfg = market.config
+        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
+        bid_high = np.minimum(
+            np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
+        ).astype(np.int64)
+        ask_low = np.maximum(np.ceil(sell_cost), cfg.price_floor)
+        ask_low = np.where(np.isfinite(ask_low), ask_low, cfg.price_ceiling + 1).astype(np.int64)
+        can_bid = bid_high >= cfg.price_floor
+        can_ask = (market.accounts.allowances[firms] >= 1) & (ask_low <= cfg.price_ceiling)
+        side, active = self._random_sides(market, firms, can_bid, can_ask)
+        bid = _uniform_ticks(market.rng, np.full(len(firms), cfg.price_floor), bid_high)
+        ask = _uniform_ticks(market.rng, ask_low, np.full(len(firms), cfg.price_ceiling))
+        price = np.where(side == Side.BID, bid, ask)
+        return Quotes.build(firms, side, price, np.ones(len(firms)), active)
+
+
+class ZeroIntelligenceUnconstrained(Behaviour):
+    """ZI-U: random prices on the whole band, ignoring value (limited only by escrow)."""
+
+    name = "zi-u"
+
+    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+        """One unit at a uniform price on [floor, ceiling] on a random side."""
+        cfg = market.config
+        price = _uniform_ticks(
+            market.rng, np.full(len(firms), cfg.price_floor), np.full(len(firms), cfg.price_ceiling)
+        )
+        can_bid = _affordable_ticks(market, firms) >= price
+        can_ask = market.accounts.allowances[firms] >= 1
+        side, active = self._random_sides(market, firms, can_bid, can_ask)
+        return Quotes.build(firms, side, price, np.ones(len(firms)), active)
+
+
+class Truthful(Behaviour):
+    """Truthful: a bid at its marginal value or an ask at its marginal cost."""
+
+    name = "truthful"
+
+    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+        """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
+        cfg = market.config
+        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
+        bid = np.minimum(
+            np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
+        )
+        ask = np.maximum(np.ceil(sell_cost), cfg.price_floor)
+        can_bid = (bid >= cfg.price_floor) & (buy_value > 0)
+        can_ask = (market.accounts.allowances[firms] >= 1) & (ask <= cfg.price_ceiling)
+        side, active = self._random_sides(market, firms, can_bid, can_ask)
+        price = np.where(side == Side.BID, np.nan_to_num(bid), np.nan_to_num(ask, posinf=0))
+        return Quotes.build(firms, side, price, np.ones(len(firms)), active)
+
+
+class RuleBased(Behaviour):
+    """Rule-based trader: a price-taker around the market's expected price.
+
+    A firm whose value of one more allowance is at least one tick above the expected price
+    bids one tick above it; a firm whose cost of selling one is at least one tick below asks
+    one tick below. Orders of the side in excess rest and trade at their own price, so the
+    traded price, and with it the expectation, moves toward the level where buying and
+    selling interest balance: the competitive price. Its orders persist (up to the market's
+    order limit) instead of being replaced each round.
+
+    Args:
+        max_quantity: most allowances in one order (units worth the price, up to this).
+    """
+
+    name = "rule-based"
+    replaces_quotes = False
+
+    def __init__(self, max_quantity: int = 5) -> None:
+        super().__init__(max_quantity)
+
+    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+        """Bid one tick above or ask one tick below the expected price, if worth it."""
+        cfg = market.config
+        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
+        anchor = round(expected_price(market))
+        bid = min(anchor + 1, cfg.price_ceiling)
+        ask = max(anchor - 1, cfg.price_floor)
+        buy_gain, sell_gain = buy_value - bid, ask - sell_cost
+        wants_bid = buy_gain >= 0
+        wants_ask = (sell_gain >= 0) & (market.accounts.allowances[firms] >= 1)
+        side = np.where(wants_ask & (~wants_bid | (sell_gain > buy_gain)), Side.ASK, Side.BID)
+        price = np.where(side == Side.BID, bid, ask)
+        quantity = self._units_worth(market, firms, side, price)
+        active = (wants_bid | wants_ask) & (quantity >= 1)
+        return Quotes.build(firms, side, price, quantity, active)
+
+    def _units_worth(
+        self, market: CarbonMarket, firms: np.ndarray, side: np.ndarray, price: np.ndarray
+    ) -> np.ndarray:
+        """How many units (up to ``max_quantity``) are worth trading at ``price``.
+
+        Bids stop when the next unit's value falls below the price or the coins run out; asks
+        stop when the next unit's cost rises above it or the free allowances run out.
+        """
+        acc = market.accounts
+        bid_shortfall, ask_shortfall = shortfalls(market, firms, not self.replaces_quotes)
+        buying = side == Side.BID
+        units = np.zeros(len(firms), dtype=np.int64)
+        worth = np.ones(len(firms), dtype=bool)
+        for j in range(self.max_quantity):
+            worth &= np.where(
+                buying,
+                value_of_buying(market, firms, bid_shortfall - j) >= price,
+                cost_of_selling(market, firms, ask_shortfall + j) <= price,
+            )
+            units += worth
+        with np.errstate(divide="ignore", invalid="ignore"):
+            affordable = np.where(price > 0, acc.coins[firms] // np.maximum(price, 1), units)
+        cap = np.where(buying, affordable, np.floor(acc.allowances[firms]))
+        return np.minimum(units, cap).astype(np.int64)
+
+
+BEHAVIOURS: dict[str, type[Behaviour]] = {
+    cls.name: cls
+    for cls in (ZeroIntelligenceConstrained, ZeroIntelligenceUnconstrained, Truthful, RuleBased)
+}
+
+
+def make_behaviour(name: str) -> Behaviour:
+    """A behaviour by its scenario name (``zi-c``, ``zi-u``, ``truthful``, ``rule-based``)."""
+    try:
+        return BEHAVIOURS[name]()
+    except KeyError:
+        raise ValueError(f"behaviour: {name!r} is not one of {', '.join(BEHAVIOURS)}") from None

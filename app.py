@@ -1,0 +1,1 @@
+"""Dashboard entry point (`solara run app.py`): arrives with the dashboard issue."""

@@ -1,0 +1,1 @@
+"""Reinforcement learning over the market (regulator and enterprise environments): coming next."""

@@ -1,0 +1,71 @@
+"""The government's uniform-price sealed-bid call auction, run before trading opens.
+
+Each bid is for one allowance at a limit price (whole ticks). The auction sells up to
+``supply`` allowances to the highest bids at or above the reserve price; every winner pays the
+same price, the lowest accepted bid (as California's auctions settle). Ties at the margin are
+broken in random order. Unsold allowances stay in the government's budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AuctionResult:
+    """Outcome of one call auction.
+
+    Attributes:
+        price: clearing price (coins per allowance), None if nothing sold.
+        won: allowances won per firm, shape ``(n_firms,)``.
+        revenue: coins paid to the government.
+    """
+
+    price: int | None
+    won: np.ndarray
+
+    @property
+    def sold(self) -> int:
+        """Allowances sold."""
+        return int(self.won.sum())
+
+    @property
+    def revenue(self) -> float:
+        """Coins paid in total: price x allowances sold."""
+        return 0.0 if self.price is None else float(self.price * self.sold)
+
+
+def uniform_price_auction(
+    bidders: np.ndarray,
+    prices: np.ndarray,
+    supply: int,
+    n_firms: int,
+    reserve: int,
+    rng: np.random.Generator,
+) -> AuctionResult:
+    """Clear a uniform-price call auction of unit bids.
+
+    Args:
+        bidders: firm index of each unit bid, shape ``(b,)``.
+        prices: limit price of each unit bid (ticks), shape ``(b,)``.
+        supply: allowances offered.
+        n_firms: number of firms (length of the result's ``won``).
+        reserve: lowest acceptable price (ticks).
+        rng: random generator for tie-breaking.
+
+    Returns:
+        The clearing price and the allowances each firm won.
+    """
+    if supply < 0:
+        raise ValueError(f"supply: {supply} must be >= 0")
+    bidders, prices = np.asarray(bidders, dtype=np.int64), np.asarray(prices, dtype=np.int64)
+    valid = prices >= reserve
+    bidders, prices = bidders[valid], prices[valid]
+    shuffled = rng.permutation(len(prices))
+    order = shuffled[np.argsort(-prices[shuffled], kind="stable")]
+    winners = order[:supply]
+    won = np.bincount(bidders[winners], minlength=n_firms).astype(np.int64)
+    price = int(prices[winners[-1]]) if len(winners) else None
+    return AuctionResult(price, won)
