@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench figures clean
 
 run: $(STAMP)
 	$(BIN)/carbon-market simulate --scenario paper --seed 0
@@ -31,6 +31,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scaling.py
+
+figures: $(STAMP)
+	$(BIN)/python docs/make_figures.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -46,6 +46,8 @@ def cmd_simulate(args: argparse.Namespace) -> None:
         overrides["policy"] = args.policy
     if args.years:
         overrides["years"] = args.years
+    if args.out and Path(args.out).suffix not in (".parquet", ".csv"):
+        raise ValueError(f"--out: {Path(args.out).name} must end in .parquet or .csv")
     market = CarbonMarket(args.scenario, seed=args.seed, **overrides)
     run_episode(market, progress=not args.json and sys.stderr.isatty())
     summary = episode_summary(market)

@@ -166,11 +166,7 @@ class Enterprises:
         rate = self.initial_emission_rate * np.exp(-a * self.research_ability * self.knowledge)
         np.maximum(rate * green_factor, cfg.min_emission_rate, out=self.emission_rate)
         # A firm that starts below the floor (a clean sector) keeps its own rate.
-        np.minimum(
-            self.emission_rate,
-            np.maximum(self.initial_emission_rate, cfg.min_emission_rate),
-            out=self.emission_rate,
-        )
+        np.minimum(self.emission_rate, self.initial_emission_rate, out=self.emission_rate)
 
     def buy_offsets(self, wanting: np.ndarray, available: int, rng: np.random.Generator) -> int:
         """Firms that want one complete a green project each, in random order, while any remain.
@@ -224,7 +220,8 @@ class Enterprises:
                 shortfall,
                 np.where(np.isinf(self.abatement_cost), 0.0, cfg.penalty / self.abatement_cost),
             )
-        abated = np.nan_to_num(abated, nan=0.0)
+        # Only this year's emissions can be abated, not a make-good debt from earlier years.
+        abated = np.minimum(np.nan_to_num(abated, nan=0.0), np.maximum(self.ytd_emissions, 0.0))
         abatement_spent = compliance_cost(abated, self.abatement_cost, np.inf)
         self.ytd_emissions -= abated
         obligation -= abated

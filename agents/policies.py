@@ -15,7 +15,7 @@ Shipped policies (``carbon-market policies`` lists them):
   the revenue recycled (lump-sum by default);
 * ``eu-benchmark``: a cap falling by a linear reduction factor, free allocation of benchmark x
   last year's output (benchmark = mean emission rate of the cleanest 10% of the firm's sector),
-  the rest auctioned and the revenue kept;
+  the rest auctioned (revenue recycled as ``government.recycling`` says);
 * ``scenario``: the per-firm ``allocation`` of the scenario file every year (textbook markets).
 """
 
@@ -141,6 +141,7 @@ class PaperBaseline(Policy):
     def __init__(self, config: GovernmentConfig, schedule: str, rule: str) -> None:
         super().__init__(config)
         self.schedule, self.rule = schedule, rule
+        self.name = f"{schedule}-{rule}"
 
     def weights(self, market: CarbonMarket) -> np.ndarray:
         """Weights by rank of last year's emissions, output per emission, or capacity."""
@@ -202,7 +203,7 @@ class EUBenchmark(Policy):
     name = "eu-benchmark"
     description = (
         "cap falling by a linear reduction factor, free allocation = sector "
-        "benchmark x activity, the rest auctioned (revenue kept)"
+        "benchmark x activity, the rest auctioned"
     )
 
     def benchmarks(self, market: CarbonMarket) -> np.ndarray:

@@ -111,7 +111,7 @@ def theory_report(scenario: str, seeds: int, **overrides: Any) -> dict[str, Any]
         "equilibrium_price": equilibrium.price,
         "abatement": equilibrium.abatement.tolist(),
         "least_total_cost": equilibrium.least_cost,
-        "price_capped_by_penalty": equilibrium.price_capped,
+        "price_capped_by_penalty": bool(equilibrium.price_capped),
         "unit_permit_max_gains": units.max_gains_from_trade,
         "competitive_price_interval": [units.price_low, units.price_high],
         "unit_permit_least_cost": units.least_cost,

@@ -205,6 +205,8 @@ class Scenario:
 
 def _check_value(where: str, value: Any, f: dataclasses.Field) -> Any:
     """Type- and range-check one value against its field declaration; return it coerced."""
+    if f.type == "Any":  # a generator distribution, checked by _check_distribution
+        return value
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
     meta = f.metadata
     if isinstance(default, bool):
@@ -318,6 +320,7 @@ _TOP_LEVEL = {"name", "description", "market", "government", "firms", "generator
 _OVERRIDE_TABLES = {
     **{f.name: "government" for f in dataclasses.fields(GovernmentConfig)},
     "n_firms": "generator",
+    "behaviour": "firms",
 }
 
 
@@ -346,7 +349,8 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
     """Validate a scenario given as a dict (the parsed TOML), applying flat overrides.
 
     Overrides are keys of ``[market]`` or ``[government]`` (``penalty=50``, ``policy="equal"``)
-    or ``n_firms`` (resizes a generator, or repeats/truncates explicit firms cyclically).
+    or ``n_firms`` (resizes a generator, or repeats/truncates explicit firms cyclically) or
+    ``behaviour`` (every firm holds it: ``behaviour="zi-c"``).
     """
     unknown = set(data) - _TOP_LEVEL
     if unknown:
@@ -360,6 +364,11 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
         table = _OVERRIDE_TABLES.get(key, "market")
         if key == "n_firms":
             _override_n_firms(data, value)
+        elif key == "behaviour":
+            if isinstance(data.get("firms"), list):
+                data["firms"] = [{**firm, "behaviour": value} for firm in data["firms"]]
+            if "generator" in data:
+                data["generator"] = {**data["generator"], "behaviour": value}
         elif table == "market" and key not in {f.name for f in dataclasses.fields(MarketConfig)}:
             hint = difflib.get_close_matches(
                 key,
