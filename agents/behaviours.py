@@ -266,15 +266,19 @@ class RuleBased(Behaviour):
         acc = market.accounts
         bid_shortfall, ask_shortfall = shortfalls(market, firms, not self.replaces_quotes)
         buying = side == Side.BID
-        units = np.zeros(len(firms), dtype=np.int64)
-        worth = np.ones(len(firms), dtype=bool)
-        for j in range(self.max_quantity):
-            worth &= np.where(
-                buying,
-                value_of_buying(market, firms, bid_shortfall - j) >= price,
-                cost_of_selling(market, firms, ask_shortfall + j) <= price,
-            )
-            units += worth
+        selling = ~buying
+        # worth[i, j]: the (j + 1)-th unit is worth trading, valued only on the firm's side.
+        later_units = np.arange(self.max_quantity)
+        worth = np.empty((len(firms), self.max_quantity), dtype=bool)
+        worth[buying] = (
+            value_of_buying(market, firms[buying], bid_shortfall[buying, None] - later_units)
+            >= price[buying, None]
+        )
+        worth[selling] = (
+            cost_of_selling(market, firms[selling], ask_shortfall[selling, None] + later_units)
+            <= price[selling, None]
+        )
+        units = np.logical_and.accumulate(worth, axis=1).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             affordable = np.where(price > 0, acc.coins[firms] // np.maximum(price, 1), units)
         cap = np.where(buying, affordable, np.floor(acc.allowances[firms]))

@@ -33,14 +33,19 @@ QUIET_STEP = 0.5  # ticks the expectation moves in a round without trades but wi
 
 
 def update_expectation(
-    expected: float | None, round_price: float, best_bid: int | None, best_ask: int | None
+    expected: float | None,
+    round_price: float,
+    best_bid: int | None,
+    best_ask: int | None,
+    price_floor: int,
+    price_ceiling: int,
 ) -> float | None:
     """The market's price expectation after a round (coins per allowance).
 
     After a round with trades it moves ``PRICE_MEMORY`` of the way to the round's VWAP. After
     a quiet round it drifts half a tick toward the orders left waiting: down while an ask
-    waits at or below it, up while a bid waits at or above it. Before any trade it stays
-    undefined (the mid of the price band is used).
+    waits at or below it, up while a bid waits at or above it, never leaving the price band.
+    Before any trade or waiting order it stays undefined (traders use the band's middle).
     """
     if not np.isnan(round_price):
         return (
@@ -48,13 +53,14 @@ def update_expectation(
             if expected is None
             else (expected + PRICE_MEMORY * (round_price - expected))
         )
-    if expected is None:
-        return None
-    if best_ask is not None and best_ask <= expected:
-        return expected - QUIET_STEP
-    if best_bid is not None and best_bid >= expected:
-        return expected + QUIET_STEP
-    return expected
+    if best_bid is None and best_ask is None:
+        return expected
+    current = 0.5 * (price_floor + price_ceiling) if expected is None else expected
+    if best_ask is not None and best_ask <= current:
+        current -= QUIET_STEP
+    elif best_bid is not None and best_bid >= current:
+        current += QUIET_STEP
+    return float(np.clip(current, price_floor, price_ceiling))
 
 
 def expected_price(market: CarbonMarket) -> float:
@@ -88,19 +94,38 @@ def shortfalls(
     return needed - held_for_bids, needed - acc.allowances[firms]
 
 
+def _per_firm(values: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
+    """Per-firm ``values``, shape ``(k,)``, shaped to broadcast against ``shortfall``.
+
+    ``shortfall`` has one row per firm: shape ``(k,)``, or ``(k, m)`` for ``m`` shortfalls
+    per firm.
+    """
+    return values.reshape(values.shape + (1,) * (np.ndim(shortfall) - 1))
+
+
 def value_of_buying(market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
-    """What one more allowance saves a firm short of ``shortfall`` tonnes (coins)."""
-    c = market.enterprises.abatement_cost[firms]
+    """What one more allowance saves a firm short of ``shortfall`` tonnes (coins).
+
+    ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
+    has its shape.
+    """
+    c = _per_firm(market.enterprises.abatement_cost[firms], shortfall)
     return np.minimum(
-        marginal_value(shortfall, c, market.config.penalty), lost_profit_per_tonne(market, firms)
+        marginal_value(shortfall, c, market.config.penalty),
+        _per_firm(lost_profit_per_tonne(market, firms), shortfall),
     )
 
 
 def cost_of_selling(market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
-    """What giving up one allowance costs a firm short of ``shortfall`` tonnes (coins)."""
-    c = market.enterprises.abatement_cost[firms]
+    """What giving up one allowance costs a firm short of ``shortfall`` tonnes (coins).
+
+    ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
+    has its shape.
+    """
+    c = _per_firm(market.enterprises.abatement_cost[firms], shortfall)
     return np.minimum(
-        marginal_cost(shortfall, c, market.config.penalty), lost_profit_per_tonne(market, firms)
+        marginal_cost(shortfall, c, market.config.penalty),
+        _per_firm(lost_profit_per_tonne(market, firms), shortfall),
     )
 
 

@@ -29,9 +29,11 @@ from model.accounts import Accounts
 from model.datacollection import TRADE_COLUMNS, MarketDataCollector, measure_round
 from model.firms import build_firms, episode_emissions_at_capacity
 from model.order_book import OrderBook
-from model.orders import OrderRejected
+from model.orders import OrderRejected, Side
 from model.scenario import Scenario, ScenarioError, load_scenario
 from model.theory import realised_compliance_cost, unit_permit_equilibrium
+
+SIDES = tuple(Side)  # Side by its integer value
 
 
 class CarbonMarket(mesa.Model):
@@ -172,20 +174,24 @@ class CarbonMarket(mesa.Model):
         posts its new one, so everyone else's quotes from earlier rounds still stand.
         """
         quotes = [behaviour.quote(self, firms) for behaviour, firms in self.behaviour_groups()]
-        firms = np.concatenate([q.firms for q in quotes])
-        sides, prices, quantities = (
-            np.concatenate([getattr(q, k) for q in quotes]) for k in ("side", "price", "quantity")
+        # Plain Python lists and Side members: the loop below runs once per order, and
+        # indexing numpy arrays there would convert every element on the way.
+        firms, sides, prices, quantities = (
+            np.concatenate([getattr(q, k) for q in quotes]).tolist()
+            for k in ("firms", "side", "price", "quantity")
         )
-        book, replaces = self.book, self._replaces_quotes
-        open_counts = book.open_counts()
+        sides = [SIDES[side] for side in sides]
+        book, max_orders = self.book, self.config.max_orders
+        replaces = self._replaces_quotes.tolist()
+        open_counts = book.open_counts().tolist()
         for i in self.rng.permutation(len(firms)).tolist():
-            firm = int(firms[i])
+            firm = firms[i]
             if replaces[firm] and open_counts[firm]:
                 book.cancel_firm(firm)
-            elif open_counts[firm] >= self.config.max_orders:
+            elif open_counts[firm] >= max_orders:
                 continue
             try:
-                book.submit(firm, int(sides[i]), int(prices[i]), int(quantities[i]), round_)
+                book.submit(firm, sides[i], prices[i], quantities[i], round_)
             except OrderRejected:
                 self.rejected_orders += 1
 
@@ -198,7 +204,12 @@ class CarbonMarket(mesa.Model):
         self.round_volume = int(volumes.sum())
         self.round_price = metrics.vwap(prices, volumes) if new else float("nan")
         self.expected_price = update_expectation(
-            self.expected_price, self.round_price, self.book.best_bid(), self.book.best_ask()
+            self.expected_price,
+            self.round_price,
+            self.book.best_bid(),
+            self.book.best_ask(),
+            self.config.price_floor,
+            self.config.price_ceiling,
         )
         table = self.datacollector.tables["trades"]
         for trade in new:

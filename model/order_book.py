@@ -175,6 +175,9 @@ class OrderBook:
         """
         opposite = self._sides[1 - order.side]
         sign = opposite.sign
+        price = opposite.best()
+        if price is None or sign * (price - order.price) > 0:
+            return  # nothing crosses: the common case, decided before any other set-up
         queues, volume, is_open = opposite.queues, opposite.volume, self._open
         firm_volume = self._open_volume[1 - order.side]
         incoming_bid = order.side is Side.BID
