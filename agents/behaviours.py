@@ -159,6 +159,28 @@ def _affordable_ticks(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
     return np.floor(market.accounts.coins[firms]).astype(np.int64)
 
 
+def _limit_ticks(
+    market: CarbonMarket, firms: np.ndarray, buy_value: np.ndarray, sell_cost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The highest safe bid tick and the lowest safe ask tick of each firm, and which it can post.
+
+    A bid tick never exceeds the firm's value, the ceiling or what its coins can escrow; an
+    ask tick is never below its cost or the floor.
+
+    Returns:
+        ``(bid_high, ask_low, can_bid, can_ask)``, each of shape ``(k,)``.
+    """
+    cfg = market.config
+    bid_high = np.minimum(
+        np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
+    )
+    ask_low = np.maximum(np.ceil(sell_cost), cfg.price_floor)
+    ask_low = np.where(np.isfinite(ask_low), ask_low, cfg.price_ceiling + 1)
+    can_bid = (bid_high >= cfg.price_floor) & (buy_value > 0)
+    can_ask = (market.accounts.allowances[firms] >= 1) & (ask_low <= cfg.price_ceiling)
+    return bid_high.astype(np.int64), ask_low.astype(np.int64), can_bid, can_ask
+
+
 class ZeroIntelligenceConstrained(Behaviour):
     """ZI-C: random prices that never trade at a loss (Gode & Sunder 1993)."""
 
@@ -168,13 +190,7 @@ class ZeroIntelligenceConstrained(Behaviour):
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
         cfg = market.config
         buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        bid_high = np.minimum(
-            np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
-        ).astype(np.int64)
-        ask_low = np.maximum(np.ceil(sell_cost), cfg.price_floor)
-        ask_low = np.where(np.isfinite(ask_low), ask_low, cfg.price_ceiling + 1).astype(np.int64)
-        can_bid = bid_high >= cfg.price_floor
-        can_ask = (market.accounts.allowances[firms] >= 1) & (ask_low <= cfg.price_ceiling)
+        bid_high, ask_low, can_bid, can_ask = _limit_ticks(market, firms, buy_value, sell_cost)
         side, active = self._random_sides(market, firms, can_bid, can_ask)
         bid = _uniform_ticks(market.rng, np.full(len(firms), cfg.price_floor), bid_high)
         ask = _uniform_ticks(market.rng, ask_low, np.full(len(firms), cfg.price_ceiling))
@@ -206,16 +222,10 @@ class Truthful(Behaviour):
 
     def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
-        cfg = market.config
         buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        bid = np.minimum(
-            np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
-        )
-        ask = np.maximum(np.ceil(sell_cost), cfg.price_floor)
-        can_bid = (bid >= cfg.price_floor) & (buy_value > 0)
-        can_ask = (market.accounts.allowances[firms] >= 1) & (ask <= cfg.price_ceiling)
+        bid, ask, can_bid, can_ask = _limit_ticks(market, firms, buy_value, sell_cost)
         side, active = self._random_sides(market, firms, can_bid, can_ask)
-        price = np.where(side == Side.BID, np.nan_to_num(bid), np.nan_to_num(ask, posinf=0))
+        price = np.where(side == Side.BID, bid, ask)
         return Quotes.build(firms, side, price, np.ones(len(firms)), active)
 
 

@@ -8,6 +8,7 @@ All functions here work on an array of firm indices at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -103,17 +104,24 @@ def _per_firm(values: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
     return values.reshape(values.shape + (1,) * (np.ndim(shortfall) - 1))
 
 
+def _capped_by_lost_profit(
+    unit_cost: Callable, market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarray
+) -> np.ndarray:
+    """A compliance unit cost (``marginal_value`` or ``marginal_cost``) capped by lost profit."""
+    c = _per_firm(market.enterprises.abatement_cost[firms], shortfall)
+    return np.minimum(
+        unit_cost(shortfall, c, market.config.penalty),
+        _per_firm(lost_profit_per_tonne(market, firms), shortfall),
+    )
+
+
 def value_of_buying(market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
     """What one more allowance saves a firm short of ``shortfall`` tonnes (coins).
 
     ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
     has its shape.
     """
-    c = _per_firm(market.enterprises.abatement_cost[firms], shortfall)
-    return np.minimum(
-        marginal_value(shortfall, c, market.config.penalty),
-        _per_firm(lost_profit_per_tonne(market, firms), shortfall),
-    )
+    return _capped_by_lost_profit(marginal_value, market, firms, shortfall)
 
 
 def cost_of_selling(market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
@@ -122,11 +130,7 @@ def cost_of_selling(market: CarbonMarket, firms: np.ndarray, shortfall: np.ndarr
     ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
     has its shape.
     """
-    c = _per_firm(market.enterprises.abatement_cost[firms], shortfall)
-    return np.minimum(
-        marginal_cost(shortfall, c, market.config.penalty),
-        _per_firm(lost_profit_per_tonne(market, firms), shortfall),
-    )
+    return _capped_by_lost_profit(marginal_cost, market, firms, shortfall)
 
 
 def allowance_values(
