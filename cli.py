@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import tomllib
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from model.scenario import ScenarioError, shipped_scenarios
+
+# Feature packages that add subcommands: each module has ``register(subparsers)``.
+COMMAND_MODULES: list[str] = []
 
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
@@ -129,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     scenarios = sub.add_parser("scenarios", help="list the shipped scenarios")
     scenarios.set_defaults(func=cmd_scenarios)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -57,6 +57,8 @@ class Government(mesa.Agent):
                 f"policy {self.policy.name}: released {release:g} allowances but "
                 f"only {self.remaining_budget:g} remain in the budget"
             )
+        if allocation.price_floor is not None:
+            market.set_price_floor(allocation.price_floor)
         market.accounts.allowances += free
         result = self._auction(auctioned)
         market.green_projects_available += allocation.green_projects

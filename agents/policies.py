@@ -48,11 +48,13 @@ class Allocation:
         free: allowances given free to each firm, shape ``(n_firms,)``, whole numbers.
         auctioned: allowances sold in the call auction before trading opens.
         green_projects: allowances released as green projects (offsets firms may complete).
+        price_floor: a new lowest price tick for the year's trading (None: unchanged).
     """
 
     free: np.ndarray
     auctioned: int = 0
     green_projects: int = 0
+    price_floor: int | None = None
 
     @property
     def release(self) -> float:
@@ -245,6 +247,63 @@ class ScenarioAllocation(Policy):
         return Allocation(free)
 
 
+ALLOCATION_RULES = ("grandfathering", "benchmarking", "size", "equal")
+
+
+def rule_shares(market: CarbonMarket) -> np.ndarray:
+    """Each textbook allocation rule's split of a release, shape ``(4, n_firms)``, rows sum to 1.
+
+    Rows follow :data:`ALLOCATION_RULES`: in proportion to last year's emissions
+    (grandfathering; equal in the first year), to output per emission (benchmarking), to
+    capacity (size), and equal.
+    """
+    ent = market.enterprises
+    keys = np.stack(
+        [ent.last_year_emissions, ent.capacity / ent.emission_rate, ent.capacity, np.ones(ent.n)]
+    )
+    totals = keys.sum(axis=1, keepdims=True)
+    equal = np.full_like(keys, 1.0 / ent.n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, keys / totals, equal)
+
+
+class ManualPolicy(Policy):
+    """Levers set from outside each year: by a person at the dashboard or a learned agent.
+
+    Attributes:
+        release_share: share of the episode budget to release this year (capped by
+            ``market.max_release_share`` and what remains).
+        weights: split between firms, shape ``(n_firms,)``; None splits equally.
+        auction_share: share of the firms' part sold in the call auction.
+        price_floor: lowest price tick for the year's trading; None leaves it.
+    """
+
+    name = "manual"
+    description = "levers set each year by a person (dashboard) or a learned agent"
+
+    def __init__(self, config: GovernmentConfig) -> None:
+        super().__init__(config)
+        self.release_share = 0.1
+        self.weights: np.ndarray | None = None
+        self.auction_share = 0.0
+        self.price_floor: int | None = None
+
+    def allocate(self, market: CarbonMarket) -> Allocation:
+        """Release and split as the levers say."""
+        n = market.enterprises.n
+        to_firms, green = self.release_for(market, max(0.0, self.release_share))
+        auctioned = int(np.floor(to_firms * self.auction_share + 1e-9))
+        weights = np.ones(n) if self.weights is None else np.asarray(self.weights, dtype=float)
+        if weights.shape != (n,) or (weights < 0).any():
+            raise ValueError(f"weights: expected {n} non-negative numbers, got {weights!r}")
+        return Allocation(
+            split(to_firms - auctioned, weights),
+            auctioned=auctioned,
+            green_projects=green,
+            price_floor=self.price_floor,
+        )
+
+
 def _paper_baselines() -> dict[str, type[Policy] | tuple]:
     return {
         f"{schedule}-{rule}": (schedule, rule)
@@ -262,6 +321,8 @@ POLICIES: dict[str, str] = {
     FullAuction.name: FullAuction.description,
     EUBenchmark.name: EUBenchmark.description,
     ScenarioAllocation.name: ScenarioAllocation.description,
+    ManualPolicy.name: ManualPolicy.description,
+    "learned:PATH": "a trained regulator (a .zip saved by `carbon-market train-regulator`)",
 }
 
 
@@ -270,7 +331,12 @@ def make_policy(config: GovernmentConfig) -> Policy:
     baselines = _paper_baselines()
     if config.policy in baselines:
         return PaperBaseline(config, *baselines[config.policy])
-    for cls in (EqualSplit, FullAuction, EUBenchmark, ScenarioAllocation):
+    for cls in (EqualSplit, FullAuction, EUBenchmark, ScenarioAllocation, ManualPolicy):
         if config.policy == cls.name:
             return cls(config)
+    if config.policy.startswith("learned:"):
+        # Learned regulators live in learning/ (they need torch): loaded only when asked for.
+        from learning.learned_policy import load_learned_policy
+
+        return load_learned_policy(config, config.policy.removeprefix("learned:"))
     raise ValueError(f"government.policy: {config.policy!r} is not one of {', '.join(POLICIES)}")

@@ -14,6 +14,7 @@ episode ``years`` years. A round reads like the paper's description:
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import mesa
@@ -57,7 +58,7 @@ class CarbonMarket(mesa.Model):
         if isinstance(scenario, Scenario):
             if overrides:
                 raise ScenarioError("overrides: pass a scenario name or path to use overrides")
-            self.scenario = scenario
+            self.scenario = copy.deepcopy(scenario)  # levers may change this market's copy
         else:
             self.scenario = load_scenario(scenario, **overrides)
         self.config = cfg = self.scenario.market
@@ -236,6 +237,18 @@ class CarbonMarket(mesa.Model):
             self.running = False
 
     # ------------------------------------------------------------------ helpers
+
+    def set_price_floor(self, price_floor: int) -> None:
+        """Change the lowest price tick for new orders (a government lever).
+
+        Raises:
+            ValueError: the floor is negative or not below the ceiling.
+        """
+        if not 0 <= price_floor < self.config.price_ceiling:
+            raise ValueError(
+                f"price_floor: {price_floor} must be in [0, {self.config.price_ceiling - 1}]"
+            )
+        self.config.price_floor = self.book.price_floor = int(price_floor)
 
     def behaviour_groups(self) -> list[tuple[Behaviour, np.ndarray]]:
         """Each behaviour held in the market with the indices of the firms holding it."""
