@@ -80,12 +80,13 @@ def cmd_theory(args: argparse.Namespace) -> None:
 
 def cmd_policies(args: argparse.Namespace) -> None:
     """List the government policies."""
-    from agents.policies import POLICIES
+    from agents.policies import POLICIES, POLICY_PATTERNS
 
+    listing = {**POLICIES, **POLICY_PATTERNS}
     if args.json:
-        _print(POLICIES, True)
+        _print(listing, True)
         return
-    for name, description in POLICIES.items():
+    for name, description in listing.items():
         print(f"{name:<28} {description}")
 
 

@@ -322,7 +322,11 @@ POLICIES: dict[str, str] = {
     EUBenchmark.name: EUBenchmark.description,
     ScenarioAllocation.name: ScenarioAllocation.description,
     ManualPolicy.name: ManualPolicy.description,
-    "learned:PATH": "a trained regulator (a .zip saved by `carbon-market train-regulator`)",
+}
+
+#: Policies named by a pattern rather than a fixed name.
+POLICY_PATTERNS: dict[str, str] = {
+    "learned:PATH": "a trained regulator: a .zip saved by `carbon-market train-regulator`",
 }
 
 

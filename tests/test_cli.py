@@ -117,10 +117,11 @@ def test_policies_lists_every_policy(capsys: pytest.CaptureFixture[str]) -> None
     listed = run_json(capsys, ["policies"])
     baselines = {f"{s}-{r}" for s in SCHEDULES for r in ("grandfathering", "benchmarking", "size")}
     assert len(baselines) == 9
-    assert set(listed) == baselines | {"equal", "auction", "eu-benchmark", "scenario"}
+    others = {"equal", "auction", "eu-benchmark", "scenario", "manual", "learned:PATH"}
+    assert set(listed) == baselines | others
     assert cli.main(["policies"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 13
+    assert len(lines) == 15
     assert lines[0].startswith("flat-grandfathering ")
 
 

@@ -36,8 +36,15 @@ def first_year(policy: str, seed: int = 0, **overrides: object) -> tuple[CarbonM
 # --------------------------------------------------------------------------- year 1
 
 
-def test_policy_list_is_the_paper_baselines_and_four_more() -> None:
-    assert list(POLICIES) == [*PAPER_BASELINES, "equal", "auction", "eu-benchmark", "scenario"]
+def test_policy_list_is_the_paper_baselines_and_five_more() -> None:
+    assert list(POLICIES) == [
+        *PAPER_BASELINES,
+        "equal",
+        "auction",
+        "eu-benchmark",
+        "scenario",
+        "manual",
+    ]
 
 
 def test_flat_grandfathering_year_one() -> None:

@@ -206,7 +206,7 @@ def test_unknown_policy_raised_by_carbon_market() -> None:
     assert scenario.government.policy == "laissez-faire"
     with raises("government.policy: 'laissez-faire' is not one of flat-grandfathering, "):
         CarbonMarket("paper", seed=0, policy="laissez-faire")
-    with pytest.raises(ScenarioError, match=r"eu-benchmark, scenario$"):
+    with pytest.raises(ScenarioError, match=r"eu-benchmark, scenario, manual$"):
         CarbonMarket("paper", seed=0, policy="laissez-faire")
 
 
