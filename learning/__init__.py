@@ -1,1 +1,5 @@
-"""Reinforcement learning over the market (regulator and enterprise environments): coming next."""
+"""Reinforcement learning over the market: the regulator's Gymnasium env, training, evaluation."""
+
+from learning.regulator_env import RegulatorEnv
+
+__all__ = ["RegulatorEnv"]

@@ -110,6 +110,8 @@ class CarbonMarket(mesa.Model):
         self.allocative_efficiency = float("nan")
         self.efficiency_by_year: list[float] = []
         self.compliance_by_year: list = []
+        self.year_records: list[dict[str, float]] = []
+        self._year_value = self._year_volume = 0.0
         self.measures = measure_round(self)
         self.datacollector = MarketDataCollector(cfg.firm_data)
         self.datacollector.collect(self)
@@ -203,6 +205,8 @@ class CarbonMarket(mesa.Model):
         prices = np.fromiter((t.price for t in new), dtype=float, count=len(new))
         volumes = np.fromiter((t.quantity for t in new), dtype=float, count=len(new))
         self.round_volume = int(volumes.sum())
+        self._year_value += float(prices @ volumes)
+        self._year_volume += self.round_volume
         self.round_price = metrics.vwap(prices, volumes) if new else float("nan")
         self.expected_price = update_expectation(
             self.expected_price,
@@ -230,6 +234,20 @@ class CarbonMarket(mesa.Model):
             self.efficiency_by_year.append(self.allocative_efficiency)
         result = self.enterprises.settle_compliance()
         self.compliance_by_year.append(result)
+        self.year_records.append(
+            {
+                "year": self.year,
+                "release": self.government.release,
+                "price": self._year_value / self._year_volume
+                if self._year_volume
+                else float("nan"),
+                "volume": self._year_volume,
+                "emissions": result.emissions,
+                "shortfall": result.shortfall,
+                "penalties": result.penalties,
+            }
+        )
+        self._year_value = self._year_volume = 0.0
         self.penalties_paid += result.penalties
         self.abatement_spent += result.abatement_spent
         self.allowances_expired += result.expired

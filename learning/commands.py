@@ -1,0 +1,139 @@
+"""``carbon-market train-regulator`` and ``carbon-market evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from learning.learned_policy import SHIPPED_REGULATOR
+from learning.train import DEFAULT_CONFIG
+
+
+def cmd_train_regulator(args: argparse.Namespace) -> None:
+    """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    from learning.train import load_train_config, train_regulator
+
+    config = load_train_config(args.config, args.scenario)
+    if args.timesteps is not None:
+        if args.timesteps < 1:
+            raise ValueError(f"--timesteps: {args.timesteps} must be >= 1")
+        config.n_timesteps = args.timesteps
+    command = "carbon-market " + shlex.join(sys.argv[1:]) if sys.argv else ""
+    path = train_regulator(
+        args.scenario,
+        config,
+        args.out,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=command,
+    )
+    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    """Every policy on the same held-out seeds, scored with the same coefficient(s)."""
+    from learning.evaluate import (
+        RULES,
+        collect_runs,
+        confidence_table,
+        draw,
+        is_learned,
+        markdown_table,
+        paired_test,
+        score,
+    )
+
+    if args.policies == "all":
+        policies = RULES + ([f"learned:{SHIPPED_REGULATOR}"] if SHIPPED_REGULATOR.exists() else [])
+    else:
+        policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    policies += [f"learned:{path}" for path in args.learned]
+    if args.seeds < 2:
+        raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
+    if any(c < 0 for c in args.climate_coefficient):
+        raise ValueError("--climate-coefficient: must be >= 0")
+    overrides = {"behaviour": args.behaviour} if args.behaviour else {}
+    runs = collect_runs(
+        args.scenario,
+        policies,
+        args.seeds,
+        args.climate_coefficient,
+        progress=sys.stderr.isatty() and not args.json,
+        **overrides,
+    )
+    out = Path(args.out) if args.out else None
+    report = {}
+    for c in args.climate_coefficient:
+        scored = score(runs, c)
+        table = confidence_table(scored)
+        learned = [p for p in table["policy"] if is_learned(p)]
+        tests = [asdict(paired_test(scored, p)) for p in learned]
+        report[str(c)] = {"table": table.to_dict(orient="records"), "paired_tests": tests}
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out / f"table_c{c}.csv", index=False)
+            (out / f"table_c{c}.md").write_text(markdown_table(table) + "\n")
+            scored.drop(columns="releases").to_csv(out / f"runs_c{c}.csv", index=False)
+            draw(scored, table, c, out)
+        if not args.json:
+            print(f"\nclimate coefficient c = {c} ({args.seeds} held-out seeds)\n")
+            print(markdown_table(table))
+            for test in tests:
+                print(
+                    f"\n{test['learned']} vs best rule {test['best_rule']}: mean welfare "
+                    f"difference {test['mean_difference']:+.4g}, wins {test['wins']}/"
+                    f"{test['seeds']}, paired t p = {test['t_pvalue']:.3g}, Wilcoxon p = "
+                    f"{test['wilcoxon_pvalue']:.3g}"
+                )
+    if args.json:
+        print(json.dumps(report, indent=2, default=float))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the learning subcommands to the ``carbon-market`` parser."""
+    train = sub.add_parser("train-regulator", help="train a PPO regulator (resumable)")
+    train.add_argument("--scenario", default="paper", help="shipped scenario name or TOML path")
+    train.add_argument(
+        "--config",
+        default=str(DEFAULT_CONFIG),
+        help="RL-Zoo-style YAML with an entry for the scenario",
+    )
+    train.add_argument("--timesteps", type=int, help="env steps (years) in all; default: YAML")
+    train.add_argument("--out", required=True, help="output directory")
+    train.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    train.add_argument(
+        "--resume", action="store_true", help="continue from the newest checkpoint in --out"
+    )
+    train.set_defaults(func=cmd_train_regulator)
+
+    evaluate = sub.add_parser("evaluate", help="compare policies on the same held-out seeds")
+    evaluate.add_argument("--scenario", default="paper")
+    evaluate.add_argument(
+        "--policies",
+        default="all",
+        help="'all' (every rule + the shipped regulator) or a comma list",
+    )
+    evaluate.add_argument(
+        "--learned",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also evaluate this trained regulator (.zip); repeatable",
+    )
+    evaluate.add_argument("--seeds", type=int, default=30, help="held-out seeds (default 30)")
+    evaluate.add_argument(
+        "--climate-coefficient",
+        type=float,
+        nargs="+",
+        default=[0.2],
+        help="score with these c (default 0.2)",
+    )
+    evaluate.add_argument("--behaviour", help="every firm's behaviour (default: scenario's)")
+    evaluate.add_argument("--out", help="directory for tables (CSV, Markdown) and figures")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(func=cmd_evaluate)

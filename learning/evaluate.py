@@ -1,0 +1,213 @@
+"""A fair comparison of allocation policies: same held-out seeds, same climate coefficient.
+
+Every policy runs the same market seeds (``evaluation_seeds``: disjoint from the seeds the
+regulator trained and validated on). A rule-based policy does not see the climate coefficient c,
+so one run per seed is scored at every c; a learned regulator observes c, so it runs once per
+seed and c. Welfare charges the final year's over-emission. For each policy and metric the
+table gives the mean and a 95% confidence interval (Student t over seeds), and the learned
+regulator is compared with the best rule (highest mean welfare) by a paired t-test and a
+Wilcoxon signed-rank test on the per-seed welfare differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from agents.policies import POLICIES
+from learning.regulator_env import evaluation_seeds
+from model import metrics
+from model.market import CarbonMarket
+from model.report import run_episode
+
+METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
+RULES = [name for name in POLICIES if name not in ("scenario", "manual")]
+
+
+def is_learned(policy: str) -> bool:
+    """Whether a policy name is a trained regulator (``learned:PATH``)."""
+    return policy.startswith("learned:")
+
+
+def run_policy(
+    scenario: str, policy: str, seed: int, climate_coefficient: float, **overrides
+) -> dict:
+    """One episode of ``policy``: its metrics and its yearly releases."""
+    market = run_episode(
+        CarbonMarket(
+            scenario, seed=seed, policy=policy, climate_coefficient=climate_coefficient, **overrides
+        )
+    )
+    m = market.measures
+    volume = sum(r["volume"] for r in market.year_records)
+    value = sum(r["price"] * r["volume"] for r in market.year_records if r["volume"])
+    return {
+        "policy": policy,
+        "seed": seed,
+        "equality": m["equality"],
+        "productivity": m["productivity"],
+        "over_emission": m["over_emission"],
+        "total_emissions": float(market.enterprises.emitted_total.sum()),
+        "mean_price": value / volume if volume else math.nan,
+        "releases": [r["release"] for r in market.year_records],
+        "learned_c": climate_coefficient if is_learned(policy) else math.nan,
+    }
+
+
+def collect_runs(
+    scenario: str,
+    policies: Iterable[str],
+    n_seeds: int,
+    coefficients: Iterable[float],
+    progress: bool = False,
+    **overrides,
+) -> pd.DataFrame:
+    """Every policy on every held-out seed; learned regulators once per coefficient too."""
+    coefficients = list(coefficients)
+    jobs = [
+        (p, s, c)
+        for p in policies
+        for s in evaluation_seeds(n_seeds)
+        for c in (coefficients if is_learned(p) else [coefficients[0]])
+    ]
+    rows = [
+        run_policy(scenario, p, s, c, **overrides)
+        for p, s, c in tqdm(jobs, disable=not progress, unit="run", desc="evaluate")
+    ]
+    return pd.DataFrame(rows)
+
+
+def score(runs: pd.DataFrame, climate_coefficient: float) -> pd.DataFrame:
+    """Per-run metrics with welfare at ``climate_coefficient`` (learned runs made at that c)."""
+    keep = runs["learned_c"].isna() | np.isclose(runs["learned_c"], climate_coefficient)
+    scored = runs[keep].copy()
+    scored["welfare"] = [
+        metrics.welfare(e, p, o, climate_coefficient)
+        for e, p, o in zip(
+            scored["equality"], scored["productivity"], scored["over_emission"], strict=True
+        )
+    ]
+    return scored
+
+
+def confidence_table(scored: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% CI half-width of each metric per policy, best welfare first."""
+    rows = []
+    for policy, group in scored.groupby("policy", sort=False):
+        row = {"policy": policy, "seeds": len(group)}
+        for metric in METRICS:
+            values = group[metric].dropna().to_numpy()
+            row[metric] = values.mean() if len(values) else math.nan
+            row[f"{metric}_ci"] = (
+                (stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+                if len(values) > 1
+                else math.nan
+            )
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("welfare", ascending=False, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """The learned regulator against the best rule, paired by seed."""
+
+    learned: str
+    best_rule: str
+    mean_difference: float
+    t_pvalue: float
+    wilcoxon_pvalue: float
+    wins: int
+    seeds: int
+
+
+def paired_test(scored: pd.DataFrame, learned: str) -> PairedTest:
+    """Paired t-test and Wilcoxon test of ``learned`` against the rule with the best mean."""
+    rules = scored[~scored["policy"].map(is_learned)]
+    best = rules.groupby("policy")["welfare"].mean().idxmax()
+    a = scored[scored["policy"] == learned].set_index("seed")["welfare"]
+    b = rules[rules["policy"] == best].set_index("seed")["welfare"]
+    a, b = a.align(b, join="inner")
+    difference = a - b
+    return PairedTest(
+        learned=learned,
+        best_rule=best,
+        mean_difference=float(difference.mean()),
+        t_pvalue=float(stats.ttest_rel(a, b).pvalue),
+        wilcoxon_pvalue=float(stats.wilcoxon(a, b).pvalue) if (difference != 0).any() else 1.0,
+        wins=int((difference > 0).sum()),
+        seeds=len(difference),
+    )
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The confidence table as Markdown, ``mean ± CI`` per metric."""
+    header = "| policy | " + " | ".join(METRICS) + " |"
+    lines = [header, "|---" * (len(METRICS) + 1) + "|"]
+    for _, row in table.iterrows():
+        cells = [f"{row[m]:.4g} ± {row[f'{m}_ci']:.2g}" for m in METRICS]
+        lines.append(f"| {row['policy']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def draw(
+    scored: pd.DataFrame, table: pd.DataFrame, climate_coefficient: float, out: Path
+) -> list[Path]:
+    """The welfare bar chart (as the paper's figure) and the learned allocation schedule."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    colours = ["tab:orange" if is_learned(p) else "tab:green" for p in table["policy"]]
+    ax.bar(range(len(table)), table["welfare"], yerr=table["welfare_ci"], color=colours, capsize=3)
+    ax.set_xticks(
+        range(len(table)),
+        [p.replace("learned:", "learned\n").replace("-", "\n") for p in table["policy"]],
+        fontsize=6,
+    )
+    ax.set(
+        ylabel="welfare",
+        title=f"Welfare by policy at c = {climate_coefficient} "
+        f"({int(table['seeds'].max())} held-out seeds, 95% CI)",
+    )
+    fig.tight_layout()
+    bars = out / f"welfare_c{climate_coefficient}.png"
+    fig.savefig(bars, dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for policy, group in scored.groupby("policy"):
+        schedule = np.array(group["releases"].tolist(), dtype=float)
+        if is_learned(policy):
+            ax.errorbar(
+                np.arange(1, schedule.shape[1] + 1),
+                schedule.mean(axis=0),
+                yerr=schedule.std(axis=0),
+                lw=2.5,
+                capsize=3,
+                label=policy,
+            )
+        elif policy.startswith(("decreasing-", "convex-", "flat-")) and "size" in policy:
+            ax.plot(
+                np.arange(1, schedule.shape[1] + 1), schedule.mean(axis=0), "--", lw=1, label=policy
+            )
+    ax.set(
+        xlabel="year",
+        ylabel="allowances released",
+        title=f"Allocation schedules (c = {climate_coefficient})",
+    )
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    schedule_path = out / f"schedule_c{climate_coefficient}.png"
+    fig.savefig(schedule_path, dpi=110)
+    plt.close(fig)
+    return [bars, schedule_path]

@@ -1,0 +1,138 @@
+"""RegulatorEnv: a Gymnasium environment in which one step is one compliance year.
+
+The env owns a :class:`~model.market.CarbonMarket` whose government holds a
+:class:`~agents.policies.ManualPolicy`. Each ``step(action)`` decodes the action into the year's
+levers (:mod:`learning.levers`), plays the year's rounds and returns the observation of the next
+year (:mod:`learning.observation`) and the reward: the change in welfare over the year,
+``welfare = equality x productivity x exp(-c x over_emission)`` with the final year's
+over-emission charged (the paper's code never charged it, a loophole its learned regulator used).
+``reset(seed=...)`` builds a fresh market whose seed is drawn from the env's ``np_random`` (or
+taken in turn from a fixed pool of seeds, for held-out evaluation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from learning.levers import ActionSpec
+from learning.observation import observation_size, observe
+from model import metrics
+from model.market import CarbonMarket
+
+#: Training draws market seeds below this; evaluation seeds start at it (never overlap).
+EVALUATION_SEED_START = 1_000_000_000
+#: The EvalCallback's validation seeds (also never used in training).
+VALIDATION_SEED_START = 2_000_000_000
+
+
+def evaluation_seeds(n: int) -> list[int]:
+    """The held-out seeds every policy is evaluated on (disjoint from training)."""
+    return list(range(EVALUATION_SEED_START, EVALUATION_SEED_START + n))
+
+
+def validation_seeds(n: int) -> list[int]:
+    """Seeds for evaluation during training (disjoint from training and the final evaluation)."""
+    return list(range(VALIDATION_SEED_START, VALIDATION_SEED_START + n))
+
+
+class RegulatorEnv(gym.Env):
+    """The government's allocation problem as a single-agent Gymnasium env.
+
+    Args:
+        scenario: shipped scenario name or TOML path.
+        action_mode: ``"rules"`` (weights over allocation rules, any N) or ``"per-firm"``.
+        auction: the action also sets the auctioned share.
+        price_floor: the action also sets a price floor.
+        climate_coefficient: c in welfare; a sequence draws one per episode (then c is in the
+            observation, so one regulator serves several coefficients).
+        behaviour: the firms' behaviour (``rule-based``, ``zi-c``, ...); None keeps the
+            scenario's.
+        seed_pool: market seeds to use in turn instead of drawing them (held-out evaluation).
+        **overrides: further scenario keys (e.g. ``years=5``).
+
+    Observation: ``Box(-inf, inf, (d,), float32)``, see :mod:`learning.observation`.
+    Action: ``Box(-1, 1, (k,), float32)``, see :mod:`learning.levers`.
+    """
+
+    metadata: ClassVar[dict] = {"render_modes": []}
+
+    def __init__(
+        self,
+        scenario: str = "paper",
+        action_mode: str = "rules",
+        auction: bool = False,
+        price_floor: bool = False,
+        climate_coefficient: float | Sequence[float] = 0.2,
+        behaviour: str | None = None,
+        seed_pool: Sequence[int] | None = None,
+        **overrides: Any,
+    ) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.overrides = {**overrides, "policy": "manual"}
+        if behaviour is not None:
+            self.overrides["behaviour"] = behaviour
+        coefficients = np.atleast_1d(np.asarray(climate_coefficient, dtype=float))
+        if coefficients.size == 0 or (coefficients < 0).any():
+            raise ValueError(f"climate_coefficient: {climate_coefficient!r} must be >= 0")
+        self.coefficients = coefficients
+        self.seed_pool = list(seed_pool) if seed_pool is not None else None
+        self._next_in_pool = 0
+        probe = CarbonMarket(scenario, seed=0, **self.overrides)
+        self.initial_floor = probe.config.price_floor
+        self.action_spec = ActionSpec(action_mode, probe.enterprises.n, auction, price_floor)
+        size = observation_size(action_mode == "per-firm", probe.enterprises.n)
+        self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (self.action_spec.size,), np.float32)
+        self.market: CarbonMarket | None = None
+        self.climate_coefficient = float(coefficients[0])
+
+    # ------------------------------------------------------------------ gym API
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict]:
+        """Build a fresh market; its seed comes from ``np_random`` or the seed pool."""
+        super().reset(seed=seed)
+        if self.seed_pool is not None:
+            market_seed = self.seed_pool[self._next_in_pool % len(self.seed_pool)]
+            self._next_in_pool += 1
+        else:
+            market_seed = int(self.np_random.integers(EVALUATION_SEED_START))
+        self.climate_coefficient = float(self.np_random.choice(self.coefficients))
+        self.market = CarbonMarket(self.scenario, seed=market_seed, **self.overrides)
+        self._welfare = self.welfare()
+        return self._observe(), {
+            "market_seed": market_seed,
+            "climate_coefficient": self.climate_coefficient,
+        }
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
+        """Play one compliance year under the levers ``action`` sets."""
+        if self.market is None or not self.market.running:
+            raise RuntimeError("call reset() before step() (the episode has ended)")
+        market = self.market
+        self.action_spec.apply(action, market, self.initial_floor)
+        for _ in range(market.config.steps_per_year):
+            market.step()
+        welfare = self.welfare()
+        reward = welfare - self._welfare
+        self._welfare = welfare
+        info = {"year": len(market.year_records), "welfare": welfare, **market.year_records[-1]}
+        return self._observe(), float(reward), not market.running, False, info
+
+    # ------------------------------------------------------------------ helpers
+
+    def welfare(self) -> float:
+        """Welfare now, with this episode's climate coefficient."""
+        m = self.market.measures
+        return metrics.welfare(
+            m["equality"], m["productivity"], m["over_emission"], self.climate_coefficient
+        )
+
+    def _observe(self) -> np.ndarray:
+        return observe(self.market, self.climate_coefficient, self.action_spec.mode == "per-firm")

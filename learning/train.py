@@ -1,0 +1,259 @@
+"""Training the regulator with Stable-Baselines3 PPO, resumable from its last checkpoint.
+
+``train_regulator`` runs PPO on vectorised :class:`~learning.regulator_env.RegulatorEnv`
+workers (SubprocVecEnv, one per core) wrapped in VecNormalize, evaluates on held-out
+validation seeds (EvalCallback), saves checkpoints with their normalisation statistics
+(CheckpointCallback), logs to TensorBoard and shows a progress bar. The output directory ends
+up holding ``regulator.zip``, ``regulator.vecnormalize.pkl`` and ``regulator.json``: a policy
+``--policy learned:DIR/regulator.zip`` can load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from learning.learned_policy import sidecars
+from learning.regulator_env import RegulatorEnv, validation_seeds
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_regulator.yaml"
+MODEL_NAME = "regulator.zip"
+CHECKPOINT_PREFIX = "regulator"
+
+
+@dataclass
+class TrainConfig:
+    """PPO hyperparameters and the env's settings (one entry of the YAML file).
+
+    Units: every count is env steps, i.e. compliance years. ``n_steps`` is per worker and
+    rollout (as in SB3); ``n_timesteps``, ``eval_freq`` and ``checkpoint_freq`` are totals
+    over all workers.
+    """
+
+    n_timesteps: int = 40_000
+    n_envs: int = 2
+    policy: str = "MlpPolicy"
+    learning_rate: float = 3e-4
+    n_steps: int = 200
+    batch_size: int = 100
+    n_epochs: int = 10
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip_range: float = 0.2
+    ent_coef: float = 0.0
+    net_arch: list[int] = field(default_factory=lambda: [64, 64])
+    normalize: bool = True
+    eval_freq: int = 2_000
+    eval_episodes: int = 10
+    checkpoint_freq: int = 4_000
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "n_timesteps",
+            "n_envs",
+            "n_steps",
+            "batch_size",
+            "n_epochs",
+            "eval_freq",
+            "eval_episodes",
+            "checkpoint_freq",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: {value!r} must be an integer >= 1")
+        for name, low, high in (
+            ("learning_rate", 0, 1),
+            ("gamma", 0, 1),
+            ("gae_lambda", 0, 1),
+            ("clip_range", 0, 1),
+            ("ent_coef", 0, 1),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not low <= value <= high:
+                raise ValueError(f"{name}: {value!r} must be a number in [{low}, {high}]")
+
+
+def load_train_config(path: str | Path, scenario: str) -> TrainConfig:
+    """The ``scenario`` entry of an RL-Zoo-style YAML file, validated.
+
+    Raises:
+        ValueError: the file, the entry or a key is missing or wrong (the message names it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--config: no file at {path}")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ValueError(f"--config: {path} is not valid YAML: {err}") from err
+    if not isinstance(data, dict) or scenario not in data:
+        raise ValueError(f"--config: {path} has no entry for scenario {scenario!r}")
+    entry = data[scenario]
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise ValueError(
+            f"{scenario}.{unknown[0]}: unknown key in {path.name}; "
+            f"allowed: {', '.join(sorted(known))}"
+        )
+    return TrainConfig(**entry)
+
+
+def latest_checkpoint(out: Path) -> tuple[Path, Path, int] | None:
+    """The newest checkpoint in ``out/checkpoints``: (model, normalisation stats, steps)."""
+    found = []
+    for path in (out / "checkpoints").glob(f"{CHECKPOINT_PREFIX}_*_steps.zip"):
+        steps = int(re.search(r"_(\d+)_steps", path.name).group(1))
+        stats = path.with_name(f"{CHECKPOINT_PREFIX}_vecnormalize_{steps}_steps.pkl")
+        if stats.is_file():
+            found.append((steps, path, stats))
+    if not found:
+        return None
+    steps, path, stats = max(found)
+    return path, stats, steps
+
+
+def make_envs(
+    scenario: str,
+    config: TrainConfig,
+    seed: int,
+    n_envs: int,
+    seed_pool: list[int] | None = None,
+    subprocess: bool = True,
+):
+    """``n_envs`` RegulatorEnv workers wrapped in a VecEnv (SubprocVecEnv when > 1)."""
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    kwargs = {**config.env_kwargs, "scenario": scenario, "seed_pool": seed_pool}
+    cls = SubprocVecEnv if subprocess and n_envs > 1 else DummyVecEnv
+    return make_vec_env(RegulatorEnv, n_envs=n_envs, seed=seed, env_kwargs=kwargs, vec_env_cls=cls)
+
+
+def train_regulator(
+    scenario: str,
+    config: TrainConfig,
+    out: str | Path,
+    seed: int = 0,
+    resume: bool = False,
+    progress: bool = True,
+    command: str = "",
+) -> Path:
+    """Train (or resume training) a regulator; return the path of the saved ``.zip``.
+
+    Raises:
+        ValueError: ``out`` already holds a run and ``resume`` is false.
+    """
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.callbacks import CheckpointCallback, EvalCallback
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    out = Path(out)
+    checkpoint = latest_checkpoint(out) if resume else None
+    if not resume and out.exists() and any(out.iterdir()):
+        raise ValueError(
+            f"--out: {out} already holds a run; pass --resume to continue it "
+            "or choose an empty directory"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    envs = make_envs(scenario, config, seed, config.n_envs)
+    eval_envs = make_envs(
+        scenario,
+        config,
+        seed + 1,
+        1,
+        seed_pool=validation_seeds(config.eval_episodes),
+        subprocess=False,
+    )
+    if checkpoint is not None:
+        model_path, stats_path, done = checkpoint
+        envs = VecNormalize.load(str(stats_path), envs)
+        model = PPO.load(model_path, env=envs, device="cpu")
+        model.tensorboard_log = str(out / "tensorboard")
+    else:
+        done = 0
+        envs = VecNormalize(envs, norm_obs=config.normalize, norm_reward=config.normalize)
+        model = PPO(
+            config.policy,
+            envs,
+            learning_rate=config.learning_rate,
+            n_steps=config.n_steps,
+            batch_size=config.batch_size,
+            n_epochs=config.n_epochs,
+            gamma=config.gamma,
+            gae_lambda=config.gae_lambda,
+            clip_range=config.clip_range,
+            ent_coef=config.ent_coef,
+            policy_kwargs={"net_arch": list(config.net_arch)},
+            seed=seed,
+            tensorboard_log=str(out / "tensorboard"),
+            device="cpu",
+            verbose=0,
+        )
+    eval_envs = VecNormalize(
+        eval_envs, training=False, norm_obs=config.normalize, norm_reward=False
+    )
+    per_worker = max(1, config.n_envs)
+    callbacks = [
+        CheckpointCallback(
+            save_freq=max(1, config.checkpoint_freq // per_worker),
+            save_path=str(out / "checkpoints"),
+            name_prefix=CHECKPOINT_PREFIX,
+            save_vecnormalize=True,
+        ),
+        EvalCallback(
+            eval_envs,
+            n_eval_episodes=config.eval_episodes,
+            eval_freq=max(1, config.eval_freq // per_worker),
+            best_model_save_path=str(out / "best"),
+            log_path=str(out / "eval"),
+            deterministic=True,
+        ),
+    ]
+    remaining = max(0, config.n_timesteps - done)
+    model.learn(
+        total_timesteps=remaining,
+        callback=callbacks,
+        progress_bar=progress,
+        reset_num_timesteps=checkpoint is None,
+        tb_log_name="ppo",
+    )
+    model_path = out / MODEL_NAME
+    stats_path, meta_path = sidecars(model_path)
+    model.save(model_path)
+    envs.save(str(stats_path))
+    probe = RegulatorEnv(scenario, **config.env_kwargs)
+    meta_path.write_text(
+        json.dumps(
+            {
+                "scenario": scenario,
+                "action_mode": probe.action_spec.mode,
+                "n_firms": probe.action_spec.n_firms,
+                "auction": probe.action_spec.auction,
+                "price_floor": probe.action_spec.price_floor,
+                "normalize": config.normalize,
+                "seed": seed,
+                "timesteps": int(model.num_timesteps),
+                "config": dataclasses.asdict(config),
+                "command": command,
+                "wall_seconds": round(time.time() - started, 1),
+                "python": sys.version.split()[0],
+                "platform": platform.platform(),
+            },
+            indent=2,
+        )
+    )
+    envs.close()
+    eval_envs.close()
+    return model_path
