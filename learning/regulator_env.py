@@ -73,7 +73,8 @@ class RegulatorEnv(gym.Env):
     ) -> None:
         super().__init__()
         self.scenario = scenario
-        self.overrides = {**overrides, "policy": "manual"}
+        # Per-firm data only at year ends: the env reads model-level measures.
+        self.overrides = {"firm_data": "year", **overrides, "policy": "manual"}
         if behaviour is not None:
             self.overrides["behaviour"] = behaviour
         coefficients = np.atleast_1d(np.asarray(climate_coefficient, dtype=float))
@@ -122,7 +123,11 @@ class RegulatorEnv(gym.Env):
         welfare = self.welfare()
         reward = welfare - self._welfare
         self._welfare = welfare
-        info = {"year": len(market.year_records), "welfare": welfare, **market.year_records[-1]}
+        info = {
+            **market.year_records[-1],
+            "years_done": len(market.year_records),
+            "welfare": welfare,
+        }
         return self._observe(), float(reward), not market.running, False, info
 
     # ------------------------------------------------------------------ helpers

@@ -41,23 +41,22 @@ def _cost_increase(
     Returns:
         Coins, the broadcast shape of the inputs; a float if all are scalars.
     """
-    low, high, cost, fine = np.broadcast_arrays(
-        np.maximum(np.asarray(start, dtype=np.float64), 0.0),
-        np.maximum(np.asarray(end, dtype=np.float64), 0.0),
-        np.asarray(abatement_cost, dtype=np.float64),
-        np.asarray(penalty, dtype=np.float64),
-    )
-    worth_abating = np.zeros(low.shape)
-    np.divide(fine, cost, out=worth_abating, where=np.isfinite(cost))
+    low = np.maximum(np.asarray(start, dtype=np.float64), 0.0)
+    high = np.maximum(np.asarray(end, dtype=np.float64), 0.0)
+    cost = np.asarray(abatement_cost, dtype=np.float64)
+    fine = np.asarray(penalty, dtype=np.float64)
+    # Tonnes worth abating: P / c (0 when c = inf, even if P = inf too).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        worth_abating = np.where(np.isfinite(cost), fine / cost, 0.0)
     abated_low = np.minimum(low, worth_abating)
     abated_high = np.minimum(high, worth_abating)
     extra_abatement = abated_high - abated_low
     extra_uncovered = (high - low) - extra_abatement
-    spend = np.zeros(low.shape)
-    mean_abatement_times_extra = 0.5 * extra_abatement * (abated_high + abated_low)
-    np.multiply(cost, mean_abatement_times_extra, out=spend, where=extra_abatement > 0)
-    fines = np.zeros(low.shape)
-    np.multiply(fine, extra_uncovered, out=fines, where=extra_uncovered > 0)
+    with np.errstate(invalid="ignore"):
+        spend = np.where(
+            extra_abatement > 0, cost * (0.5 * extra_abatement * (abated_high + abated_low)), 0.0
+        )
+        fines = np.where(extra_uncovered > 0, fine * extra_uncovered, 0.0)
     total = spend + fines
     return float(total) if total.ndim == 0 else total
 
