@@ -301,8 +301,16 @@ BEHAVIOURS: dict[str, type[Behaviour]] = {
 }
 
 
-def make_behaviour(name: str) -> Behaviour:
-    """A behaviour by its scenario name (``zi-c``, ``zi-u``, ``truthful``, ``rule-based``)."""
+def make_behaviour(name: str, enterprise_policy: str = "shipped") -> Behaviour:
+    """A behaviour by its scenario name; ``learned`` firms act through ``enterprise_policy``.
+
+    Names: ``zi-c``, ``zi-u``, ``truthful``, ``rule-based``, ``learned``.
+    """
+    if name == "learned":
+        # Learned behaviour lives in learning/ (it needs torch): loaded only when asked for.
+        from learning.learned_firms import make_learned_behaviour
+
+        return make_learned_behaviour(enterprise_policy)
     try:
         return BEHAVIOURS[name]()
     except KeyError:

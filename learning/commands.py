@@ -10,7 +10,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from learning.learned_policy import SHIPPED_REGULATOR
-from learning.train import DEFAULT_CONFIG
+
+# Only light imports here: the command line starts without loading torch.
+CONFIGS = Path(__file__).resolve().parent / "configs"
+DEFAULT_CONFIG = CONFIGS / "ppo_regulator.yaml"
+ENTERPRISE_CONFIG = CONFIGS / "ppo_enterprises.yaml"
 
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
@@ -33,6 +37,62 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
         command=command,
     )
     print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+
+
+def _config(path: str, scenario: str, timesteps: int | None):
+    from learning.train import load_train_config
+
+    config = load_train_config(path, scenario)
+    if timesteps is not None:
+        if timesteps < 1:
+            raise ValueError(f"--timesteps: {timesteps} must be >= 1")
+        config.n_timesteps = timesteps
+    return config
+
+
+def _command() -> str:
+    return "carbon-market " + shlex.join(sys.argv[1:]) if sys.argv else ""
+
+
+def cmd_train_enterprises(args: argparse.Namespace) -> None:
+    """Train (or resume) the shared enterprise policy under a fixed regulator."""
+    from learning.train_enterprises import train_enterprises
+
+    config = _config(args.config, args.scenario, args.timesteps)
+    path = train_enterprises(
+        args.scenario,
+        config,
+        args.out,
+        args.policy,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=_command(),
+    )
+    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+
+
+def cmd_train_marl(args: argparse.Namespace) -> None:
+    """Stage 1: firms under a baseline; stage 2: the regulator against them; alternations."""
+    from learning.curriculum import train_marl
+
+    firms, regulator = train_marl(
+        args.scenario,
+        args.out,
+        _config(
+            args.enterprise_config or str(ENTERPRISE_CONFIG),
+            args.scenario,
+            args.enterprise_timesteps,
+        ),
+        _config(args.config, args.scenario, args.timesteps),
+        baseline=args.policy,
+        alternations=args.alternations,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=_command(),
+    )
+    print(f"saved {firms} and {regulator}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -110,6 +170,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--resume", action="store_true", help="continue from the newest checkpoint in --out"
     )
     train.set_defaults(func=cmd_train_regulator)
+
+    firms = sub.add_parser(
+        "train-enterprises", help="train the learned firms' shared PPO policy (resumable)"
+    )
+    firms.add_argument("--scenario", default="paper")
+    firms.add_argument(
+        "--policy", default="flat-benchmarking", help="the fixed regulator the firms train under"
+    )
+    firms.add_argument("--config", default=str(ENTERPRISE_CONFIG))
+    firms.add_argument("--timesteps", type=int, help="firm-rounds in all; default: YAML")
+    firms.add_argument("--out", required=True)
+    firms.add_argument("--seed", type=int, default=0)
+    firms.add_argument("--resume", action="store_true")
+    firms.set_defaults(func=cmd_train_enterprises)
+
+    marl = sub.add_parser("train-marl", help="two-stage training: firms, then the regulator")
+    marl.add_argument("--scenario", default="paper")
+    marl.add_argument(
+        "--policy", default="flat-benchmarking", help="the baseline regulator of stage 1"
+    )
+    marl.add_argument("--config", default=str(DEFAULT_CONFIG), help="regulator YAML")
+    marl.add_argument("--enterprise-config", help="enterprise YAML (default: shipped)")
+    marl.add_argument("--timesteps", type=int, help="regulator env steps per stage")
+    marl.add_argument("--enterprise-timesteps", type=int, help="firm-rounds per stage")
+    marl.add_argument(
+        "--alternations",
+        type=int,
+        default=0,
+        help="further (firms, regulator) rounds after the first (default 0)",
+    )
+    marl.add_argument("--out", required=True)
+    marl.add_argument("--seed", type=int, default=0)
+    marl.add_argument("--resume", action="store_true")
+    marl.set_defaults(func=cmd_train_marl)
 
     evaluate = sub.add_parser("evaluate", help="compare policies on the same held-out seeds")
     evaluate.add_argument("--scenario", default="paper")

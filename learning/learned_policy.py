@@ -108,30 +108,29 @@ class LearnedPolicy(ManualPolicy):
         return allocation
 
 
-def load_regulator(path: str | Path) -> tuple[PPO, Any, dict[str, Any], Path]:
-    """Load a saved regulator and its sidecars, with a clear error for each way it can fail.
+def load_saved_policy(path: str | Path, where: str) -> tuple[PPO, Any, dict[str, Any], Path]:
+    """Load a saved PPO model with its sidecars; ``where`` prefixes every error message.
 
     Raises:
         ScenarioError: the file is missing, corrupt, not a PPO model, or lacks its sidecars.
     """
     from stable_baselines3 import PPO
 
-    model_path = resolve_policy_path(path)
-    where = f"government.policy: learned:{path}"
+    model_path = Path(path)
     if not model_path.is_file():
         raise ScenarioError(f"{where}: no policy file at {model_path}")
     stats_path, meta_path = sidecars(model_path)
     if not meta_path.is_file():
         raise ScenarioError(
             f"{where}: missing {meta_path.name} beside it (written by "
-            "train-regulator; it says how actions are laid out)"
+            "training; it says how the policy's inputs and outputs are laid out)"
         )
     try:
         metadata = json.loads(meta_path.read_text())
-        for key in ("action_mode", "auction", "price_floor"):
-            metadata[key]
-    except (json.JSONDecodeError, KeyError) as err:
+    except json.JSONDecodeError as err:
         raise ScenarioError(f"{where}: {meta_path.name} is corrupt ({err})") from err
+    if not isinstance(metadata, dict):
+        raise ScenarioError(f"{where}: {meta_path.name} is corrupt (not a JSON object)")
     try:
         model = PPO.load(model_path, device="cpu")
     except (
@@ -157,6 +156,22 @@ def load_regulator(path: str | Path) -> tuple[PPO, Any, dict[str, Any], Path]:
         raise ScenarioError(
             f"{where}: missing {stats_path.name} beside it (the observation "
             "statistics it was trained with)"
+        )
+    return model, normalizer, metadata, model_path
+
+
+def load_regulator(path: str | Path) -> tuple[PPO, Any, dict[str, Any], Path]:
+    """Load a saved regulator (``shipped`` names the shipped one), checking its layout keys.
+
+    Raises:
+        ScenarioError: as :func:`load_saved_policy`, or the metadata lacks the action layout.
+    """
+    where = f"government.policy: learned:{path}"
+    model, normalizer, metadata, model_path = load_saved_policy(resolve_policy_path(path), where)
+    missing = [k for k in ("action_mode", "auction", "price_floor") if k not in metadata]
+    if missing:
+        raise ScenarioError(
+            f"{where}: {sidecars(model_path)[1].name} is corrupt (no {missing[0]!r})"
         )
     return model, normalizer, metadata, model_path
 

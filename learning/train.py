@@ -16,6 +16,7 @@ import platform
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,16 +141,23 @@ def make_envs(
     return make_vec_env(RegulatorEnv, n_envs=n_envs, seed=seed, env_kwargs=kwargs, vec_env_cls=cls)
 
 
-def train_regulator(
-    scenario: str,
+def train_ppo(
+    make_train_envs: Callable[[], Any],
+    make_eval_envs: Callable[[], Any],
     config: TrainConfig,
     out: str | Path,
+    model_name: str,
     seed: int = 0,
     resume: bool = False,
     progress: bool = True,
-    command: str = "",
+    metadata: dict[str, Any] | None = None,
 ) -> Path:
-    """Train (or resume training) a regulator; return the path of the saved ``.zip``.
+    """Train (or resume) PPO on VecNormalize(``make_train_envs()``); save model and sidecars.
+
+    Checkpoints (with their normalisation statistics) go to ``out/checkpoints``, validation
+    results to ``out/eval`` and the best validated model to ``out/best``, TensorBoard logs to
+    ``out/tensorboard``. The final model is ``out/model_name`` with its ``.vecnormalize.pkl``
+    and ``.json`` (``metadata`` plus provenance) beside it.
 
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
@@ -167,15 +175,7 @@ def train_regulator(
         )
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    envs = make_envs(scenario, config, seed, config.n_envs)
-    eval_envs = make_envs(
-        scenario,
-        config,
-        seed + 1,
-        1,
-        seed_pool=validation_seeds(config.eval_episodes),
-        subprocess=False,
-    )
+    envs = make_train_envs()
     if checkpoint is not None:
         model_path, stats_path, done = checkpoint
         envs = VecNormalize.load(str(stats_path), envs)
@@ -202,9 +202,9 @@ def train_regulator(
             verbose=0,
         )
     eval_envs = VecNormalize(
-        eval_envs, training=False, norm_obs=config.normalize, norm_reward=False
+        make_eval_envs(), training=False, norm_obs=config.normalize, norm_reward=False
     )
-    per_worker = max(1, config.n_envs)
+    per_worker = max(1, envs.num_envs)
     callbacks = [
         CheckpointCallback(
             save_freq=max(1, config.checkpoint_freq // per_worker),
@@ -221,32 +221,25 @@ def train_regulator(
             deterministic=True,
         ),
     ]
-    remaining = max(0, config.n_timesteps - done)
     model.learn(
-        total_timesteps=remaining,
+        total_timesteps=max(0, config.n_timesteps - done),
         callback=callbacks,
         progress_bar=progress,
         reset_num_timesteps=checkpoint is None,
         tb_log_name="ppo",
     )
-    model_path = out / MODEL_NAME
+    model_path = out / model_name
     stats_path, meta_path = sidecars(model_path)
     model.save(model_path)
     envs.save(str(stats_path))
-    probe = RegulatorEnv(scenario, **config.env_kwargs)
     meta_path.write_text(
         json.dumps(
             {
-                "scenario": scenario,
-                "action_mode": probe.action_spec.mode,
-                "n_firms": probe.action_spec.n_firms,
-                "auction": probe.action_spec.auction,
-                "price_floor": probe.action_spec.price_floor,
+                **(metadata or {}),
                 "normalize": config.normalize,
                 "seed": seed,
                 "timesteps": int(model.num_timesteps),
                 "config": dataclasses.asdict(config),
-                "command": command,
                 "wall_seconds": round(time.time() - started, 1),
                 "python": sys.version.split()[0],
                 "platform": platform.platform(),
@@ -257,3 +250,46 @@ def train_regulator(
     envs.close()
     eval_envs.close()
     return model_path
+
+
+def train_regulator(
+    scenario: str,
+    config: TrainConfig,
+    out: str | Path,
+    seed: int = 0,
+    resume: bool = False,
+    progress: bool = True,
+    command: str = "",
+) -> Path:
+    """Train (or resume training) a regulator; return the path of the saved ``.zip``.
+
+    Raises:
+        ValueError: ``out`` already holds a run and ``resume`` is false.
+    """
+    probe = RegulatorEnv(scenario, **config.env_kwargs)
+    return train_ppo(
+        lambda: make_envs(scenario, config, seed, config.n_envs),
+        lambda: make_envs(
+            scenario,
+            config,
+            seed + 1,
+            1,
+            seed_pool=validation_seeds(config.eval_episodes),
+            subprocess=False,
+        ),
+        config,
+        out,
+        MODEL_NAME,
+        seed=seed,
+        resume=resume,
+        progress=progress,
+        metadata={
+            "kind": "regulator",
+            "scenario": scenario,
+            "action_mode": probe.action_spec.mode,
+            "n_firms": probe.action_spec.n_firms,
+            "auction": probe.action_spec.auction,
+            "price_floor": probe.action_spec.price_floor,
+            "command": command,
+        },
+    )

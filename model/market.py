@@ -68,6 +68,7 @@ class CarbonMarket(mesa.Model):
                 table, cfg.steps_per_year, cfg.years
             )
         self.accounts = Accounts(table.coins, np.zeros(len(table.coins)))
+        self.initial_coins = self.accounts.coins.copy()
         self.enterprises = Enterprises(
             cfg,
             self.accounts,
@@ -86,8 +87,15 @@ class CarbonMarket(mesa.Model):
             order_duration=cfg.order_duration,
             max_orders=cfg.max_orders,
         )
-        shared = {name: make_behaviour(name) for name in dict.fromkeys(table.behaviour)}
-        self.firms = [Enterprise(self, i, shared[name]) for i, name in enumerate(table.behaviour)]
+        behaviours = list(table.behaviour)
+        if cfg.learned_share > 0:  # a seeded draw of the firms that act through the policy
+            n_learned = int(np.floor(cfg.learned_share * len(behaviours) + 0.5))
+            for index in self.rng.permutation(len(behaviours))[:n_learned]:
+                behaviours[index] = "learned"
+        shared = {
+            name: make_behaviour(name, cfg.enterprise_policy) for name in dict.fromkeys(behaviours)
+        }
+        self.firms = [Enterprise(self, i, shared[name]) for i, name in enumerate(behaviours)]
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self._group_firms()
         try:

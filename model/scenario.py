@@ -24,7 +24,7 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SCENARIO_DIR = DATA_DIR / "scenarios"
 
-BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
+BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based", "learned")
 
 
 class ScenarioError(ValueError):
@@ -87,6 +87,16 @@ class MarketConfig:
     )
     green_project_cost: float = spec(10.0, "price of completing one green project (coins)", lo=0)
     firm_data: str = spec("round", "when per-firm data is collected", choices=("round", "year"))
+    learned_share: float = spec(
+        0.0,
+        "share of the firms (drawn with the seed) that act through the learned enterprise policy",
+        lo=0,
+        hi=1,
+    )
+    enterprise_policy: str = spec(
+        "shipped",
+        "learned firms' policy: 'shipped', a .zip path, or '' while a training env drives them",
+    )
 
     def validate(self) -> None:
         """Check relations between keys (each key's own range is checked on load)."""

@@ -1,0 +1,162 @@
+"""What a learned firm sees each round, what it can do, and what it is rewarded for.
+
+Observation (``FIRM_FEATURES``, per firm, float32), each on a scale the scenario fixes:
+allowances held and projected shortfall for the year (/ a firm's yearly emissions), coins
+(/ coin scale), emission rate, capacity (/ largest), rounds to compliance (/ rounds a year),
+best bid and best ask (/ price ceiling; 0 with a flag when absent), bid and ask depth of the
+top three levels (/ yearly emissions), last and expected price (/ ceiling), the firm's own
+value of buying and cost of selling one allowance (/ ceiling, capped at 2), and its open
+orders (/ order limit).
+
+Action (``ACTION_SIZE`` numbers in [-1, 1]):
+
+0. production: ``(a + 1) / 2`` of capacity;
+1. R&D: attempt when ``a > 0``;
+2. green project: complete one when ``a > 0``;
+3. order side: ask when ``a < -1/3``, bid when ``a > 1/3``, no order between;
+4. quantity: 1 to ``MAX_QUANTITY`` allowances;
+5. margin m = ``(a + 1) / 2``: a bid at ``value - m (value - floor)``, an ask at
+   ``cost + m (ceiling - cost)`` (the firm learns its margin, as ZIP traders do).
+
+Invalid actions are clipped, never executed: a bid never exceeds the firm's value or what its
+coins can escrow, an ask never exceeds its free allowances; an order clipped to nothing is
+dropped. So a learned firm cannot break the book's invariants.
+
+Reward: the change in isoelastic utility of coins, ``(C^(1-eta) - 1) / (1 - eta)`` with
+eta = 0.23 as in the paper; below one coin (debt) it continues linearly with slope 1, so
+deeper debt always hurts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.behaviours import Quotes
+from agents.valuation import allowance_values, expected_price, shortfalls
+from model.orders import Side
+
+if TYPE_CHECKING:
+    from model.market import CarbonMarket
+
+FIRM_FEATURES = (
+    "allowances",
+    "shortfall",
+    "coins",
+    "emission_rate",
+    "capacity",
+    "rounds_left",
+    "best_bid",
+    "has_bid",
+    "best_ask",
+    "has_ask",
+    "bid_depth",
+    "ask_depth",
+    "last_price",
+    "expected_price",
+    "buy_value",
+    "sell_cost",
+    "open_orders",
+)
+ACTION_SIZE = 6
+MAX_QUANTITY = 5
+ETA = 0.23
+
+
+def yearly_emissions_scale(market: CarbonMarket) -> float:
+    """A typical firm's yearly emissions (t): the quantity scale of observations."""
+    ent, cfg = market.enterprises, market.config
+    if cfg.production:
+        per_firm = ent.capacity * ent.initial_emission_rate * cfg.steps_per_year
+    else:
+        per_firm = ent.baseline_emissions
+    return max(float(np.mean(per_firm)), 1.0)
+
+
+def coin_scale(market: CarbonMarket) -> float:
+    """A typical firm's coins: its starting coins or a year's revenue at capacity."""
+    cfg, ent = market.config, market.enterprises
+    revenue = cfg.output_price * float(ent.capacity.mean()) * cfg.steps_per_year
+    return max(float(np.mean(market.initial_coins)), revenue if cfg.production else 0.0, 1.0)
+
+
+def firm_observations(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    """Observations of ``firms``, shape ``(k, len(FIRM_FEATURES))``, float32."""
+    cfg, ent, acc, book = market.config, market.enterprises, market.accounts, market.book
+    quantity, ceiling = yearly_emissions_scale(market), float(cfg.price_ceiling)
+    held = acc.allowances[firms] + acc.escrow_allowances[firms]
+    bid_shortfall, _ = shortfalls(market, firms)
+    buy_value, sell_cost = allowance_values(market, firms)
+    best_bid, best_ask = book.best_bid(), book.best_ask()
+    depth = [sum(q for _, q in book.depth(side, 3)) / quantity for side in (Side.BID, Side.ASK)]
+    last = book.last_price
+    market_wide = [
+        best_bid / ceiling if best_bid is not None else 0.0,
+        float(best_bid is not None),
+        best_ask / ceiling if best_ask is not None else 0.0,
+        float(best_ask is not None),
+        depth[0],
+        depth[1],
+        last / ceiling if last is not None else 0.0,
+        expected_price(market) / ceiling,
+    ]
+    columns = [
+        held / quantity,
+        bid_shortfall / quantity,
+        acc.total_coins()[firms] / coin_scale(market),
+        ent.emission_rate[firms],
+        ent.capacity[firms] / max(float(ent.capacity.max()), 1e-12),
+        np.full(len(firms), market.rounds_left / cfg.steps_per_year),
+        *(np.full(len(firms), value) for value in market_wide),
+        np.minimum(buy_value / ceiling, 2.0),
+        np.minimum(np.nan_to_num(sell_cost, posinf=2 * ceiling) / ceiling, 2.0),
+        market.book.open_counts()[firms] / cfg.max_orders,
+    ]
+    return np.stack(columns, axis=1).astype(np.float32)
+
+
+def decode_actions(
+    market: CarbonMarket, firms: np.ndarray, actions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Quotes]:
+    """Turn actions ``(k, ACTION_SIZE)`` into decisions, clipping anything invalid.
+
+    Returns:
+        ``(output, research, offsets, quotes)``: output per firm (units), R&D and green-project
+        choices (bool), and the orders to post.
+    """
+    cfg, ent, acc = market.config, market.enterprises, market.accounts
+    a = np.clip(np.asarray(actions, dtype=float).reshape(len(firms), ACTION_SIZE), -1.0, 1.0)
+    unit = (a + 1.0) / 2.0
+    output = unit[:, 0] * ent.capacity[firms]
+    research, offsets = a[:, 1] > 0, a[:, 2] > 0
+    side = np.where(a[:, 3] > 1 / 3, Side.BID, Side.ASK)
+    wants = np.abs(a[:, 3]) > 1 / 3
+    quantity = 1 + np.floor(unit[:, 4] * (MAX_QUANTITY - 1) + 0.5).astype(np.int64)
+    buy_value, sell_cost = allowance_values(market, firms)
+    margin = unit[:, 5]
+    with np.errstate(invalid="ignore"):
+        bid = np.floor(
+            np.minimum(buy_value, cfg.price_ceiling)
+            - margin * (np.minimum(buy_value, cfg.price_ceiling) - cfg.price_floor)
+        )
+        ask = np.ceil(sell_cost + margin * (cfg.price_ceiling - sell_cost))
+    affordable = np.floor(acc.coins[firms])
+    bid = np.minimum(bid, affordable)
+    price = np.where(side == Side.BID, np.nan_to_num(bid, nan=-1), np.nan_to_num(ask, nan=-1))
+    bid_ok = (buy_value > cfg.price_floor) & (bid >= cfg.price_floor)
+    ask_ok = (sell_cost <= cfg.price_ceiling) & (price <= cfg.price_ceiling)
+    cap = np.where(
+        side == Side.BID, affordable // np.maximum(price, 1), np.floor(acc.allowances[firms])
+    )
+    quantity = np.minimum(quantity, cap).astype(np.int64)
+    valid = wants & np.where(side == Side.BID, bid_ok, ask_ok) & (quantity >= 1)
+    price = np.clip(price, cfg.price_floor, cfg.price_ceiling)
+    return output, research, offsets, Quotes.build(firms, side, price, quantity, valid)
+
+
+def isoelastic_utility(coins: np.ndarray, eta: float = ETA) -> np.ndarray:
+    """Isoelastic utility of coins, continued linearly (slope 1) below one coin."""
+    coins = np.asarray(coins, dtype=float)
+    above = (np.maximum(coins, 1.0) ** (1.0 - eta) - 1.0) / (1.0 - eta)
+    return np.where(coins >= 1.0, above, coins - 1.0)
