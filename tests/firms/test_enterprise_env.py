@@ -25,8 +25,9 @@ def test_every_learned_firm_is_a_slot_and_episodes_restart():
         if step < 19:
             assert not dones.any()
     assert dones.all() and "terminal_observation" in infos[0]
-    np.testing.assert_allclose(total, isoelastic_utility(market.accounts.total_coins()) - start,
-                               rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        total, isoelastic_utility(market.accounts.total_coins()) - start, rtol=1e-5, atol=1e-4
+    )
     assert market.rejected_orders == 0  # clipping: nothing invalid reached the book
     assert env.firms.market is not market  # a fresh market after the episode
 

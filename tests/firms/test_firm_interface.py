@@ -41,8 +41,11 @@ def test_observation_shape_and_scale():
 
 
 @settings(max_examples=60, deadline=None)
-@given(actions=arrays(np.float64, (12, ACTION_SIZE), elements=st.floats(-3, 3)),
-       rounds=st.integers(0, 30), seed=st.integers(0, 5))
+@given(
+    actions=arrays(np.float64, (12, ACTION_SIZE), elements=st.floats(-3, 3)),
+    rounds=st.integers(0, 30),
+    seed=st.integers(0, 5),
+)
 def test_decoded_orders_are_always_valid(actions, rounds, seed):
     """Whatever the policy outputs, the firm never posts what it cannot honour."""
     market = training_market(seed=seed)
@@ -62,8 +65,9 @@ def test_decoded_orders_are_always_valid(actions, rounds, seed):
     acc = market.accounts
     assert (quotes.price[bids] * quotes.quantity[bids] <= acc.coins[quotes.firms[bids]]).all()
     assert (quotes.quantity[~bids] <= acc.allowances[quotes.firms[~bids]]).all()
-    for firm, side, price, quantity in zip(quotes.firms, quotes.side, quotes.price,
-                                           quotes.quantity, strict=True):
+    for firm, side, price, quantity in zip(
+        quotes.firms, quotes.side, quotes.price, quotes.quantity, strict=True
+    ):
         market.book.submit(int(firm), int(side), int(price), int(quantity), market.steps)
 
 
@@ -71,6 +75,6 @@ def test_utility_is_isoelastic_and_keeps_falling_in_debt():
     coins = np.array([-50.0, 0.0, 1.0, 100.0])
     u = isoelastic_utility(coins)
     assert u[2] == pytest.approx(0.0)
-    assert u[3] == pytest.approx((100 ** 0.77 - 1) / 0.77)
+    assert u[3] == pytest.approx((100**0.77 - 1) / 0.77)
     assert np.all(np.diff(u) > 0)
     assert u[0] == pytest.approx(-51.0)

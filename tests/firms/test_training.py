@@ -1,0 +1,108 @@
+import json
+
+import numpy as np
+import pytest
+
+from learning.curriculum import train_marl
+from learning.enterprise_env import EnterpriseVecEnv
+from learning.firm_interface import ACTION_SIZE
+from learning.learned_policy import load_saved_policy
+from learning.train import TrainConfig
+from learning.train_enterprises import train_enterprises
+from model import CarbonMarket, ScenarioError
+
+SHORT = {"years": 2, "steps_per_year": 10}
+
+
+def config(**changes):
+    settings = dict(
+        n_timesteps=8000,
+        n_envs=1,
+        n_steps=100,
+        batch_size=100,
+        n_epochs=5,
+        eval_freq=4000,
+        eval_episodes=2,
+        checkpoint_freq=4000,
+        env_kwargs=SHORT,
+    )
+    settings.update(changes)
+    return TrainConfig(**settings)
+
+
+def episode_return(act, seed):
+    """Mean over firms of one episode's summed reward (utility gain)."""
+    env = EnterpriseVecEnv("paper", seed_pool=[seed], **SHORT)
+    obs, total = env.reset(), 0.0
+    while True:
+        obs, rewards, dones, _ = env.step(act(obs))
+        total += rewards.mean()
+        if dones.all():
+            return total
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("enterprises")
+    return train_enterprises("paper", config(), out, "flat-benchmarking", seed=0, progress=False)
+
+
+def test_short_training_beats_a_random_policy(trained):
+    model, normalizer, metadata, _ = load_saved_policy(trained, "test")
+    assert metadata["kind"] == "enterprises" and metadata["regulator"] == "flat-benchmarking"
+    rng = np.random.default_rng(0)
+    seeds = [1_000_000_001, 1_000_000_002]
+    random_return = np.mean(
+        [episode_return(lambda obs: rng.uniform(-1, 1, (len(obs), ACTION_SIZE)), s) for s in seeds]
+    )
+    learned_return = np.mean(
+        [
+            episode_return(
+                lambda obs: model.predict(normalizer.normalize_obs(obs), deterministic=True)[0], s
+            )
+            for s in seeds
+        ]
+    )
+    assert learned_return > random_return
+
+
+def test_a_trained_policy_drives_a_mixed_market(trained):
+    market = CarbonMarket(
+        "paper", seed=4, learned_share=0.5, enterprise_policy=str(trained), **SHORT
+    )
+    while market.running:
+        market.step()
+    assert market.rejected_orders == 0
+    assert set(market.behaviour_names) == {"learned", "rule-based"}
+
+
+def test_a_regulator_file_is_not_an_enterprise_policy(tiny_regulator_path):
+    with pytest.raises(ScenarioError, match="is not an enterprise policy"):
+        CarbonMarket("paper", seed=0, learned_share=0.5, enterprise_policy=str(tiny_regulator_path))
+
+
+def test_two_stage_curriculum_writes_both_policies_and_resumes(tmp_path):
+    small = config(n_timesteps=200, eval_freq=200, checkpoint_freq=200)
+    regulator = TrainConfig(
+        n_timesteps=20,
+        n_envs=1,
+        n_steps=10,
+        batch_size=10,
+        n_epochs=1,
+        eval_freq=20,
+        eval_episodes=1,
+        checkpoint_freq=10,
+        env_kwargs=SHORT,
+    )
+    firms, reg = train_marl("paper", tmp_path, small, regulator, progress=False)
+    meta = json.loads(reg.with_suffix(".json").read_text())
+    assert meta["kind"] == "regulator"
+    stage2 = json.loads((tmp_path / "stage2-regulator" / "regulator.json").read_text())
+    assert stage2["config"]["env_kwargs"]["behaviour"] == "learned"
+    assert firms.is_file() and reg.is_file()
+    # a second call with --resume finds both stages done and trains nothing more
+    before = (tmp_path / "stage1-enterprises" / "enterprises.zip").stat().st_mtime
+    train_marl("paper", tmp_path, small, regulator, resume=True, progress=False)
+    assert (tmp_path / "stage1-enterprises" / "enterprises.zip").stat().st_mtime == before
+    with pytest.raises(ValueError, match="already holds a run"):
+        train_marl("paper", tmp_path, small, regulator, progress=False)
