@@ -42,6 +42,8 @@ class FirmMarket:
         **overrides: scenario keys; by default every firm is learned (``learned_share=1``).
     """
 
+    render_mode = None  # nothing to render; SB3's VecEnv asks
+
     def __init__(
         self,
         scenario: str = "paper",
