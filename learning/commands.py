@@ -98,6 +98,7 @@ def cmd_train_marl(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     """Every policy on the same held-out seeds, scored with the same coefficient(s)."""
     from learning.evaluate import (
+        ENTERPRISE_MIXES,
         RULES,
         collect_runs,
         confidence_table,
@@ -105,11 +106,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         is_learned,
         markdown_table,
         paired_test,
+        profit_comparison,
         score,
     )
 
     if args.policies == "all":
-        policies = RULES + ([f"learned:{SHIPPED_REGULATOR}"] if SHIPPED_REGULATOR.exists() else [])
+        shipped = sorted(SHIPPED_REGULATOR.parent.glob("regulator-*.zip"))
+        policies = RULES + [f"learned:{path}" for path in shipped]
     else:
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies += [f"learned:{path}" for path in args.learned]
@@ -117,7 +120,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
     if any(c < 0 for c in args.climate_coefficient):
         raise ValueError("--climate-coefficient: must be >= 0")
-    overrides = {"behaviour": args.behaviour} if args.behaviour else {}
+    overrides = {**ENTERPRISE_MIXES[args.enterprises]}
+    if args.behaviour:
+        overrides["behaviour"] = args.behaviour
     runs = collect_runs(
         args.scenario,
         policies,
@@ -133,13 +138,20 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         table = confidence_table(scored)
         learned = [p for p in table["policy"] if is_learned(p)]
         tests = [asdict(paired_test(scored, p)) for p in learned]
-        report[str(c)] = {"table": table.to_dict(orient="records"), "paired_tests": tests}
+        profits = profit_comparison(scored)
+        report[str(c)] = {
+            "table": table.to_dict(orient="records"),
+            "paired_tests": tests,
+            "firm_profits": profits.to_dict(orient="records"),
+        }
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             table.to_csv(out / f"table_c{c}.csv", index=False)
             (out / f"table_c{c}.md").write_text(markdown_table(table) + "\n")
             scored.drop(columns="releases").to_csv(out / f"runs_c{c}.csv", index=False)
             draw(scored, table, c, out)
+            if len(profits):
+                profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)
         if not args.json:
             print(f"\nclimate coefficient c = {c} ({args.seeds} held-out seeds)\n")
             print(markdown_table(table))
@@ -226,6 +238,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         default=[0.2],
         help="score with these c (default 0.2)",
+    )
+    evaluate.add_argument(
+        "--enterprises",
+        choices=("heuristic", "learned", "mixed"),
+        default="heuristic",
+        help="firms: the scenario's heuristics, all learned, or half learned "
+        "(the shipped enterprise policy)",
     )
     evaluate.add_argument("--behaviour", help="every firm's behaviour (default: scenario's)")
     evaluate.add_argument("--out", help="directory for tables (CSV, Markdown) and figures")

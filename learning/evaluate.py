@@ -28,6 +28,12 @@ from model.market import CarbonMarket
 from model.report import run_episode
 
 METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
+#: Firm behaviours an evaluation can run with: the scenario's own, all learned, half learned.
+ENTERPRISE_MIXES = {
+    "heuristic": {},
+    "learned": {"learned_share": 1.0},
+    "mixed": {"learned_share": 0.5},
+}
 RULES = [name for name in POLICIES if name not in ("scenario", "manual")]
 
 
@@ -46,6 +52,8 @@ def run_policy(
         )
     )
     m = market.measures
+    profit = market.accounts.total_coins() - market.initial_coins
+    learned = market.behaviour_names == "learned"
     volume = sum(r["volume"] for r in market.year_records)
     value = sum(r["price"] * r["volume"] for r in market.year_records if r["volume"])
     return {
@@ -58,6 +66,8 @@ def run_policy(
         "mean_price": value / volume if volume else math.nan,
         "releases": [r["release"] for r in market.year_records],
         "learned_c": climate_coefficient if is_learned(policy) else math.nan,
+        "learned_firm_profit": float(profit[learned].mean()) if learned.any() else math.nan,
+        "heuristic_firm_profit": float(profit[~learned].mean()) if (~learned).any() else math.nan,
     }
 
 
@@ -211,3 +221,32 @@ def draw(
     fig.savefig(schedule_path, dpi=110)
     plt.close(fig)
     return [bars, schedule_path]
+
+
+def profit_comparison(scored: pd.DataFrame) -> pd.DataFrame:
+    """Mixed markets: learned against heuristic firms' mean profit per policy, paired by run.
+
+    Profit = coins at the end minus coins at the start (coins).
+    """
+    rows = []
+    for policy, group in scored.groupby("policy", sort=False):
+        both = group[["learned_firm_profit", "heuristic_firm_profit"]].dropna()
+        if len(both) < 2:
+            continue
+        difference = both["learned_firm_profit"] - both["heuristic_firm_profit"]
+        half_width = (
+            stats.t.ppf(0.975, len(difference) - 1)
+            * difference.std(ddof=1)
+            / math.sqrt(len(difference))
+        )
+        rows.append(
+            {
+                "policy": policy,
+                "seeds": len(both),
+                "learned_profit": both["learned_firm_profit"].mean(),
+                "heuristic_profit": both["heuristic_firm_profit"].mean(),
+                "difference": difference.mean(),
+                "difference_ci": half_width,
+            }
+        )
+    return pd.DataFrame(rows)
