@@ -50,6 +50,14 @@ def _config(path: str, scenario: str, timesteps: int | None):
     return config
 
 
+def _display_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it (shorter names)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def _command() -> str:
     return "carbon-market " + shlex.join(sys.argv[1:]) if sys.argv else ""
 
@@ -112,7 +120,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     if args.policies == "all":
         shipped = sorted(SHIPPED_REGULATOR.parent.glob("regulator-*.zip"))
-        policies = RULES + [f"learned:{path}" for path in shipped]
+        policies = RULES + [f"learned:{_display_path(path)}" for path in shipped]
     else:
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies += [f"learned:{path}" for path in args.learned]
@@ -149,6 +157,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             table.to_csv(out / f"table_c{c}.csv", index=False)
             (out / f"table_c{c}.md").write_text(markdown_table(table) + "\n")
             scored.drop(columns="releases").to_csv(out / f"runs_c{c}.csv", index=False)
+            scored.to_parquet(out / f"runs_c{c}.parquet", index=False)  # with yearly releases
             draw(scored, table, c, out)
             if len(profits):
                 profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)

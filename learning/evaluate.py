@@ -42,6 +42,11 @@ def is_learned(policy: str) -> bool:
     return policy.startswith("learned:")
 
 
+def short_name(policy: str) -> str:
+    """A policy's name for figures: a learned regulator by its file's stem."""
+    return f"learned {Path(policy.removeprefix('learned:')).stem}" if is_learned(policy) else policy
+
+
 def run_policy(
     scenario: str, policy: str, seed: int, climate_coefficient: float, **overrides
 ) -> dict:
@@ -180,12 +185,13 @@ def draw(
     colours = ["tab:orange" if is_learned(p) else "tab:green" for p in table["policy"]]
     ax.bar(range(len(table)), table["welfare"], yerr=table["welfare_ci"], color=colours, capsize=3)
     ax.set_xticks(
-        range(len(table)),
-        [p.replace("learned:", "learned\n").replace("-", "\n") for p in table["policy"]],
-        fontsize=6,
+        range(len(table)), [short_name(p).replace("-", "\n") for p in table["policy"]], fontsize=6
     )
+    positive = table["welfare"][table["welfare"] > 0]
+    if len(positive) > 1 and positive.max() / positive.min() > 20:
+        ax.set_yscale("log")  # rules and the learned regulator differ by orders of magnitude
     ax.set(
-        ylabel="welfare",
+        ylabel="welfare" + (" (log scale)" if ax.get_yscale() == "log" else ""),
         title=f"Welfare by policy at c = {climate_coefficient} "
         f"({int(table['seeds'].max())} held-out seeds, 95% CI)",
     )
@@ -204,7 +210,7 @@ def draw(
                 yerr=schedule.std(axis=0),
                 lw=2.5,
                 capsize=3,
-                label=policy,
+                label=short_name(policy),
             )
         elif policy.startswith(("decreasing-", "convex-", "flat-")) and "size" in policy:
             ax.plot(
