@@ -189,6 +189,14 @@ class Enterprises:
 
     # ------------------------------------------------------------------ year end
 
+    def committed_emissions(self, firms: np.ndarray) -> np.ndarray:
+        """Tonnes the given firms already owe this year, make-good debt included.
+
+        Emitted so far in the paper economy; the baseline in the textbook economy.
+        """
+        emitted = self.ytd_emissions if self.config.production else self.baseline_emissions
+        return emitted[firms] + self.owed[firms]
+
     def projected_emissions(
         self, firms: np.ndarray, rounds_left: int, planned_output: np.ndarray | None = None
     ) -> np.ndarray:

@@ -23,6 +23,7 @@ from learning.firm_interface import (
     FIRM_FEATURES,
     firm_observations,
     isoelastic_utility,
+    net_worth,
 )
 from learning.learned_firms import LearnedBehaviour
 from learning.regulator_env import EVALUATION_SEED_START
@@ -77,14 +78,14 @@ class FirmMarket:
         if not groups:
             raise ValueError("learned_share: the market has no learned firm to train")
         self.behaviour, self.slots = groups[0]
-        self.utility = isoelastic_utility(self.market.accounts.total_coins()[self.slots])
+        self.utility = isoelastic_utility(net_worth(self.market, self.slots))
         return firm_observations(self.market, self.slots)
 
     def play_round(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         """One trading round with the slots' ``actions``: (observations, rewards, episode over)."""
         self.behaviour.set_actions(actions)
         self.market.step()
-        utility = isoelastic_utility(self.market.accounts.total_coins()[self.slots])
+        utility = isoelastic_utility(net_worth(self.market, self.slots))
         rewards, self.utility = utility - self.utility, utility
         return firm_observations(self.market, self.slots), rewards, not self.market.running
 

@@ -22,9 +22,14 @@ Invalid actions are clipped, never executed: a bid never exceeds the firm's valu
 coins can escrow, an ask never exceeds its free allowances; an order clipped to nothing is
 dropped. So a learned firm cannot break the book's invariants.
 
-Reward: the change in isoelastic utility of coins, ``(C^(1-eta) - 1) / (1 - eta)`` with
-eta = 0.23 as in the paper; below one coin (debt) it continues linearly with slope 1, so
-deeper debt always hurts.
+Reward: the change in isoelastic utility, ``(W^(1-eta) - 1) / (1 - eta)`` with eta = 0.23 as
+in the paper, of the firm's net worth W: its coins minus its compliance liability (what
+covering the tonnes it already owes this year beyond its allowances would cost now, by
+abatement or penalty). The liability is settled at year end, so over an episode this is the
+paper's reward (change in utility of coins) plus a potential-based shaping term (Ng, Harada &
+Russell 1999) that leaves the optimal policy unchanged but credits a purchase when it is made
+rather than at the year-end settlement hundreds of rounds later. Below one coin the utility
+continues linearly with slope 1, so deeper debt always hurts.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import numpy as np
 from agents.behaviours import Quotes
 from agents.valuation import allowance_values, expected_price, shortfalls
 from model.orders import Side
+from model.theory import compliance_cost
 
 if TYPE_CHECKING:
     from model.market import CarbonMarket
@@ -153,6 +159,14 @@ def decode_actions(
     valid = wants & np.where(side == Side.BID, bid_ok, ask_ok) & (quantity >= 1)
     price = np.clip(price, cfg.price_floor, cfg.price_ceiling)
     return output, research, offsets, Quotes.build(firms, side, price, quantity, valid)
+
+
+def net_worth(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    """Coins (free and escrowed) minus the compliance liability of tonnes already owed (coins)."""
+    ent, acc = market.enterprises, market.accounts
+    shortfall = ent.committed_emissions(firms) - acc.total_allowances()[firms]
+    liability = compliance_cost(shortfall, ent.abatement_cost[firms], market.config.penalty)
+    return acc.total_coins()[firms] - liability
 
 
 def isoelastic_utility(coins: np.ndarray, eta: float = ETA) -> np.ndarray:

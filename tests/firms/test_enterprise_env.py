@@ -2,7 +2,7 @@ import numpy as np
 from stable_baselines3.common.env_checker import check_env
 
 from learning.enterprise_env import EnterpriseEnv, EnterpriseVecEnv
-from learning.firm_interface import ACTION_SIZE, isoelastic_utility
+from learning.firm_interface import ACTION_SIZE, isoelastic_utility, net_worth
 
 SHORT = {"years": 2, "steps_per_year": 10}
 
@@ -16,7 +16,8 @@ def test_every_learned_firm_is_a_slot_and_episodes_restart():
     assert env.num_envs == 5
     env.reset()
     market = env.firms.market
-    start = isoelastic_utility(market.accounts.total_coins())
+    slots = np.arange(5)
+    start = isoelastic_utility(net_worth(market, slots))
     rng = np.random.default_rng(0)
     total = np.zeros(5)
     for step in range(20):
@@ -26,7 +27,7 @@ def test_every_learned_firm_is_a_slot_and_episodes_restart():
             assert not dones.any()
     assert dones.all() and "terminal_observation" in infos[0]
     np.testing.assert_allclose(
-        total, isoelastic_utility(market.accounts.total_coins()) - start, rtol=1e-5, atol=1e-4
+        total, isoelastic_utility(net_worth(market, slots)) - start, rtol=1e-5, atol=1e-4
     )
     assert market.rejected_orders == 0  # clipping: nothing invalid reached the book
     assert env.firms.market is not market  # a fresh market after the episode

@@ -78,3 +78,23 @@ def test_utility_is_isoelastic_and_keeps_falling_in_debt():
     assert u[3] == pytest.approx((100**0.77 - 1) / 0.77)
     assert np.all(np.diff(u) > 0)
     assert u[0] == pytest.approx(-51.0)
+
+
+def test_net_worth_counts_the_compliance_liability():
+    """A purchase below value raises net worth at once; coins alone would fall."""
+    from learning.firm_interface import net_worth
+    from model.theory import compliance_cost
+
+    market = training_market("classroom")
+    market.firms[0].behaviour.set_actions(np.zeros((3, ACTION_SIZE)))
+    market.step()  # allocation: holdings [80, 80, 70], baselines 100
+    firms = np.arange(3)
+    acc = market.accounts
+    before = net_worth(market, firms)
+    liability = compliance_cost(100.0 - acc.total_allowances(), np.array([1.0, 2.0, 4.0]), 200.0)
+    np.testing.assert_allclose(before, acc.total_coins() - liability)
+    market.book.submit(0, int(Side.ASK), 60, 1, market.steps)  # firm 1 sells at 60 ...
+    market.book.submit(2, int(Side.BID), 60, 1, market.steps)  # ... to firm 3, who values it 118
+    after = net_worth(market, firms)
+    assert after[2] - before[2] == pytest.approx(4 * (30 - 0.5) - 60)
+    assert after[0] - before[0] == pytest.approx(60 - 1 * (20 + 0.5))
