@@ -261,38 +261,54 @@ class RuleBased(Behaviour):
         wants_ask = (sell_gain >= 0) & (market.accounts.allowances[firms] >= 1)
         side = np.where(wants_ask & (~wants_bid | (sell_gain > buy_gain)), Side.ASK, Side.BID)
         price = np.where(side == Side.BID, bid, ask)
-        quantity = self._units_worth(market, firms, side, price)
+        quantity = units_worth(
+            market, firms, side, price, self.max_quantity, not self.replaces_quotes
+        )
         active = (wants_bid | wants_ask) & (quantity >= 1)
         return Quotes.build(firms, side, price, quantity, active)
 
-    def _units_worth(
-        self, market: CarbonMarket, firms: np.ndarray, side: np.ndarray, price: np.ndarray
-    ) -> np.ndarray:
-        """How many units (up to ``max_quantity``) are worth trading at ``price``.
 
-        Bids stop when the next unit's value falls below the price or the coins run out; asks
-        stop when the next unit's cost rises above it or the free allowances run out.
-        """
-        acc = market.accounts
-        bid_shortfall, ask_shortfall = shortfalls(market, firms, not self.replaces_quotes)
-        buying = side == Side.BID
-        selling = ~buying
-        # worth[i, j]: the (j + 1)-th unit is worth trading, valued only on the firm's side.
-        later_units = np.arange(self.max_quantity)
-        worth = np.empty((len(firms), self.max_quantity), dtype=bool)
-        worth[buying] = (
-            value_of_buying(market, firms[buying], bid_shortfall[buying, None] - later_units)
-            >= price[buying, None]
-        )
-        worth[selling] = (
-            cost_of_selling(market, firms[selling], ask_shortfall[selling, None] + later_units)
-            <= price[selling, None]
-        )
-        units = np.logical_and.accumulate(worth, axis=1).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            affordable = np.where(price > 0, acc.coins[firms] // np.maximum(price, 1), units)
-        cap = np.where(buying, affordable, np.floor(acc.allowances[firms]))
-        return np.minimum(units, cap).astype(np.int64)
+def units_worth(
+    market: CarbonMarket,
+    firms: np.ndarray,
+    side: np.ndarray,
+    price: np.ndarray,
+    max_quantity: int,
+    count_open_bids: bool = True,
+) -> np.ndarray:
+    """How many units (up to ``max_quantity``) each firm finds worth trading at ``price``.
+
+    Bids stop when the next unit's value falls below the price or the coins run out; asks
+    stop when the next unit's cost rises above it or the free allowances run out.
+
+    Args:
+        market: the carbon market.
+        firms: firm indices, shape ``(k,)``.
+        side: ``Side.BID`` or ``Side.ASK`` per firm, shape ``(k,)``.
+        price: limit price per firm (ticks), shape ``(k,)``.
+        max_quantity: most units in one order.
+        count_open_bids: whether allowances bid for in open orders count as held.
+    """
+    acc = market.accounts
+    bid_shortfall, ask_shortfall = shortfalls(market, firms, count_open_bids)
+    buying = side == Side.BID
+    selling = ~buying
+    # worth[i, j]: the (j + 1)-th unit is worth trading, valued only on the firm's side.
+    later_units = np.arange(max_quantity)
+    worth = np.empty((len(firms), max_quantity), dtype=bool)
+    worth[buying] = (
+        value_of_buying(market, firms[buying], bid_shortfall[buying, None] - later_units)
+        >= price[buying, None]
+    )
+    worth[selling] = (
+        cost_of_selling(market, firms[selling], ask_shortfall[selling, None] + later_units)
+        <= price[selling, None]
+    )
+    units = np.logical_and.accumulate(worth, axis=1).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        affordable = np.where(price > 0, acc.coins[firms] // np.maximum(price, 1), units)
+    cap = np.where(buying, affordable, np.floor(acc.allowances[firms]))
+    return np.minimum(units, cap).astype(np.int64)
 
 
 BEHAVIOURS: dict[str, type[Behaviour]] = {

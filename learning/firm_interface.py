@@ -13,10 +13,13 @@ Action (``ACTION_SIZE`` numbers in [-1, 1]):
 0. production: ``(a + 1) / 2`` of capacity;
 1. R&D: attempt when ``a > 0``;
 2. green project: complete one when ``a > 0``;
-3. order side: ask when ``a < -1/3``, bid when ``a > 1/3``, no order between;
+3. trade: post an order when ``a > -1/2``;
 4. quantity: 1 to ``MAX_QUANTITY`` allowances;
-5. margin m = ``(a + 1) / 2``: a bid at ``value - m (value - floor)``, an ask at
-   ``cost + m (ceiling - cost)`` (the firm learns its margin, as ZIP traders do).
+5. price: the market's expected price plus ``a x OFFSET_SHARE`` of the price band. The side
+   follows from the firm's own valuation: it bids at that price when one more allowance is
+   worth at least that much to it, asks when giving one up costs it at most that much (buying
+   above value or selling below cost is dominated, so it is not offered). The firm learns when,
+   how much and how far from the market price to trade, as ZIP traders learn their margins.
 
 Invalid actions are clipped, never executed: a bid never exceeds the firm's value or what its
 coins can escrow, an ask never exceeds its free allowances; an order clipped to nothing is
@@ -38,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.behaviours import Quotes
+from agents.behaviours import Quotes, units_worth
 from agents.valuation import allowance_values, expected_price, shortfalls
 from model.orders import Side
 from model.theory import compliance_cost
@@ -67,6 +70,7 @@ FIRM_FEATURES = (
 )
 ACTION_SIZE = 6
 MAX_QUANTITY = 5
+OFFSET_SHARE = 0.1  # largest distance of a quote from the expected price, as a band share
 ETA = 0.23
 
 
@@ -136,28 +140,21 @@ def decode_actions(
     unit = (a + 1.0) / 2.0
     output = unit[:, 0] * ent.capacity[firms]
     research, offsets = a[:, 1] > 0, a[:, 2] > 0
-    side = np.where(a[:, 3] > 1 / 3, Side.BID, Side.ASK)
-    wants = np.abs(a[:, 3]) > 1 / 3
     quantity = 1 + np.floor(unit[:, 4] * (MAX_QUANTITY - 1) + 0.5).astype(np.int64)
     buy_value, sell_cost = allowance_values(market, firms)
-    margin = unit[:, 5]
-    with np.errstate(invalid="ignore"):
-        bid = np.floor(
-            np.minimum(buy_value, cfg.price_ceiling)
-            - margin * (np.minimum(buy_value, cfg.price_ceiling) - cfg.price_floor)
-        )
-        ask = np.ceil(sell_cost + margin * (cfg.price_ceiling - sell_cost))
-    affordable = np.floor(acc.coins[firms])
-    bid = np.minimum(bid, affordable)
-    price = np.where(side == Side.BID, np.nan_to_num(bid, nan=-1), np.nan_to_num(ask, nan=-1))
-    bid_ok = (buy_value > cfg.price_floor) & (bid >= cfg.price_floor)
-    ask_ok = (sell_cost <= cfg.price_ceiling) & (price <= cfg.price_ceiling)
-    cap = np.where(
-        side == Side.BID, affordable // np.maximum(price, 1), np.floor(acc.allowances[firms])
+    band = cfg.price_ceiling - cfg.price_floor
+    price = np.clip(
+        np.rint(expected_price(market) + a[:, 5] * OFFSET_SHARE * band),
+        cfg.price_floor,
+        cfg.price_ceiling,
     )
-    quantity = np.minimum(quantity, cap).astype(np.int64)
-    valid = wants & np.where(side == Side.BID, bid_ok, ask_ok) & (quantity >= 1)
-    price = np.clip(price, cfg.price_floor, cfg.price_ceiling)
+    affordable = np.floor(acc.coins[firms])
+    buys = (buy_value >= price) & (price <= affordable) & (buy_value > 0)
+    sells = (sell_cost <= price) & (acc.allowances[firms] >= 1)
+    side = np.where(buys & (~sells | (buy_value - price >= price - sell_cost)), Side.BID, Side.ASK)
+    # never more units than are worth trading at that price (nor than coins or holdings allow)
+    quantity = np.minimum(quantity, units_worth(market, firms, side, price, MAX_QUANTITY, False))
+    valid = (a[:, 3] > -0.5) & (buys | sells) & (quantity >= 1)
     return output, research, offsets, Quotes.build(firms, side, price, quantity, valid)
 
 

@@ -86,8 +86,10 @@ def test_net_worth_counts_the_compliance_liability():
     from model.theory import compliance_cost
 
     market = training_market("classroom")
-    market.firms[0].behaviour.set_actions(np.zeros((3, ACTION_SIZE)))
-    market.step()  # allocation: holdings [80, 80, 70], baselines 100
+    no_trade = np.zeros((3, ACTION_SIZE))
+    no_trade[:, 3] = -1.0
+    market.firms[0].behaviour.set_actions(no_trade)
+    market.step()  # allocation only: holdings [80, 80, 70], baselines 100
     firms = np.arange(3)
     acc = market.accounts
     before = net_worth(market, firms)
