@@ -1,0 +1,55 @@
+"""How fast the regulator's env runs and trains, with PPO on CartPole as the yardstick.
+
+Prints, in one run: RegulatorEnv years per second on the paper scenario (heuristic firms,
+random actions, one process), and PPO training env steps per second on RegulatorEnv and on
+CartPole-v1 with the same PPO settings (the shipped config's), each with a DummyVecEnv of
+two envs in this process. Target: PPO on RegulatorEnv at least half CartPole's rate, i.e.
+training bound by learning rather than by the simulation.
+
+Run: .venv/bin/python benchmarks/rl_throughput.py
+"""
+
+import time
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3 import PPO
+from stable_baselines3.common.env_util import make_vec_env
+
+from learning import RegulatorEnv
+from learning.train import DEFAULT_CONFIG, load_train_config
+
+
+def env_years_per_second(years: int = 200) -> float:
+    env = RegulatorEnv("paper")
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    start, done_years = time.perf_counter(), 0
+    while done_years < years:
+        _, _, done, _, _ = env.step(rng.uniform(-1, 1, env.action_space.shape).astype(np.float32))
+        done_years += 1
+        if done:
+            env.reset()
+    return years / (time.perf_counter() - start)
+
+
+def ppo_steps_per_second(env_id, steps: int) -> float:
+    config = load_train_config(DEFAULT_CONFIG, "paper")
+    envs = make_vec_env(env_id, n_envs=2, seed=0)
+    model = PPO("MlpPolicy", envs, n_steps=config.n_steps, batch_size=config.batch_size,
+                n_epochs=config.n_epochs, learning_rate=config.learning_rate,
+                policy_kwargs={"net_arch": config.net_arch}, device="cpu", seed=0)
+    model.learn(config.n_steps * 2)  # warm-up
+    start = time.perf_counter()
+    model.learn(steps, reset_num_timesteps=False)
+    return steps / (time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    print(f"RegulatorEnv (paper, heuristic firms): {env_years_per_second():.1f} years/s "
+          "(one env step = one year = 50 rounds)")
+    ours = ppo_steps_per_second(lambda: RegulatorEnv("paper"), 2_000)
+    cartpole = ppo_steps_per_second(lambda: gym.make("CartPole-v1"), 20_000)
+    ratio = ours / cartpole
+    print(f"PPO training, env steps/s: RegulatorEnv {ours:.1f}, CartPole {cartpole:.1f}, "
+          f"ratio {ratio:.3f} (target >= 0.5: {'PASS' if ratio >= 0.5 else 'MISS'})")
