@@ -58,7 +58,7 @@ class LearnedBehaviour(Behaviour):
                 obs = firm_observations(market, firms)
                 if self.normalizer is not None:
                     obs = self.normalizer.normalize_obs(obs)
-                actions, _ = self.model.predict(obs, deterministic=True)
+                actions = sample_actions(self.model, obs, market.rng)
             else:
                 raise RuntimeError("a learned behaviour needs a policy or actions set by an env")
             self._decisions = decode_actions(market, firms, actions)
@@ -80,6 +80,22 @@ class LearnedBehaviour(Behaviour):
     def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
         """Orders chosen by the policy, already clipped to what the firm can post."""
         return self._decide(market, firms)[3]
+
+
+def sample_actions(model: Any, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Actions drawn from the policy's Gaussian with ``rng`` (the market's: a seed reproduces).
+
+    Learned firms act as they were trained, sampling: the mean action alone is a frozen
+    bargaining stance (buyers and sellers each shade a little and never meet), while the
+    sampled policy trades to near full allocative efficiency.
+    """
+    import torch
+
+    with torch.no_grad():
+        tensor, _ = model.policy.obs_to_tensor(obs)
+        gaussian = model.policy.get_distribution(tensor).distribution
+        mean, std = gaussian.mean.cpu().numpy(), gaussian.stddev.cpu().numpy()
+    return mean + std * rng.standard_normal(mean.shape)
 
 
 @lru_cache(maxsize=8)

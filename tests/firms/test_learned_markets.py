@@ -1,0 +1,47 @@
+"""Markets of learned firms, with the shipped enterprise policies: learning must not break them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model import CarbonMarket
+from model.report import run_episode, trades_frame
+from model.scenario import DATA_DIR
+from model.theory import competitive_equilibrium
+
+TEXTBOOK_POLICY = str(DATA_DIR / "policies" / "enterprises-classroom-12.zip")
+
+
+def learned_market(name, seed, **overrides):
+    return CarbonMarket(
+        name, seed=seed, learned_share=1.0, enterprise_policy=TEXTBOOK_POLICY, **overrides
+    )
+
+
+@pytest.mark.parametrize("name", ["classroom-12", "classroom"])
+def test_learned_firms_keep_the_textbook_market_efficient_and_competitive(name):
+    efficiency, prices = [], []
+    for seed in range(3):
+        market = run_episode(learned_market(name, seed))
+        assert set(market.behaviour_names) == {"learned"}
+        efficiency.append(np.mean(market.efficiency_by_year))
+        trades = trades_frame(market)
+        last = trades[trades["year"] == trades["year"].max()]
+        prices.append((last["price"] * last["quantity"]).sum() / last["quantity"].sum())
+    ent = market.enterprises
+    p_star = competitive_equilibrium(
+        ent.baseline_emissions,
+        ent.abatement_cost,
+        market.enterprises_allocation.sum(),
+        market.config.penalty,
+    ).price
+    assert np.mean(efficiency) >= 0.90
+    assert np.mean(prices) == pytest.approx(p_star, rel=0.10)
+
+
+def test_a_seed_reproduces_a_market_of_learned_firms():
+    a = run_episode(learned_market("classroom", 7, years=1))
+    b = run_episode(learned_market("classroom", 7, years=1))
+    pd.testing.assert_frame_equal(trades_frame(a), trades_frame(b))
+    c = run_episode(learned_market("classroom", 8, years=1))
+    assert not trades_frame(a).equals(trades_frame(c))
