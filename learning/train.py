@@ -151,13 +151,15 @@ def train_ppo(
     resume: bool = False,
     progress: bool = True,
     metadata: dict[str, Any] | None = None,
+    deterministic_eval: bool = True,
 ) -> Path:
     """Train (or resume) PPO on VecNormalize(``make_train_envs()``); save model and sidecars.
 
     Checkpoints (with their normalisation statistics) go to ``out/checkpoints``, validation
     results to ``out/eval`` and the best validated model to ``out/best``, TensorBoard logs to
     ``out/tensorboard``. The final model is ``out/model_name`` with its ``.vecnormalize.pkl``
-    and ``.json`` (``metadata`` plus provenance) beside it.
+    and ``.json`` (``metadata`` plus provenance) beside it. Validation plays the mean action
+    when ``deterministic_eval`` (a regulator) or samples it (firms, which act by sampling).
 
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
@@ -218,7 +220,7 @@ def train_ppo(
             eval_freq=max(1, config.eval_freq // per_worker),
             best_model_save_path=str(out / "best"),
             log_path=str(out / "eval"),
-            deterministic=True,
+            deterministic=deterministic_eval,
         ),
     ]
     model.learn(
