@@ -48,6 +48,7 @@ def train_enterprises(
         seed=seed,
         resume=resume,
         progress=progress,
+        deterministic_eval=False,
         metadata={
             "kind": "enterprises",
             "scenario": scenario,
