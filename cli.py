@@ -13,7 +13,7 @@ from typing import Any
 from model.scenario import ScenarioError, shipped_scenarios
 
 # Feature packages that add subcommands: each module has ``register(subparsers)``.
-COMMAND_MODULES: list[str] = ["learning.commands"]
+COMMAND_MODULES: list[str] = ["learning.commands", "model.sweeps.commands"]
 
 
 def _overrides(pairs: list[str]) -> dict[str, Any]:
