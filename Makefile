@@ -5,16 +5,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench figures clean
+.PHONY: run test install assets chromium lint bench figures clean
 
-run: $(STAMP)
-	$(BIN)/carbon-market simulate --scenario paper --seed 0
+run: $(STAMP) assets
+	$(BIN)/solara run app.py
 
-test: $(STAMP)
+test: $(STAMP) assets chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 -q
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+# The dashboard's page scripts and styles, from the npm registry into Solara's CDN cache
+# (harmless when present or when npm is absent: see dashboard/assets.py).
+assets: $(STAMP)
+	$(BIN)/python -m dashboard.assets
+
+# The browser tests (tests/ui) drive Debian's chromium; install it when missing (as root).
+chromium:
+	@command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # torch is installed first from the pinned CPU build this machine keeps on disk; a bare
 # torch requirement would pull a multi-GB CUDA build.

@@ -1,1 +1,5 @@
-"""Dashboard entry point (`solara run app.py`): arrives with the dashboard issue."""
+"""Dashboard entry point: ``solara run app.py`` (the market at /, the classroom at /classroom)."""
+
+from dashboard.pages import Dashboard, routes
+
+__all__ = ["Dashboard", "routes"]

@@ -1,0 +1,80 @@
+"""The government's allocation per firm per year, as stacked bars.
+
+Large markets show their ``TOP_FIRMS`` largest recipients and one bar part for all others; a
+highlighted firm is always shown on its own.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import solara
+from mesa.visualization.utils import update_counter
+
+from dashboard.market import DashboardMarket
+from dashboard.policy_choice import policy_label
+from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, selected_firm
+from dashboard.vega import VegaChart, spec
+
+TOP_FIRMS = 10
+OTHERS = "others"
+
+
+def allocation_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
+    """Long table ``year, firm, allowances`` (free plus won at auction) per year so far.
+
+    Firms beyond the ``TOP_FIRMS`` largest recipients (the highlighted one kept) are summed
+    into one ``others`` row per year.
+    """
+    allocations = market.government.allocations
+    if not allocations:  # before the first allocation: year 1, nothing yet (draws the axes)
+        return pd.DataFrame({"year": [1], "firm": ["none yet"], "allowances": [0.0]})
+    table = np.vstack(allocations)  # years x firms
+    shown = np.argsort(-table.sum(axis=0), kind="stable")[:TOP_FIRMS]
+    if firm is not None and firm not in shown:
+        shown = np.append(shown[: TOP_FIRMS - 1], firm)
+    names = [f"firm {i}" for i in shown]
+    frame = pd.DataFrame(table[:, shown], columns=names)
+    rest = np.delete(table, shown, axis=1).sum(axis=1)
+    if rest.any():
+        frame[OTHERS] = rest
+    frame["year"] = np.arange(1, len(table) + 1)
+    return frame.melt("year", var_name="firm", value_name="allowances")
+
+
+def build() -> alt.Chart:
+    """The chart's shape: stacked bars, one per year, one part per firm.
+
+    The highlighted firm's parts (rows with ``highlight`` true) are outlined in red.
+    """
+    highlighted = alt.datum.highlight
+    return (
+        alt.Chart(alt.NamedData(name="allocation"))
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="year"),
+            y=alt.Y("allowances:Q", title="allowances allocated"),
+            color=alt.Color("firm:N", title=None),
+            stroke=alt.condition(highlighted, alt.value(HIGHLIGHT), alt.value(None)),
+            strokeWidth=alt.condition(highlighted, alt.value(3), alt.value(0)),
+            tooltip=["year:O", "firm:N", "allowances:Q"],
+        )
+        .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
+    )
+
+
+def allocation_spec(market: DashboardMarket, firm: int | None) -> dict:
+    """The chart's Vega-Lite spec with the allocations so far."""
+    frame = allocation_frame(market, firm)
+    frame["highlight"] = frame["firm"] == f"firm {firm}"
+    return spec(build, (), allocation=frame)
+
+
+@solara.component
+def Allocation(model: DashboardMarket):
+    """Panel: the government's allocation per firm per year."""
+    update_counter.get()
+    with solara.Card("Allocation per firm and year", margin=0):
+        solara.Text(f"policy: {policy_label(model.government.policy.name)}")
+        VegaChart(allocation_spec(model, selected_firm.value))

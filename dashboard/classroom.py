@@ -1,0 +1,248 @@
+"""Classroom mode: each browser session gets its own market, in which a student plays a firm.
+
+The page (route ``/classroom``) keeps its market in per-session state, so no two students
+share a model. The student sets production, R&D and green projects, places and cancels
+orders and steps the market; the other firms are heuristic (or learned). The teacher's card
+switches the treatment (grandfathering, benchmarking, auction; the learned regulator when it
+is shipped), starts a new session and downloads the session's data as CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import solara
+from mesa.visualization.utils import force_update, update_counter
+
+from dashboard.market import DashboardMarket
+from dashboard.order_book import OrderBook
+from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, learned_available, policy_label
+from dashboard.price_chart import PriceChart
+from dashboard.selection import select_firm
+from dashboard.student import SIDES, StudentBehaviour, firm_view, place_order
+from model.orders import OrderRejected
+
+#: Treatments a teacher can switch between: name -> policy select entry.
+TREATMENTS: dict[str, str] = {
+    "grandfathering": "flat-grandfathering",
+    "benchmarking": "flat-benchmarking",
+    "auction": "auction",
+    "as in scenario": AS_IN_SCENARIO,
+}
+SCENARIOS = ("paper", "classroom", "classroom-12")
+TABLES = ("rounds", "firms", "trades")
+
+
+def treatments() -> dict[str, str]:
+    """The treatments on offer: the learned regulator only when it loads."""
+    learned = {"learned regulator": LEARNED} if learned_available() else {}
+    return {**TREATMENTS, **learned}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The teacher's choices for a session."""
+
+    scenario: str = "paper"
+    treatment: str = "grandfathering"
+    seed: int = 0
+    firm: int = 0
+
+
+@dataclass
+class Session:
+    """One student's market: the firm they play and its coins at the start."""
+
+    market: DashboardMarket
+    firm: int
+    behaviour: StudentBehaviour
+    start_coins: float
+
+
+def new_session(settings: Settings) -> Session:
+    """A fresh market for the settings, with the student's firm handed to the student.
+
+    Raises:
+        ValueError: the firm index or treatment is unknown.
+    """
+    if settings.treatment not in treatments():
+        raise ValueError(
+            f"treatment: {settings.treatment!r} is not one of {', '.join(treatments())}"
+        )
+    market = DashboardMarket(
+        settings.scenario, policy=treatments()[settings.treatment], seed=settings.seed
+    )
+    if not 0 <= settings.firm < market.enterprises.n:
+        raise ValueError(f"firm: {settings.firm} must be in [0, {market.enterprises.n - 1}]")
+    behaviour = StudentBehaviour()
+    market.assign_behaviour(settings.firm, behaviour)
+    start = float(market.accounts.total_coins()[settings.firm])
+    return Session(market, settings.firm, behaviour, start)
+
+
+def session_csv(market: DashboardMarket, table: str) -> str:
+    """One of the session's tables as CSV: ``rounds``, ``firms`` (per round) or ``trades``."""
+    dc = market.datacollector
+    if table == "rounds":
+        return market.history().to_csv(index=False)
+    if table == "firms":
+        return dc.get_agent_vars_dataframe().reset_index().to_csv(index=False)
+    if table == "trades":
+        return dc.get_table_dataframe("trades").to_csv(index=False)
+    raise ValueError(f"table: {table!r} is not one of {', '.join(TABLES)}")
+
+
+@solara.component
+def TeacherCard(settings: solara.Reactive[Settings], session: Session, on_restart):
+    """The teacher's controls: scenario, treatment, seed, the student's firm; CSV downloads."""
+    draft = solara.use_reactive(settings.value)
+    with solara.Card("Teacher", margin=0):
+        solara.Select(
+            "scenario",
+            value=draft.value.scenario,
+            values=list(SCENARIOS),
+            on_value=lambda v: draft.set(_replace(draft.value, scenario=v)),
+        )
+        solara.Select(
+            "treatment",
+            value=draft.value.treatment,
+            values=list(treatments()),
+            on_value=lambda v: draft.set(_replace(draft.value, treatment=v)),
+        )
+        solara.InputInt(
+            "seed",
+            value=draft.value.seed,
+            on_value=lambda v: draft.set(_replace(draft.value, seed=v)),
+        )
+        solara.InputInt(
+            "student's firm",
+            value=draft.value.firm,
+            on_value=lambda v: draft.set(_replace(draft.value, firm=v)),
+        )
+        solara.Button(
+            "Start a new session", color="primary", on_click=lambda: on_restart(draft.value)
+        )
+        with solara.Row():
+            for table in TABLES:
+                solara.FileDownload(
+                    lambda table=table: session_csv(session.market, table),
+                    filename=f"session_{table}.csv",
+                    label=f"{table}.csv",
+                )
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    return Settings(**{**settings.__dict__, **changes})
+
+
+@solara.component
+def StudentCard(session: Session):
+    """The student's firm: what it holds and is worth, its decisions and its orders."""
+    update_counter.get()
+    market, firm, behaviour = session.market, session.firm, session.behaviour
+    message, set_message = solara.use_state(None)
+    side, set_side = solara.use_state("buy")
+    cfg = market.config
+    price, set_price = solara.use_state((cfg.price_floor + cfg.price_ceiling) // 2)
+    quantity, set_quantity = solara.use_state(1)
+    view = firm_view(market, firm, session.start_coins)
+
+    def submit():
+        try:
+            set_message(("ok", place_order(market, firm, side, price, quantity)))
+        except OrderRejected as err:
+            set_message(("rejected", f"order rejected: {err}"))
+        force_update()
+
+    def cancel(order_id: int):
+        market.book.cancel(order_id)
+        set_message(("ok", f"order {order_id} cancelled"))
+        force_update()
+
+    with solara.Card(f"Your firm: firm {firm}", margin=0):
+        solara.Markdown(
+            f"coins **{view.coins:.1f}** (profit {view.profit:+.1f}) · allowances "
+            f"**{view.allowances:.1f}** ({view.free_allowances:.1f} free) · emission rate "
+            f"{view.emission_rate:.3f} t/unit · emitted this year {view.emissions_this_year:.1f} t"
+            f" · short {view.shortfall:.1f} t  \n"
+            f"one more allowance is worth **{view.value_of_buying:.1f}** coins to you; selling "
+            f"one costs you **{view.cost_of_selling:.1f}**"
+        )
+        if cfg.production:
+            solara.SliderFloat(
+                "production (share of capacity)",
+                value=behaviour.production_share,
+                min=0,
+                max=1,
+                step=0.1,
+                on_value=lambda v: setattr(behaviour, "production_share", v),
+            )
+            solara.Checkbox(
+                label="R&D each round",
+                value=behaviour.do_research,
+                on_value=lambda v: setattr(behaviour, "do_research", v),
+            )
+            solara.Checkbox(
+                label="buy green projects",
+                value=behaviour.buy_offsets,
+                on_value=lambda v: setattr(behaviour, "buy_offsets", v),
+            )
+        solara.Markdown(
+            f"**Place an order** (price ticks {cfg.price_floor} to {cfg.price_ceiling})"
+        )
+        solara.ToggleButtonsSingle(value=side, values=list(SIDES), on_value=set_side)
+        with solara.Columns([1, 1]):
+            solara.InputInt("price", value=price, on_value=set_price, continuous_update=True)
+            solara.InputInt(
+                "quantity", value=quantity, on_value=set_quantity, continuous_update=True
+            )
+        solara.Button("Place order", color="primary", on_click=submit)
+        if message is not None:
+            kind, text = message
+            (solara.Error if kind == "rejected" else solara.Info)(text)
+        for order in market.book.open_orders(firm):
+            with solara.Row():
+                solara.Text(
+                    f"order {order.order_id}: {'buy' if order.side == 0 else 'sell'} "
+                    f"{order.quantity} at {order.price}, expires round {order.expires_round + 1}"
+                )
+                solara.Button("Cancel", small=True, on_click=lambda i=order.order_id: cancel(i))
+
+
+@solara.component
+def Classroom():
+    """Page: one student's market (its own per browser session)."""
+    settings = solara.use_reactive(Settings())
+    restarts = solara.use_reactive(0)
+    session = solara.use_memo(lambda: new_session(settings.value), [settings.value, restarts.value])
+    solara.use_effect(lambda: select_firm(session.firm), [session])
+    update_counter.get()
+    market = session.market
+
+    def restart(new: Settings) -> None:
+        settings.set(new)
+        restarts.set(restarts.value + 1)
+
+    def step(rounds: int) -> None:
+        for _ in range(rounds):
+            if market.running:
+                market.step()
+        force_update()
+
+    solara.Title("Carbon market: classroom")
+    with solara.Row():
+        solara.Button(
+            "Next round", color="primary", on_click=lambda: step(1), disabled=not market.running
+        )
+        solara.Button("Next 10 rounds", on_click=lambda: step(10), disabled=not market.running)
+        solara.Text(
+            f"round {market.steps} of {market.config.steps_per_year * market.config.years} · "
+            f"year {market.year + 1} · policy {policy_label(market.government.policy.name)}"
+        )
+    with solara.Columns([1, 1]):
+        with solara.Column():
+            StudentCard(session)
+            TeacherCard(settings, session, restart)
+        with solara.Column():
+            OrderBook(market)
+            PriceChart(market)

@@ -1,0 +1,189 @@
+"""The market the dashboard shows: a CarbonMarket built from the dashboard's controls.
+
+Mesa's SolaraViz rebuilds the model on Reset as ``model.__class__(**parameters)``, so
+:class:`DashboardMarket` takes every control as a keyword with a default. A combination the
+scenario rejects never raises here: the market is then the default ``paper`` market, stopped
+(``running`` is False, so Step and Play are disabled), and :attr:`validation_error` holds the
+message that names the key and its allowed range, which the page shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from agents.behaviours import make_behaviour
+from agents.policies import make_policy
+from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, policy_value
+from model.market import CarbonMarket
+from model.scenario import ScenarioError, load_scenario
+from model.theory import competitive_equilibrium
+
+#: Firm behaviour mixes: the select entry and the behaviours dealt to the firms in turn.
+BEHAVIOUR_MIXES: dict[str, tuple[str, ...]] = {
+    AS_IN_SCENARIO: (),
+    "rule-based": ("rule-based",),
+    "zi-c": ("zi-c",),
+    "zi-u": ("zi-u",),
+    "truthful": ("truthful",),
+    "rule-based + zi-c": ("rule-based", "zi-c"),
+    "rule-based + zi-c + truthful": ("rule-based", "zi-c", "truthful"),
+}
+
+
+def market_overrides(
+    policy: str,
+    custom_parameters: bool,
+    penalty: float,
+    price_ceiling: int,
+    budget: float,
+    climate_coefficient: float,
+    banking: bool,
+) -> dict[str, Any]:
+    """The scenario overrides the controls stand for.
+
+    The key-parameter sliders apply only with ``custom_parameters``; otherwise the scenario's
+    own values hold (a textbook market's ceiling and penalty differ from the paper's).
+    """
+    overrides: dict[str, Any] = {}
+    chosen = policy_value(policy)
+    if chosen is not None:
+        overrides["policy"] = chosen
+    if custom_parameters:
+        overrides.update(
+            penalty=penalty,
+            price_ceiling=price_ceiling,
+            budget=budget,
+            climate_coefficient=climate_coefficient,
+            banking=banking,
+        )
+    return overrides
+
+
+def check_controls(scenario: str, behaviour: str, **overrides: Any) -> None:
+    """Validate the controls without building a market.
+
+    Raises:
+        ScenarioError: a value is out of range or the combination is impossible; the message
+            names the key.
+    """
+    if behaviour not in BEHAVIOUR_MIXES:
+        raise ScenarioError(f"behaviour: {behaviour!r} is not one of {', '.join(BEHAVIOUR_MIXES)}")
+    checked = load_scenario(scenario, **overrides)
+    try:
+        make_policy(checked.government)
+    except ValueError as err:
+        raise ScenarioError(str(err)) from None
+
+
+class DashboardMarket(CarbonMarket):
+    """A CarbonMarket built from the dashboard's controls (every argument has a default).
+
+    Args:
+        scenario: a shipped scenario name.
+        policy: an entry of the policy select (a policy name, ``learned`` or
+            ``as in scenario``).
+        behaviour: an entry of :data:`BEHAVIOUR_MIXES`.
+        seed: random seed.
+        custom_parameters: apply the sliders below instead of the scenario's own values.
+        penalty: fine per missing allowance (coins/t).
+        price_ceiling: highest price tick (coins per allowance).
+        budget: allowances the government may issue over the episode.
+        climate_coefficient: weight of over-emission in welfare.
+        banking: unused allowances carry over to the next year.
+        n_firms: resize the scenario's firms (benchmarks; None keeps them).
+
+    Attributes:
+        validation_error: why the controls were rejected, or None.
+    """
+
+    def __init__(
+        self,
+        scenario: str = "paper",
+        policy: str = DEFAULT_POLICY,
+        behaviour: str = AS_IN_SCENARIO,
+        seed: int = 0,
+        custom_parameters: bool = False,
+        penalty: float = 30.0,
+        price_ceiling: int = 20,
+        budget: float = 200.0,
+        climate_coefficient: float = 0.2,
+        banking: bool = False,
+        n_firms: int | None = None,
+    ) -> None:
+        overrides = market_overrides(
+            policy, custom_parameters, penalty, price_ceiling, budget, climate_coefficient, banking
+        )
+        if n_firms is not None:
+            overrides["n_firms"] = n_firms
+        self.validation_error: str | None = None
+        try:
+            seed = int(seed)
+            check_controls(scenario, behaviour, **overrides)
+        except (ScenarioError, ValueError, TypeError) as err:
+            self.validation_error = str(err)
+            scenario, behaviour, seed, overrides = "paper", AS_IN_SCENARIO, 0, {}
+        super().__init__(scenario, seed=seed, **overrides)
+        self._deal_behaviours(BEHAVIOUR_MIXES[behaviour])
+        if self.validation_error is not None:
+            self.running = False
+        self._history: tuple[int, pd.DataFrame] | None = None
+
+    def step(self) -> None:
+        """Play one round; a market whose controls were rejected does not play."""
+        if self.validation_error is None:
+            super().step()
+
+    def _deal_behaviours(self, mix: tuple[str, ...]) -> None:
+        """Give the firms the mix's behaviours in turn (firm 0 the first, firm 1 the next...)."""
+        if not mix:
+            return
+        behaviours = [make_behaviour(name) for name in mix]
+        for firm, behaviour in zip(self.firms, itertools.cycle(behaviours), strict=False):
+            firm.behaviour = behaviour
+        self.assign_behaviour(0, behaviours[0])  # regroups the firms once
+
+    def history(self) -> pd.DataFrame:
+        """The per-round model data (one row per round, column ``round``), cached per step."""
+        if self._history is None or self._history[0] != self.steps:
+            frame = self.datacollector.get_model_vars_dataframe()
+            self._history = (self.steps, frame.astype({"round": int}))
+        return self._history[1]
+
+    def equilibrium_price(self) -> float | None:
+        """The competitive-equilibrium price p* of this year's allowances (textbook only).
+
+        Returns:
+            p* in coins per allowance, or None in the paper economy (firms produce).
+        """
+        if self.config.production:
+            return None
+        allocations = self.government.allocations
+        cap = (
+            float(allocations[-1].sum())
+            if allocations
+            else float(self.enterprises_allocation.sum())
+        )
+        ent = self.enterprises
+        return competitive_equilibrium(
+            ent.baseline_emissions, ent.abatement_cost, cap, self.config.penalty
+        ).price
+
+    def firm_frame(self) -> pd.DataFrame:
+        """One row per firm: what the firm table shows (coins, allowances, rate, output...)."""
+        ent, acc = self.enterprises, self.accounts
+        return pd.DataFrame(
+            {
+                "firm": np.arange(ent.n),
+                "behaviour": self.behaviour_names,
+                "coins": acc.total_coins(),
+                "allowances": acc.total_allowances(),
+                "emission_rate": ent.emission_rate,
+                "output": ent.output,
+                "emissions_this_year": ent.ytd_emissions,
+                "open_orders": self.book.open_counts(),
+            }
+        )

@@ -1,0 +1,52 @@
+import pytest
+import solara
+import solara.widgets
+
+from dashboard.selection import selected_firm
+
+
+@pytest.fixture(autouse=True)
+def no_highlight():
+    selected_firm.set(None)
+    yield
+    selected_firm.set(None)
+
+
+def chart_rows(rc) -> dict[str, int]:
+    """Rows per dataset of every Vega-Lite chart a render holds."""
+    rows = {}
+    for found in rc.find(solara.widgets.VegaLite).widgets:
+        for name, data in found.spec.get("datasets", {}).items():
+            rows[name] = len(data)
+    return rows
+
+
+def widget_text(widget) -> str:
+    """Every string a widget tree shows (children, values, labels), joined by newlines."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, str):
+            found.append(node)
+            return
+        # Markdown is a template of rendered HTML; a table's rows are its items.
+        for name in ("children", "value", "label", "template", "items"):
+            value = getattr(node, name, None)
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, list | tuple):
+                for child in value:
+                    walk(child if not isinstance(child, dict) else str(child))
+
+    walk(widget)
+    return "\n".join(found)
+
+
+@pytest.fixture
+def rows_of():
+    return chart_rows
+
+
+@pytest.fixture
+def text_of():
+    return widget_text

@@ -1,0 +1,156 @@
+"""The dashboard's market: default policy, validation, sliders, behaviour mixes, seeds."""
+
+import pandas as pd
+import pytest
+
+from dashboard import policy_choice
+from dashboard.market import DashboardMarket
+from dashboard.policy_choice import (
+    AS_IN_SCENARIO,
+    DEFAULT_POLICY,
+    FALLBACK_POLICY,
+    LEARNED,
+    learned_available,
+    policy_choices,
+)
+
+
+def test_learned_regulator_is_offered_only_when_it_loads(tmp_path):
+    missing = tmp_path / "regulator.zip"
+    assert not learned_available(missing)
+    assert LEARNED not in policy_choices(missing)
+    corrupt = tmp_path / "corrupt.zip"
+    corrupt.write_bytes(b"not a zip")
+    assert not learned_available(corrupt)
+    assert LEARNED not in policy_choices(corrupt)
+
+
+def test_default_policy_is_the_learned_regulator_or_the_paper_baseline():
+    market = DashboardMarket()
+    assert market.scenario.name == "paper"
+    if learned_available():
+        assert DEFAULT_POLICY == LEARNED
+        assert market.scenario.government.policy.startswith("learned:")
+    else:
+        assert DEFAULT_POLICY == FALLBACK_POLICY
+        assert market.government.policy.name == "decreasing-size"
+    assert market.running and market.validation_error is None
+
+
+def test_policy_select_lists_every_baseline_and_manual():
+    choices = policy_choices()
+    assert choices[0] == AS_IN_SCENARIO
+    for name in ("flat-grandfathering", "decreasing-size", "auction", "eu-benchmark", "manual"):
+        assert name in choices
+
+
+def test_learned_entry_names_the_shipped_file():
+    assert policy_choice.policy_value(LEARNED).endswith("regulator-paper.zip")
+    assert policy_choice.policy_value(AS_IN_SCENARIO) is None
+
+
+def test_an_impossible_combination_gives_a_message_not_an_exception():
+    market = DashboardMarket(policy="scenario")  # the paper's firms have no fixed allocation
+    assert "government.policy" in market.validation_error
+    assert not market.running  # Step and Play are disabled
+    market.step()  # and a Step pressed anyway plays nothing
+    assert len(market.history()) == 1 and market.book.trades == []
+    market = DashboardMarket(custom_parameters=True, budget=0.0)
+    assert "market.budget" in market.validation_error
+    assert "> 0" in market.validation_error
+
+
+def test_sliders_apply_only_when_asked():
+    ignored = DashboardMarket(scenario="classroom", policy=AS_IN_SCENARIO, penalty=50.0)
+    assert ignored.config.penalty == 200.0  # the scenario's own
+    custom = DashboardMarket(
+        custom_parameters=True,
+        penalty=50.0,
+        price_ceiling=40,
+        budget=300.0,
+        banking=True,
+        climate_coefficient=0.5,
+    )
+    cfg = custom.config
+    assert (cfg.penalty, cfg.price_ceiling, cfg.budget, cfg.banking) == (50.0, 40, 300.0, True)
+    assert cfg.climate_coefficient == 0.5
+    assert custom.book.price_ceiling == 40
+
+
+def test_behaviour_mix_deals_behaviours_in_turn():
+    market = DashboardMarket(behaviour="rule-based + zi-c + truthful")
+    assert list(market.behaviour_names) == ["rule-based", "zi-c", "truthful", "rule-based", "zi-c"]
+    assert len(market.behaviour_groups()) == 3
+    market.step()  # every group trades through the market's own loop
+    assert DashboardMarket(behaviour="no such mix").validation_error.startswith("behaviour")
+
+
+def test_same_seed_same_history():
+    def run(seed):
+        market = DashboardMarket(seed=seed, behaviour="zi-c")
+        for _ in range(80):
+            market.step()
+        return market.history()
+
+    pd.testing.assert_frame_equal(run(3), run(3))
+    assert not run(3)["last_price"].equals(run(4)["last_price"])
+
+
+def test_history_has_one_row_per_round_and_follows_steps():
+    market = DashboardMarket()
+    assert list(market.history()["round"]) == [0]
+    for _ in range(5):
+        market.step()
+    assert list(market.history()["round"]) == [0, 1, 2, 3, 4, 5]
+
+
+def test_equilibrium_price_in_textbook_markets_only():
+    classroom = DashboardMarket(scenario="classroom", policy=AS_IN_SCENARIO)
+    assert classroom.equilibrium_price() == pytest.approx(40.0)
+    assert DashboardMarket().equilibrium_price() is None
+
+
+def test_firm_frame_matches_the_accounts():
+    market = DashboardMarket()
+    for _ in range(10):
+        market.step()
+    frame = market.firm_frame()
+    assert list(frame["firm"]) == [0, 1, 2, 3, 4]
+    assert frame["coins"].sum() == pytest.approx(market.accounts.total_coins().sum())
+    assert list(frame["open_orders"]) == market.book.open_counts().tolist()
+
+
+@pytest.fixture(scope="module")
+def tiny_regulator(tmp_path_factory):
+    """A regulator trained for a few PPO steps on short paper episodes."""
+    from learning.train import TrainConfig, train_regulator
+
+    config = TrainConfig(
+        n_timesteps=40,
+        n_envs=1,
+        n_steps=20,
+        batch_size=20,
+        n_epochs=2,
+        eval_freq=20,
+        eval_episodes=2,
+        checkpoint_freq=20,
+        env_kwargs={"action_mode": "rules", "years": 2, "steps_per_year": 10},
+    )
+    return train_regulator("paper", config, tmp_path_factory.mktemp("regulator"), seed=3)
+
+
+def test_a_shipped_regulator_is_offered_and_runs(tiny_regulator, monkeypatch):
+    from dashboard.classroom import Settings, new_session, treatments
+
+    assert learned_available(tiny_regulator)
+    monkeypatch.setattr(policy_choice, "LEARNED_REGULATOR", tiny_regulator)
+    assert LEARNED in policy_choices()
+    market = DashboardMarket(policy=LEARNED)
+    assert market.validation_error is None
+    assert market.government.policy.name.startswith("learned")
+    for _ in range(market.config.steps_per_year + 1):
+        market.step()  # two yearly allocations decided by the regulator
+    assert len(market.government.allocations) == 2
+    assert "learned regulator" in treatments()
+    session = new_session(Settings(treatment="learned regulator"))
+    assert session.market.government.policy.name.startswith("learned")
