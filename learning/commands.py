@@ -171,6 +171,14 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                     f"{test['seeds']}, paired t p = {test['t_pvalue']:.3g}, Wilcoxon p = "
                     f"{test['wilcoxon_pvalue']:.3g}"
                 )
+            if len(profits):
+                print("\nmean profit per firm, learned vs heuristic (paired by run, 95% CI):")
+                for _, row in profits.iterrows():
+                    print(
+                        f"  {row['policy']}: learned {row['learned_profit']:.1f}, heuristic "
+                        f"{row['heuristic_profit']:.1f}, difference {row['difference']:+.1f}"
+                        f" ± {row['difference_ci']:.1f}"
+                    )
     if args.json:
         print(json.dumps(report, indent=2, default=float))
 
