@@ -45,3 +45,23 @@ def test_a_seed_reproduces_a_market_of_learned_firms():
     pd.testing.assert_frame_equal(trades_frame(a), trades_frame(b))
     c = run_episode(learned_market("classroom", 8, years=1))
     assert not trades_frame(a).equals(trades_frame(c))
+
+
+def test_shipped_paper_policies_run_together():
+    """The paper's two-stage result: learned firms under the regulator trained against them."""
+    import json
+
+    from learning.learned_policy import sidecars
+
+    regulator = DATA_DIR / "policies" / "regulator-paper-marl.zip"
+    provenance = json.loads(sidecars(regulator)[1].read_text())
+    assert provenance["config"]["env_kwargs"]["behaviour"] == "learned"
+    assert provenance["command"].startswith("carbon-market train-marl --scenario paper")
+    market = CarbonMarket(
+        "paper", seed=3, years=2, learned_share=1.0, policy=f"learned:{regulator}"
+    )
+    while market.running:
+        market.step()
+    assert set(market.behaviour_names) == {"learned"}
+    assert market.rejected_orders == 0
+    assert len(market.government.policy.releases) == 2
