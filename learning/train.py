@@ -52,6 +52,7 @@ class TrainConfig:
     clip_range: float = 0.2
     ent_coef: float = 0.0
     net_arch: list[int] = field(default_factory=lambda: [64, 64])
+    log_std_init: float = 0.0  # initial log standard deviation of the Gaussian policy
     normalize: bool = True
     eval_freq: int = 2_000
     eval_episodes: int = 10
@@ -197,7 +198,7 @@ def train_ppo(
             gae_lambda=config.gae_lambda,
             clip_range=config.clip_range,
             ent_coef=config.ent_coef,
-            policy_kwargs={"net_arch": list(config.net_arch)},
+            policy_kwargs={"net_arch": list(config.net_arch), "log_std_init": config.log_std_init},
             seed=seed,
             tensorboard_log=str(out / "tensorboard"),
             device="cpu",
