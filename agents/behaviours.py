@@ -91,6 +91,9 @@ class Behaviour:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(max_quantity={self.max_quantity})"
 
+    def observe(self, market: CarbonMarket, firms: np.ndarray) -> None:
+        """See the market at the end of a round; rules decide on the spot, so they do nothing."""
+
     # ------------------------------------------------------------------ producer rules
 
     def production(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
@@ -251,6 +254,17 @@ class RuleBased(Behaviour):
 
     def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
         """Bid one tick above or ask one tick below the expected price, if worth it."""
+        return Quotes.build(firms, *self.plan(market, firms))
+
+    def plan(
+        self, market: CarbonMarket, firms: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The rule's order for every firm, posted or not.
+
+        Returns:
+            ``(side, price, quantity, active)``, each of shape ``(k,)``: the side the firm
+            prefers, its quote (ticks), the units worth trading there and whether it posts.
+        """
         cfg = market.config
         buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
         anchor = round(expected_price(market))
@@ -264,8 +278,7 @@ class RuleBased(Behaviour):
         quantity = units_worth(
             market, firms, side, price, self.max_quantity, not self.replaces_quotes
         )
-        active = (wants_bid | wants_ask) & (quantity >= 1)
-        return Quotes.build(firms, side, price, quantity, active)
+        return side, price, quantity, (wants_bid | wants_ask) & (quantity >= 1)
 
 
 def units_worth(

@@ -50,17 +50,42 @@ def short_name(policy: str) -> str:
 def run_policy(
     scenario: str, policy: str, seed: int, climate_coefficient: float, **overrides
 ) -> dict:
-    """One episode of ``policy``: its metrics and its yearly releases."""
-    market = run_episode(
-        CarbonMarket(
+    """One episode of ``policy``: its metrics and its yearly releases.
+
+    In a market that mixes learned and heuristic firms, the same seed is played a second time
+    with the roles swapped (every learned firm heuristic and the other way round: a crossover
+    design), so every firm is learned once and heuristic once. ``crossover_learned_profit``
+    and ``crossover_heuristic_profit`` are the mean profit of all firms in each role: their
+    difference is free of which firms the seeded draw happened to make learned (the paper's
+    firms differ in size, and so in profit, by half).
+    """
+
+    def play(swap: bool) -> CarbonMarket:
+        market = CarbonMarket(
             scenario, seed=seed, policy=policy, climate_coefficient=climate_coefficient, **overrides
         )
-    )
+        if swap:
+            swap_learned(market)
+        return run_episode(market)
+
+    market = play(swap=False)
     m = market.measures
     profit = market.accounts.total_coins() - market.initial_coins
     learned = market.behaviour_names == "learned"
+    crossover = (math.nan, math.nan)
+    if learned.any() and (~learned).any():
+        swapped = play(swap=True)
+        swapped_profit = swapped.accounts.total_coins() - swapped.initial_coins
+        as_learned = np.where(learned, profit, swapped_profit)
+        as_heuristic = np.where(learned, swapped_profit, profit)
+        crossover = (float(as_learned.mean()), float(as_heuristic.mean()))
     volume = sum(r["volume"] for r in market.year_records)
     value = sum(r["price"] * r["volume"] for r in market.year_records if r["volume"])
+    learned_groups = [b for b, _ in market.behaviour_groups() if getattr(b, "decided", 0)]
+    corrected = math.nan
+    if learned_groups:
+        departures = sum(b.corrected.sum() for b in learned_groups)
+        corrected = departures / sum(b.decided * b.corrected.size for b in learned_groups)
     return {
         "policy": policy,
         "seed": seed,
@@ -73,7 +98,28 @@ def run_policy(
         "learned_c": climate_coefficient if is_learned(policy) else math.nan,
         "learned_firm_profit": float(profit[learned].mean()) if learned.any() else math.nan,
         "heuristic_firm_profit": float(profit[~learned].mean()) if (~learned).any() else math.nan,
+        "crossover_learned_profit": crossover[0],
+        "crossover_heuristic_profit": crossover[1],
+        "learned_corrected_share": corrected,
     }
+
+
+def swap_learned(market: CarbonMarket) -> None:
+    """Make every learned firm heuristic and every heuristic firm learned, before a run starts.
+
+    Raises:
+        ValueError: the market does not hold exactly one learned and one heuristic behaviour.
+    """
+    behaviours = {firm.behaviour.name: firm.behaviour for firm in market.firms}
+    if len(behaviours) != 2 or "learned" not in behaviours:
+        raise ValueError(
+            f"learned_share: swapping needs learned firms and one heuristic behaviour, "
+            f"not {sorted(behaviours)}"
+        )
+    learned = behaviours.pop("learned")
+    (heuristic,) = behaviours.values()
+    for firm in market.firms:
+        market.assign_behaviour(firm.index, heuristic if firm.behaviour is learned else learned)
 
 
 def collect_runs(
@@ -112,6 +158,14 @@ def score(runs: pd.DataFrame, climate_coefficient: float) -> pd.DataFrame:
     return scored
 
 
+def t_half_width(values: Iterable[float]) -> float:
+    """Half-width of the 95% Student-t confidence interval of the mean (nan below 2 values)."""
+    values = np.asarray(list(values), dtype=float)
+    if len(values) < 2:
+        return math.nan
+    return float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+
+
 def confidence_table(scored: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% CI half-width of each metric per policy, best welfare first."""
     rows = []
@@ -120,11 +174,7 @@ def confidence_table(scored: pd.DataFrame) -> pd.DataFrame:
         for metric in METRICS:
             values = group[metric].dropna().to_numpy()
             row[metric] = values.mean() if len(values) else math.nan
-            row[f"{metric}_ci"] = (
-                (stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
-                if len(values) > 1
-                else math.nan
-            )
+            row[f"{metric}_ci"] = t_half_width(values)
         rows.append(row)
     return pd.DataFrame(rows).sort_values("welfare", ascending=False, ignore_index=True)
 
@@ -230,29 +280,34 @@ def draw(
 
 
 def profit_comparison(scored: pd.DataFrame) -> pd.DataFrame:
-    """Mixed markets: learned against heuristic firms' mean profit per policy, paired by run.
+    """Mixed markets: learned against heuristic firms' mean profit per policy, with 95% t-CIs.
 
-    Profit = coins at the end minus coins at the start (coins).
+    Profit = coins at the end minus coins at the start (coins). ``learned``/``heuristic`` and
+    ``difference`` come from the crossover (each seed played with the roles swapped, see
+    :func:`run_policy`); ``draw_difference`` compares the two groups within the seeded draw
+    alone, whose spread also carries which firms the draw made learned. ``corrected_share`` is
+    the share of the learned firms' decisions (firm-rounds x actions) that departed from the
+    rule.
     """
     rows = []
     for policy, group in scored.groupby("policy", sort=False):
-        both = group[["learned_firm_profit", "heuristic_firm_profit"]].dropna()
-        if len(both) < 2:
+        crossover = group[["crossover_learned_profit", "crossover_heuristic_profit"]].dropna()
+        if len(crossover) < 2:
             continue
-        difference = both["learned_firm_profit"] - both["heuristic_firm_profit"]
-        half_width = (
-            stats.t.ppf(0.975, len(difference) - 1)
-            * difference.std(ddof=1)
-            / math.sqrt(len(difference))
-        )
+        difference = crossover["crossover_learned_profit"] - crossover["crossover_heuristic_profit"]
+        draw = group["learned_firm_profit"] - group["heuristic_firm_profit"]
         rows.append(
             {
                 "policy": policy,
-                "seeds": len(both),
-                "learned_profit": both["learned_firm_profit"].mean(),
-                "heuristic_profit": both["heuristic_firm_profit"].mean(),
+                "seeds": len(crossover),
+                "learned_profit": crossover["crossover_learned_profit"].mean(),
+                "heuristic_profit": crossover["crossover_heuristic_profit"].mean(),
                 "difference": difference.mean(),
-                "difference_ci": half_width,
+                "difference_ci": t_half_width(difference),
+                "wins": int((difference > 0).sum()),
+                "draw_difference": draw.mean(),
+                "draw_difference_ci": t_half_width(draw),
+                "corrected_share": group["learned_corrected_share"].mean(),
             }
         )
     return pd.DataFrame(rows)

@@ -1,29 +1,44 @@
 """What a learned firm sees each round, what it can do, and what it is rewarded for.
 
+A learned firm acts on top of the rule-based producer and trader (``RuleBased``): every action
+number is a correction to one of the rule's decisions, and the zero action is the rule itself
+(residual policy learning: Silver et al. 2018, Johannink et al. 2019). The policy starts from a
+strong, economically sensible firm and learns where deviating from the rule pays, instead of
+rediscovering from noise that a firm should produce, research and trade at all.
+
 Observation (``FIRM_FEATURES``, per firm, float32), each on a scale the scenario fixes:
 allowances held and projected shortfall for the year (/ a firm's yearly emissions), coins
 (/ coin scale), emission rate, capacity (/ largest), rounds to compliance (/ rounds a year),
-best bid and best ask (/ price ceiling; 0 with a flag when absent), bid and ask depth of the
-top three levels (/ yearly emissions), last and expected price (/ ceiling), the firm's own
-value of buying and cost of selling one allowance (/ ceiling, capped at 2), and its open
-orders (/ order limit).
+share of the episode's years gone, best bid and best ask (/ price ceiling; 0 with a flag when
+absent), bid and ask depth of the top three levels (/ yearly emissions), last and expected
+price (/ ceiling), the firm's own value of buying and cost of selling one allowance
+(/ ceiling, capped at 2), its open orders (/ order limit), and what the rule would do now:
+its output (/ capacity), R&D and green project (0 or 1), and its order's side (+1 bid,
+-1 ask, 0 none).
 
-Action (``ACTION_SIZE`` numbers in [-1, 1]):
+Action (``ACTION_SIZE`` numbers in [-1, 1]), each applied to the rule's decision of that round:
 
-0. production: ``(a + 1) / 2`` of capacity;
-1. R&D: attempt when ``a > 0``;
-2. green project: complete one when ``a > 0``;
-3. trade: post an order when ``a > -1/2``;
-4. quantity: 1 to ``MAX_QUANTITY`` allowances;
-5. price: the market's expected price plus ``a x OFFSET_SHARE`` of the price band. The side
-   follows from the firm's own valuation: it bids at that price when one more allowance is
-   worth at least that much to it, asks when giving one up costs it at most that much (buying
-   above value or selling below cost is dominated, so it is not offered). The firm learns when,
-   how much and how far from the market price to trade, as ZIP traders learn their margins.
+0. production: the rule's output share of capacity plus ``dead_zone(a)``, clipped to [0, 1];
+1. R&D: the rule's choice, reversed when ``a`` pushes past one half against it (``a > 1/2``
+   starts an attempt the rule would skip, ``a < -1/2`` skips one it would make);
+2. green project: the same on the rule's choice;
+3. order: the rule's order; ``a > 1/2`` bids (buys) even where the rule would ask or stay out,
+   ``a < -1/2`` holds back and posts nothing;
+4. quantity: the rule's units (1 when it posts none) plus ``dead_zone(a) x (MAX_QUANTITY - 1)``,
+   rounded, within 1 to ``MAX_QUANTITY``;
+5. price: the rule's quote (a tick above or below the expected price) plus
+   ``dead_zone(a) x OFFSET_SHARE`` of the price band, rounded to a tick.
 
-Invalid actions are clipped, never executed: a bid never exceeds the firm's value or what its
-coins can escrow, an ask never exceeds its free allowances; an order clipped to nothing is
-dropped. So a learned firm cannot break the book's invariants.
+``dead_zone`` maps ``|a| <= DEAD_ZONE`` to no correction and stretches the rest back onto
+[-1, 1], so a policy that has learned nothing about a decision (its mean action near zero)
+leaves the rule's decision exactly as it is.
+
+The side is the rule's (the one the firm's own valuation prefers) unless action 3 buys. The
+rule's valuation is myopic (it projects this round's output over the rest of the year), so a
+learned firm may bid above it: buying early in a year that will turn short is exactly where a
+firm can beat the rule. Invalid actions are clipped, never executed: a bid never locks more
+coins than the firm has, an ask never more allowances than it holds free; an order clipped to
+nothing is dropped. So a learned firm cannot break the book's invariants.
 
 Reward: the change in isoelastic utility, ``(W^(1-eta) - 1) / (1 - eta)`` with eta = 0.23 as
 in the paper, of the firm's net worth W: its coins minus its compliance liability (what
@@ -41,7 +56,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.behaviours import Quotes, units_worth
+from agents.behaviours import Quotes, RuleBased
 from agents.valuation import allowance_values, expected_price, shortfalls
 from model.orders import Side
 from model.theory import compliance_cost
@@ -56,6 +71,7 @@ FIRM_FEATURES = (
     "emission_rate",
     "capacity",
     "rounds_left",
+    "years_gone",
     "best_bid",
     "has_bid",
     "best_ask",
@@ -67,10 +83,17 @@ FIRM_FEATURES = (
     "buy_value",
     "sell_cost",
     "open_orders",
+    "rule_output",
+    "rule_research",
+    "rule_offset",
+    "rule_side",
 )
 ACTION_SIZE = 6
 MAX_QUANTITY = 5
-OFFSET_SHARE = 0.1  # largest distance of a quote from the expected price, as a band share
+OFFSET_SHARE = 0.1  # largest move of a quote from the rule's, as a share of the price band
+REVERSE = 0.5  # how far an action must push against a yes/no decision of the rule to reverse it
+DEAD_ZONE = 0.25  # actions this close to zero leave a continuous decision of the rule unchanged
+RULE = RuleBased(MAX_QUANTITY)  # the decisions a learned firm corrects
 ETA = 0.23
 
 
@@ -118,44 +141,89 @@ def firm_observations(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
         ent.emission_rate[firms],
         ent.capacity[firms] / max(float(ent.capacity.max()), 1e-12),
         np.full(len(firms), market.rounds_left / cfg.steps_per_year),
+        np.full(len(firms), market.year / cfg.years),
         *(np.full(len(firms), value) for value in market_wide),
         np.minimum(buy_value / ceiling, 2.0),
         np.minimum(np.nan_to_num(sell_cost, posinf=2 * ceiling) / ceiling, 2.0),
         market.book.open_counts()[firms] / cfg.max_orders,
+        *rule_features(market, firms),
     ]
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def decode_actions(
-    market: CarbonMarket, firms: np.ndarray, actions: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, Quotes]:
-    """Turn actions ``(k, ACTION_SIZE)`` into decisions, clipping anything invalid.
+def rule_features(market: CarbonMarket, firms: np.ndarray) -> list[np.ndarray]:
+    """What the rule would decide now: output share, R&D, green project, order side (+1/-1/0)."""
+    ent = market.enterprises
+    output = RULE.production(market, firms) / np.maximum(ent.capacity[firms], 1e-12)
+    side, _, _, active = RULE.plan(market, firms)
+    signed = np.where(side == Side.BID, 1.0, -1.0) * active
+    research = RULE.research(market, firms) if market.config.research else np.zeros(len(firms))
+    return [output, research.astype(float), RULE.offsets(market, firms).astype(float), signed]
 
-    Returns:
-        ``(output, research, offsets, quotes)``: output per firm (units), R&D and green-project
-        choices (bool), and the orders to post.
+
+def reverse(rule: np.ndarray, action: np.ndarray) -> np.ndarray:
+    """A yes/no decision of the rule, reversed where ``action`` pushes past ``REVERSE`` against it.
+
+    Args:
+        rule: the rule's decisions, bool, shape ``(k,)``.
+        action: the policy's numbers for that decision, shape ``(k,)``.
     """
-    cfg, ent, acc = market.config, market.enterprises, market.accounts
-    a = np.clip(np.asarray(actions, dtype=float).reshape(len(firms), ACTION_SIZE), -1.0, 1.0)
-    unit = (a + 1.0) / 2.0
-    output = unit[:, 0] * ent.capacity[firms]
-    research, offsets = a[:, 1] > 0, a[:, 2] > 0
-    quantity = 1 + np.floor(unit[:, 4] * (MAX_QUANTITY - 1) + 0.5).astype(np.int64)
-    buy_value, sell_cost = allowance_values(market, firms)
+    return np.where(rule, action >= -REVERSE, action > REVERSE)
+
+
+def dead_zone(action: np.ndarray) -> np.ndarray:
+    """Zero within ``DEAD_ZONE`` of zero, else linear to +-1 at +-1 (a correction's size)."""
+    return np.sign(action) * np.maximum(np.abs(action) - DEAD_ZONE, 0.0) / (1.0 - DEAD_ZONE)
+
+
+def corrected_output(market: CarbonMarket, firms: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Output per firm (units): the rule's share of capacity, corrected by action 0."""
+    capacity = market.enterprises.capacity[firms]
+    share = RULE.production(market, firms) / np.maximum(capacity, 1e-12)
+    return np.clip(share + dead_zone(actions[:, 0]), 0.0, 1.0) * capacity
+
+
+def corrected_quotes(market: CarbonMarket, firms: np.ndarray, actions: np.ndarray) -> Quotes:
+    """The rule's orders corrected by actions 3-5, clipped to what each firm can honour."""
+    cfg, acc = market.config, market.accounts
+    side, price, quantity, active = RULE.plan(market, firms)
+    buying = actions[:, 3] > REVERSE
+    switched = buying & ~(active & (side == Side.BID))
+    side = np.where(buying, Side.BID, side)
+    price = np.where(switched, min(round(expected_price(market)) + 1, cfg.price_ceiling), price)
     band = cfg.price_ceiling - cfg.price_floor
     price = np.clip(
-        np.rint(expected_price(market) + a[:, 5] * OFFSET_SHARE * band),
+        price + np.rint(dead_zone(actions[:, 5]) * OFFSET_SHARE * band),
         cfg.price_floor,
         cfg.price_ceiling,
     )
-    affordable = np.floor(acc.coins[firms])
-    buys = (buy_value >= price) & (price <= affordable) & (buy_value > 0)
-    sells = (sell_cost <= price) & (acc.allowances[firms] >= 1)
-    side = np.where(buys & (~sells | (buy_value - price >= price - sell_cost)), Side.BID, Side.ASK)
-    # never more units than are worth trading at that price (nor than coins or holdings allow)
-    quantity = np.minimum(quantity, units_worth(market, firms, side, price, MAX_QUANTITY, False))
-    valid = (a[:, 3] > -0.5) & (buys | sells) & (quantity >= 1)
-    return output, research, offsets, Quotes.build(firms, side, price, quantity, valid)
+    base = np.where(active & ~switched, quantity, 1)
+    wanted = np.clip(base + np.rint(dead_zone(actions[:, 4]) * (MAX_QUANTITY - 1)), 1, MAX_QUANTITY)
+    # a bid never locks more coins than the firm has, an ask never more allowances than it holds
+    honoured = np.where(
+        side == Side.BID, acc.coins[firms] // np.maximum(price, 1), np.floor(acc.allowances[firms])
+    )
+    quantity = np.minimum(wanted, honoured)
+    posts = (active | buying) & (actions[:, 3] >= -REVERSE) & (quantity >= 1)
+    return Quotes.build(firms, side, price, quantity, posts)
+
+
+#: How far from zero each action must be to change the rule's decision.
+CORRECTION_THRESHOLDS = np.array([DEAD_ZONE, REVERSE, REVERSE, REVERSE, DEAD_ZONE, DEAD_ZONE])
+
+
+def corrections(actions: np.ndarray) -> np.ndarray:
+    """Which actions ``(k, ACTION_SIZE)`` would change the rule's decision, bool, same shape.
+
+    A reversal counts where it would reverse the rule whichever way the rule decided, so this
+    depends on the actions alone.
+    """
+    return np.abs(actions) > CORRECTION_THRESHOLDS
+
+
+def clip_actions(actions: np.ndarray, n_firms: int) -> np.ndarray:
+    """The policy's actions as a float array ``(n_firms, ACTION_SIZE)`` within [-1, 1]."""
+    return np.clip(np.asarray(actions, dtype=float).reshape(n_firms, ACTION_SIZE), -1.0, 1.0)
 
 
 def net_worth(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:

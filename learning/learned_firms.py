@@ -1,9 +1,9 @@
 """The learned behaviour: firms that act through one shared Stable-Baselines3 policy.
 
 All firms holding a :class:`LearnedBehaviour` act through the same policy (parameter sharing, as
-in the paper): once a round, the behaviour observes every one of its firms, asks the policy for
-all their actions in one batch and decodes them (:mod:`learning.firm_interface`). While the
-firms are being trained, the training env sets the actions instead (``set_actions``).
+in the paper): once a round, the behaviour observes every one of its firms and asks the policy
+for all their actions in one batch; each action corrects one decision of the rule-based firm
+(:mod:`learning.firm_interface`).
 
 A saved enterprise policy is three files side by side, as for the regulator: ``NAME.zip``,
 ``NAME.vecnormalize.pkl`` and ``NAME.json``. They are pickles: load only trusted files.
@@ -17,8 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agents.behaviours import Behaviour, Quotes
-from learning.firm_interface import ACTION_SIZE, FIRM_FEATURES, decode_actions, firm_observations
+from agents.behaviours import Quotes, RuleBased
+from learning.firm_interface import (
+    ACTION_SIZE,
+    FIRM_FEATURES,
+    MAX_QUANTITY,
+    clip_actions,
+    corrected_output,
+    corrected_quotes,
+    corrections,
+    firm_observations,
+    reverse,
+)
 from learning.learned_policy import load_saved_policy
 from model.scenario import DATA_DIR, ScenarioError
 
@@ -28,74 +38,70 @@ if TYPE_CHECKING:
 SHIPPED_ENTERPRISES = DATA_DIR / "policies" / "enterprises-paper.zip"
 
 
-class LearnedBehaviour(Behaviour):
-    """Decisions from a shared policy (or from actions a training env sets each round).
+class LearnedBehaviour(RuleBased):
+    """The rule-based firm's decisions, corrected by a shared policy's actions.
+
+    The policy observes the firms at the end of each round (``observe``), when a training env
+    observes them too, and its actions for the next round apply phase by phase to the rule's
+    decisions of that moment (:mod:`learning.firm_interface`). A trained policy acts by its
+    mean action, so the same seed gives the same run. While the firms are being trained, the
+    training env sets the actions instead (``set_actions``).
 
     Args:
         model: a PPO model mapping firm observations to actions; None while training.
         normalizer: the VecNormalize statistics the model was trained with, if any.
+
+    Attributes:
+        next_actions: the actions for the coming round, shape ``(k, ACTION_SIZE)``.
+        corrected: firm-rounds in which each action departed from the rule, shape
+            ``(ACTION_SIZE,)``, out of ``decided`` firm-rounds (a trained policy only).
     """
 
     name = "learned"
-    replaces_quotes = True
 
     def __init__(self, model: Any = None, normalizer: Any = None) -> None:
-        super().__init__(max_quantity=1)
+        super().__init__(max_quantity=MAX_QUANTITY)
         self.model, self.normalizer = model, normalizer
-        self._pending: np.ndarray | None = None
-        self._decided_at = -1
-        self._decisions: tuple | None = None
+        self.next_actions: np.ndarray | None = None
+        self.corrected = np.zeros(ACTION_SIZE, dtype=np.int64)
+        self.decided = 0
 
     def set_actions(self, actions: np.ndarray) -> None:
-        """Actions for this round, one row per firm holding the behaviour (training)."""
-        self._pending = np.asarray(actions, dtype=float)
+        """Actions for the next round, one row per firm holding the behaviour (training)."""
+        self.next_actions = np.asarray(actions, dtype=float)
 
-    def _decide(self, market: CarbonMarket, firms: np.ndarray) -> tuple:
-        if self._decided_at != market.steps:
-            if self._pending is not None:
-                actions, self._pending = self._pending, None
-            elif self.model is not None:
-                obs = firm_observations(market, firms)
-                if self.normalizer is not None:
-                    obs = self.normalizer.normalize_obs(obs)
-                actions = sample_actions(self.model, obs, market.rng)
-            else:
-                raise RuntimeError("a learned behaviour needs a policy or actions set by an env")
-            self._decisions = decode_actions(market, firms, actions)
-            self._decided_at = market.steps
-        return self._decisions
+    def observe(self, market: CarbonMarket, firms: np.ndarray) -> None:
+        """Choose the next round's actions from the firms' observations (a trained policy)."""
+        if self.model is None:
+            return
+        obs = firm_observations(market, firms)
+        if self.normalizer is not None:
+            obs = self.normalizer.normalize_obs(obs)
+        self.next_actions, _ = self.model.predict(obs, deterministic=True)
+        if market.running:
+            self.corrected += corrections(clip_actions(self.next_actions, len(firms))).sum(axis=0)
+            self.decided += len(firms)
+
+    def _current(self, firms: np.ndarray) -> np.ndarray:
+        if self.next_actions is None:
+            raise RuntimeError("a learned behaviour needs a policy or actions set by an env")
+        return clip_actions(self.next_actions, len(firms))
 
     def production(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
-        """Output chosen by the policy (units)."""
-        return self._decide(market, firms)[0]
+        """The rule's output corrected by action 0 (units)."""
+        return corrected_output(market, firms, self._current(firms))
 
     def research(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
-        """R&D chosen by the policy."""
-        return self._decide(market, firms)[1]
+        """The rule's R&D choice, reversed where action 1 says so."""
+        return reverse(super().research(market, firms), self._current(firms)[:, 1])
 
     def offsets(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
-        """Green projects chosen by the policy."""
-        return self._decide(market, firms)[2]
+        """The rule's green-project choice, reversed where action 2 says so."""
+        return reverse(super().offsets(market, firms), self._current(firms)[:, 2])
 
     def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
-        """Orders chosen by the policy, already clipped to what the firm can post."""
-        return self._decide(market, firms)[3]
-
-
-def sample_actions(model: Any, obs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Actions drawn from the policy's Gaussian with ``rng`` (the market's: a seed reproduces).
-
-    Learned firms act as they were trained, sampling: the mean action alone is a frozen
-    bargaining stance (buyers and sellers each shade a little and never meet), while the
-    sampled policy trades to near full allocative efficiency.
-    """
-    import torch
-
-    with torch.no_grad():
-        tensor, _ = model.policy.obs_to_tensor(obs)
-        gaussian = model.policy.get_distribution(tensor).distribution
-        mean, std = gaussian.mean.cpu().numpy(), gaussian.stddev.cpu().numpy()
-    return mean + std * rng.standard_normal(mean.shape)
+        """The rule's orders corrected by actions 3-5, clipped to what each firm can post."""
+        return corrected_quotes(market, firms, self._current(firms))
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import platform
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from stable_baselines3.common.callbacks import BaseCallback
 
 from learning.learned_policy import sidecars
 from learning.regulator_env import RegulatorEnv, validation_seeds
@@ -52,11 +54,14 @@ class TrainConfig:
     clip_range: float = 0.2
     ent_coef: float = 0.0
     net_arch: list[int] = field(default_factory=lambda: [64, 64])
-    log_std_init: float = 0.0  # initial log standard deviation of the Gaussian policy
+    #: initial log standard deviation of the Gaussian policy: one for every action dimension,
+    #: or a list with one per dimension (explore some decisions more than others)
+    log_std_init: float | list[float] = 0.0
     normalize: bool = True
     eval_freq: int = 2_000
-    eval_episodes: int = 10
+    eval_episodes: int = 10  # validation episodes (markets) per evaluation
     checkpoint_freq: int = 4_000
+    keep: str = "last"  # the policy written at the end: "last" trained or "best" validated
     env_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not low <= value <= high:
                 raise ValueError(f"{name}: {value!r} must be a number in [{low}, {high}]")
+        if self.keep not in ("last", "best"):
+            raise ValueError(f"keep: {self.keep!r} must be 'last' or 'best'")
 
 
 def load_train_config(path: str | Path, scenario: str) -> TrainConfig:
@@ -152,15 +159,14 @@ def train_ppo(
     resume: bool = False,
     progress: bool = True,
     metadata: dict[str, Any] | None = None,
-    deterministic_eval: bool = True,
 ) -> Path:
     """Train (or resume) PPO on VecNormalize(``make_train_envs()``); save model and sidecars.
 
     Checkpoints (with their normalisation statistics) go to ``out/checkpoints``, validation
     results to ``out/eval`` and the best validated model to ``out/best``, TensorBoard logs to
     ``out/tensorboard``. The final model is ``out/model_name`` with its ``.vecnormalize.pkl``
-    and ``.json`` (``metadata`` plus provenance) beside it. Validation plays the mean action
-    when ``deterministic_eval`` (a regulator) or samples it (firms, which act by sampling).
+    and ``.json`` (``metadata`` plus provenance) beside it. Validation plays the mean action,
+    as a trained policy acts.
 
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
@@ -198,16 +204,18 @@ def train_ppo(
             gae_lambda=config.gae_lambda,
             clip_range=config.clip_range,
             ent_coef=config.ent_coef,
-            policy_kwargs={"net_arch": list(config.net_arch), "log_std_init": config.log_std_init},
+            policy_kwargs={"net_arch": list(config.net_arch)},
             seed=seed,
             tensorboard_log=str(out / "tensorboard"),
             device="cpu",
             verbose=0,
         )
+        initial_exploration(model, config.log_std_init)
     eval_envs = VecNormalize(
         make_eval_envs(), training=False, norm_obs=config.normalize, norm_reward=False
     )
     per_worker = max(1, envs.num_envs)
+    best_dir = out / "best"
     callbacks = [
         CheckpointCallback(
             save_freq=max(1, config.checkpoint_freq // per_worker),
@@ -217,11 +225,13 @@ def train_ppo(
         ),
         EvalCallback(
             eval_envs,
-            n_eval_episodes=config.eval_episodes,
+            # every slot of an env plays each validation market once
+            n_eval_episodes=config.eval_episodes * eval_envs.num_envs,
             eval_freq=max(1, config.eval_freq // per_worker),
-            best_model_save_path=str(out / "best"),
+            best_model_save_path=str(best_dir),
             log_path=str(out / "eval"),
-            deterministic=deterministic_eval,
+            deterministic=True,
+            callback_on_new_best=SaveNormalization(sidecars(best_dir / "best_model.zip")[0]),
         ),
     ]
     model.learn(
@@ -233,8 +243,13 @@ def train_ppo(
     )
     model_path = out / model_name
     stats_path, meta_path = sidecars(model_path)
-    model.save(model_path)
-    envs.save(str(stats_path))
+    best = best_dir / "best_model.zip"
+    if config.keep == "best" and best.is_file():
+        shutil.copy(best, model_path)
+        shutil.copy(sidecars(best)[0], stats_path)
+    else:
+        model.save(model_path)
+        envs.save(str(stats_path))
     meta_path.write_text(
         json.dumps(
             {
@@ -253,6 +268,41 @@ def train_ppo(
     envs.close()
     eval_envs.close()
     return model_path
+
+
+def initial_exploration(model: Any, log_std: float | list[float]) -> None:
+    """Set a fresh PPO model's log standard deviations, one value or one per action dimension.
+
+    Raises:
+        ValueError: a list whose length is not the action's.
+    """
+    import torch
+
+    size = model.policy.log_std.shape[0]
+    values = [float(log_std)] * size if isinstance(log_std, int | float) else list(log_std)
+    if len(values) != size:
+        raise ValueError(f"log_std_init: {len(values)} values for an action of {size}")
+    with torch.no_grad():
+        model.policy.log_std.copy_(torch.tensor(values, dtype=model.policy.log_std.dtype))
+
+
+class SaveNormalization(BaseCallback):
+    """On a new best validation score, save the training envs' VecNormalize statistics.
+
+    EvalCallback saves only the best model; the observation statistics it was validated
+    with belong beside it, or the model cannot be replayed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def _on_step(self) -> bool:
+        normalizer = self.model.get_vec_normalize_env()
+        if normalizer is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            normalizer.save(str(self.path))
+        return True
 
 
 def train_regulator(

@@ -48,7 +48,6 @@ def train_enterprises(
         seed=seed,
         resume=resume,
         progress=progress,
-        deterministic_eval=False,
         metadata={
             "kind": "enterprises",
             "scenario": scenario,

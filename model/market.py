@@ -123,6 +123,7 @@ class CarbonMarket(mesa.Model):
         self.measures = measure_round(self)
         self.datacollector = MarketDataCollector(cfg.firm_data)
         self.datacollector.collect(self)
+        self.observe()
 
     # ------------------------------------------------------------------ the round
 
@@ -143,6 +144,7 @@ class CarbonMarket(mesa.Model):
             self.end_year()
         self.measures = measure_round(self)
         self.datacollector.collect(self)
+        self.observe()
 
     def start_year(self) -> None:
         """The government allocates; textbook markets note the holdings trading starts from."""
@@ -284,6 +286,12 @@ class CarbonMarket(mesa.Model):
         """Give firm ``index`` another behaviour (e.g. a human player takes it over)."""
         self.firms[index].behaviour = behaviour
         self._group_firms()
+        self.observe()
+
+    def observe(self) -> None:
+        """Round end: behaviours that plan ahead (learned firms) see the market as it stands."""
+        for behaviour, firms in self._groups:
+            behaviour.observe(self, firms)
 
     def _group_firms(self) -> None:
         groups: dict[Behaviour, list[int]] = {}

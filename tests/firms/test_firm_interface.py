@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -7,9 +8,12 @@ from hypothesis.extra.numpy import arrays
 from learning.firm_interface import (
     ACTION_SIZE,
     FIRM_FEATURES,
-    decode_actions,
+    RULE,
+    corrected_output,
+    corrected_quotes,
     firm_observations,
     isoelastic_utility,
+    reverse,
 )
 from learning.learned_firms import LearnedBehaviour
 from model import CarbonMarket
@@ -54,21 +58,89 @@ def test_decoded_orders_are_always_valid(actions, rounds, seed):
         market.firms[0].behaviour.set_actions(rng.uniform(-1, 1, (12, ACTION_SIZE)))
         market.step()
     firms = np.arange(12)
-    _, _, _, quotes = decode_actions(market, firms, actions)
-    from agents.valuation import allowance_values
-
-    value, cost = allowance_values(market, quotes.firms)
+    quotes = corrected_quotes(market, firms, np.clip(actions, -1, 1))
     bids = quotes.side == Side.BID
     assert (quotes.quantity >= 1).all()
-    assert (quotes.price[bids] <= np.floor(value[bids])).all()  # never above its value
-    assert (quotes.price[~bids] >= np.ceil(cost[~bids]) - 1e-9).all()  # never below its cost
     acc = market.accounts
     assert (quotes.price[bids] * quotes.quantity[bids] <= acc.coins[quotes.firms[bids]]).all()
     assert (quotes.quantity[~bids] <= acc.allowances[quotes.firms[~bids]]).all()
+    assert market.rejected_orders == 0  # the random corrections played so far
+    open_orders = market.book.open_counts()
     for firm, side, price, quantity in zip(
         quotes.firms, quotes.side, quotes.price, quotes.quantity, strict=True
     ):
-        market.book.submit(int(firm), int(side), int(price), int(quantity), market.steps)
+        if open_orders[firm] < market.config.max_orders:  # the market skips a full firm
+            market.book.submit(int(firm), int(side), int(price), int(quantity), market.steps)
+
+
+def rule_and_corrected_markets(name, seed, actions, **overrides):
+    """The same seed played by rule-based firms and by learned firms acting ``actions``."""
+    rule = CarbonMarket(name, seed=seed, behaviour="rule-based", **overrides)
+    learned = CarbonMarket(name, seed=seed, behaviour="rule-based", **overrides)
+    behaviour = LearnedBehaviour()
+    for firm in learned.firms:
+        learned.assign_behaviour(firm.index, behaviour)
+    for market in (rule, learned):
+        while market.running:
+            if market is learned:
+                behaviour.set_actions(actions(market))
+            market.step()
+    return rule, learned
+
+
+@pytest.mark.parametrize("name", ["paper", "classroom-12"])
+def test_the_zero_action_is_the_rule_based_firm(name):
+    """A learned firm that corrects nothing plays exactly as the rule-based firm."""
+    from model.report import trades_frame
+
+    rule, learned = rule_and_corrected_markets(
+        name, 4, lambda m: np.zeros((m.enterprises.n, ACTION_SIZE)), years=2
+    )
+    pd.testing.assert_frame_equal(trades_frame(rule), trades_frame(learned))
+    np.testing.assert_array_equal(rule.accounts.coins, learned.accounts.coins)
+    np.testing.assert_array_equal(rule.enterprises.emission_rate, learned.enterprises.emission_rate)
+
+
+def test_actions_correct_the_rule_decisions():
+    market = CarbonMarket("paper", seed=1)
+    market.step()
+    firms = np.arange(market.enterprises.n)
+    rule_output = RULE.production(market, firms)
+    actions = np.zeros((len(firms), ACTION_SIZE))
+    capacity = market.enterprises.capacity
+    actions[:, 0] = -0.2  # inside the dead zone: the rule's output
+    np.testing.assert_allclose(corrected_output(market, firms, actions), rule_output)
+    actions[:, 0] = -0.625  # half-way out of the dead zone: half the capacity less
+    expected = np.clip(rule_output / capacity - 0.5, 0, 1) * capacity
+    np.testing.assert_allclose(corrected_output(market, firms, actions), expected)
+    actions[:, 0] = 1.0
+    np.testing.assert_allclose(corrected_output(market, firms, actions), capacity)
+    rule = np.array([True, True, False, False])
+    np.testing.assert_array_equal(
+        reverse(rule, np.array([-0.4, -0.6, 0.4, 0.6])), [True, False, False, True]
+    )
+
+
+def test_price_and_quantity_corrections_move_the_rule_quote():
+    market = CarbonMarket("paper", seed=2)
+    for _ in range(3):
+        market.step()
+    firms = np.arange(market.enterprises.n)
+    side, price, quantity, active = RULE.plan(market, firms)
+    assert active.any()
+    zero = corrected_quotes(market, firms, np.zeros((len(firms), ACTION_SIZE)))
+    np.testing.assert_array_equal(zero.firms, firms[active])
+    np.testing.assert_array_equal(zero.price, price[active])
+    np.testing.assert_array_equal(zero.quantity, quantity[active])
+    silent = np.zeros((len(firms), ACTION_SIZE))
+    silent[:, 3] = -1.0
+    assert len(corrected_quotes(market, firms, silent).firms) == 0
+    shaded = np.zeros((len(firms), ACTION_SIZE))
+    shaded[:, 5] = np.where(side == Side.BID, -1.0, 1.0)  # bid lower, ask higher: 2 ticks
+    moved = corrected_quotes(market, firms, shaded)
+    cfg = market.config
+    target = np.clip(price + np.where(side == Side.BID, -2, 2), cfg.price_floor, cfg.price_ceiling)
+    np.testing.assert_array_equal(moved.price, target[np.isin(firms, moved.firms)])
 
 
 def test_utility_is_isoelastic_and_keeps_falling_in_debt():
@@ -100,3 +172,30 @@ def test_net_worth_counts_the_compliance_liability():
     after = net_worth(market, firms)
     assert after[2] - before[2] == pytest.approx(4 * (30 - 0.5) - 60)
     assert after[0] - before[0] == pytest.approx(60 - 1 * (20 + 0.5))
+
+
+def test_a_learned_firm_may_buy_where_the_rule_would_not():
+    """Action 3 above one half bids at the rule's bid quote, limited only by the firm's coins."""
+    market = CarbonMarket("paper", seed=2)
+    market.step()
+    firms = np.arange(market.enterprises.n)
+    side, _, _, active = RULE.plan(market, firms)
+    buy = np.zeros((len(firms), ACTION_SIZE))
+    buy[:, 3] = 1.0
+    buy[:, 4] = 1.0  # as many units as the coins allow, up to 5
+    quotes = corrected_quotes(market, firms, buy)
+    assert (quotes.side == Side.BID).all()
+    assert not (active & (side == Side.BID)).all()  # some firm switched to buying
+    bid = min(round(market.expected_price) + 1, market.config.price_ceiling)
+    coins = market.accounts.coins[quotes.firms]
+    np.testing.assert_array_equal(quotes.quantity, np.minimum(5, coins // max(bid, 1)))
+
+
+def test_corrections_count_actions_that_change_a_decision():
+    from learning.firm_interface import corrections
+
+    actions = np.array([[0.2, 0.4, -0.6, 0.0, -0.3, 0.26], [0.3, -0.5, 0.5, 0.51, 0.0, 0.0]])
+    np.testing.assert_array_equal(
+        corrections(actions),
+        [[False, False, True, False, True, True], [True, False, False, True, False, False]],
+    )

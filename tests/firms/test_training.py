@@ -106,3 +106,62 @@ def test_two_stage_curriculum_writes_both_policies_and_resumes(tmp_path):
     assert (tmp_path / "stage1-enterprises" / "enterprises.zip").stat().st_mtime == before
     with pytest.raises(ValueError, match="already holds a run"):
         train_marl("paper", tmp_path, small, regulator, progress=False)
+
+
+def test_keep_best_writes_the_validated_best_policy_with_its_statistics(tmp_path):
+    import filecmp
+
+    path = train_enterprises(
+        "paper",
+        config(n_timesteps=600, eval_freq=200, checkpoint_freq=200, keep="best"),
+        tmp_path,
+        "flat-benchmarking",
+        progress=False,
+    )
+    best = tmp_path / "best" / "best_model.zip"
+    assert filecmp.cmp(path, best, shallow=False)
+    assert filecmp.cmp(
+        path.with_suffix(".vecnormalize.pkl"),
+        best.with_suffix(".vecnormalize.pkl"),
+        shallow=False,
+    )
+    # every validation plays each of the eval_episodes markets once with all five firms
+    evaluations = np.load(tmp_path / "eval" / "evaluations.npz")
+    assert evaluations["results"].shape == (len(evaluations["timesteps"]), 2 * 5)
+
+
+def test_keep_must_be_last_or_best():
+    with pytest.raises(ValueError, match="keep"):
+        config(keep="final")
+
+
+def test_a_deployed_policy_sees_what_the_training_env_saw(trained):
+    """Observed at the end of each round, as the training env observes its slots."""
+    from learning.firm_interface import firm_observations
+
+    model, normalizer, _, _ = load_saved_policy(trained, "test")
+    market = CarbonMarket(
+        "paper", seed=6, learned_share=0.5, enterprise_policy=str(trained), **SHORT
+    )
+    ((behaviour, firms),) = [(b, f) for b, f in market.behaviour_groups() if b.name == "learned"]
+    for _ in range(12):  # across a year boundary
+        market.step()
+        expected, _ = model.predict(
+            normalizer.normalize_obs(firm_observations(market, firms)), deterministic=True
+        )
+        np.testing.assert_array_equal(behaviour.next_actions, expected)
+
+
+def test_exploration_noise_can_differ_per_decision():
+    from stable_baselines3 import PPO
+
+    from learning.enterprise_env import EnterpriseEnv
+    from learning.train import initial_exploration
+
+    model = PPO("MlpPolicy", EnterpriseEnv(**SHORT), n_steps=64, batch_size=64, device="cpu")
+    initial_exploration(model, [-2.0, -2.0, -2.0, -0.5, -0.5, -0.5])
+    np.testing.assert_allclose(model.policy.log_std.detach().numpy(), [-2] * 3 + [-0.5] * 3)
+    initial_exploration(model, -1.0)
+    np.testing.assert_allclose(model.policy.log_std.detach().numpy(), [-1.0] * ACTION_SIZE)
+    with pytest.raises(ValueError, match="log_std_init: 2 values for an action of 6"):
+        initial_exploration(model, [0.0, 0.0])
