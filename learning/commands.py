@@ -131,6 +131,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     overrides = {**ENTERPRISE_MIXES[args.enterprises]}
     if args.behaviour:
         overrides["behaviour"] = args.behaviour
+    if args.enterprises != "heuristic":
+        overrides["enterprise_policy"] = args.enterprise_policy
     runs = collect_runs(
         args.scenario,
         policies,
@@ -267,8 +269,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--enterprises",
         choices=("heuristic", "learned", "mixed"),
         default="heuristic",
-        help="firms: the scenario's heuristics, all learned, or half learned "
-        "(the shipped enterprise policy)",
+        help="firms: the scenario's heuristics, all learned, or half learned",
+    )
+    evaluate.add_argument(
+        "--enterprise-policy",
+        default="shipped",
+        help="the learned firms' policy: 'shipped' or the path of a saved .zip",
     )
     evaluate.add_argument("--behaviour", help="every firm's behaviour (default: scenario's)")
     evaluate.add_argument("--out", help="directory for tables (CSV, Markdown) and figures")

@@ -216,6 +216,18 @@ def train_ppo(
     )
     per_worker = max(1, envs.num_envs)
     best_dir = out / "best"
+    validation = EvalCallback(
+        eval_envs,
+        # every slot of an env plays each validation market once
+        n_eval_episodes=config.eval_episodes * eval_envs.num_envs,
+        eval_freq=max(1, config.eval_freq // per_worker),
+        best_model_save_path=str(best_dir),
+        log_path=str(out / "eval"),
+        deterministic=True,
+        callback_on_new_best=SaveNormalization(sidecars(best_dir / "best_model.zip")[0]),
+    )
+    if checkpoint is not None:
+        continue_validation(validation, out / "eval" / "evaluations.npz")
     callbacks = [
         CheckpointCallback(
             save_freq=max(1, config.checkpoint_freq // per_worker),
@@ -223,16 +235,7 @@ def train_ppo(
             name_prefix=CHECKPOINT_PREFIX,
             save_vecnormalize=True,
         ),
-        EvalCallback(
-            eval_envs,
-            # every slot of an env plays each validation market once
-            n_eval_episodes=config.eval_episodes * eval_envs.num_envs,
-            eval_freq=max(1, config.eval_freq // per_worker),
-            best_model_save_path=str(best_dir),
-            log_path=str(out / "eval"),
-            deterministic=True,
-            callback_on_new_best=SaveNormalization(sidecars(best_dir / "best_model.zip")[0]),
-        ),
+        validation,
     ]
     model.learn(
         total_timesteps=max(0, config.n_timesteps - done),
@@ -244,9 +247,11 @@ def train_ppo(
     model_path = out / model_name
     stats_path, meta_path = sidecars(model_path)
     best = best_dir / "best_model.zip"
+    kept_timesteps = int(model.num_timesteps)
     if config.keep == "best" and best.is_file():
         shutil.copy(best, model_path)
         shutil.copy(sidecars(best)[0], stats_path)
+        kept_timesteps = best_validated_timesteps(validation)
     else:
         model.save(model_path)
         envs.save(str(stats_path))
@@ -256,7 +261,8 @@ def train_ppo(
                 **(metadata or {}),
                 "normalize": config.normalize,
                 "seed": seed,
-                "timesteps": int(model.num_timesteps),
+                "timesteps": kept_timesteps,
+                "trained_timesteps": int(model.num_timesteps),
                 "config": dataclasses.asdict(config),
                 "wall_seconds": round(time.time() - started, 1),
                 "python": sys.version.split()[0],
@@ -284,6 +290,32 @@ def initial_exploration(model: Any, log_std: float | list[float]) -> None:
         raise ValueError(f"log_std_init: {len(values)} values for an action of {size}")
     with torch.no_grad():
         model.policy.log_std.copy_(torch.tensor(values, dtype=model.policy.log_std.dtype))
+
+
+def best_validated_timesteps(validation: Any) -> int:
+    """The training step at which the best validation score so far was reached."""
+    import numpy as np
+
+    means = [np.mean(results) for results in validation.evaluations_results]
+    return int(validation.evaluations_timesteps[int(np.argmax(means))])
+
+
+def continue_validation(validation: Any, log: Path) -> None:
+    """A resumed run's EvalCallback keeps the validation history and best score so far.
+
+    Without it, resuming would overwrite the log of earlier validations and let the first
+    validation after the restart replace a better model in ``best/``.
+    """
+    import numpy as np
+
+    if not log.is_file():
+        return
+    history = np.load(log)
+    validation.evaluations_timesteps = list(history["timesteps"])
+    validation.evaluations_results = [list(r) for r in history["results"]]
+    validation.evaluations_length = [list(r) for r in history["ep_lengths"]]
+    if len(history["results"]):
+        validation.best_mean_reward = float(np.max(np.mean(history["results"], axis=1)))
 
 
 class SaveNormalization(BaseCallback):

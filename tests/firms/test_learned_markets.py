@@ -65,3 +65,19 @@ def test_shipped_paper_policies_run_together():
     assert set(market.behaviour_names) == {"learned"}
     assert market.rejected_orders == 0
     assert len(market.government.policy.releases) == 2
+
+
+def test_shipped_paper_firms_hold_their_allowances_early_in_the_first_year():
+    """What PPO learned beside rule-based firms (docs/learned-firms.md): hold back early."""
+    from learning.firm_interface import REVERSE
+
+    early, late = [], []
+    for seed in range(3):
+        market = CarbonMarket("paper", seed=seed, years=1, learned_share=0.5)
+        ((behaviour, _),) = [(b, f) for b, f in market.behaviour_groups() if b.name == "learned"]
+        while market.running:
+            holds = behaviour.next_actions[:, 3] < -REVERSE
+            (early if market.steps < 12 else late).extend(holds)
+            market.step()
+        assert market.rejected_orders == 0
+    assert np.mean(early) > 0.3 > np.mean(late)

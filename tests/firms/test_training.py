@@ -128,6 +128,9 @@ def test_keep_best_writes_the_validated_best_policy_with_its_statistics(tmp_path
     # every validation plays each of the eval_episodes markets once with all five firms
     evaluations = np.load(tmp_path / "eval" / "evaluations.npz")
     assert evaluations["results"].shape == (len(evaluations["timesteps"]), 2 * 5)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    best_at = evaluations["timesteps"][np.argmax(evaluations["results"].mean(axis=1))]
+    assert meta["timesteps"] == best_at <= meta["trained_timesteps"]
 
 
 def test_keep_must_be_last_or_best():

@@ -99,3 +99,11 @@ def test_cli_evaluates_rules_and_a_learned_regulator(tiny_regulator, tmp_path, c
 def test_cli_rejects_too_few_seeds(capsys):
     assert main(["evaluate", "--policies", "flat-size", "--seeds", "1"]) == 2
     assert "--seeds: 1 must be >= 2" in capsys.readouterr().err
+
+
+def test_cli_names_a_missing_enterprise_policy(capsys):
+    args = ["evaluate", "--policies", "flat-size", "--seeds", "2", "--enterprises", "mixed"]
+    assert main([*args, "--enterprise-policy", "/no/such/firms.zip"]) == 2
+    assert "market.enterprise_policy: no policy file at /no/such/firms.zip" in (
+        capsys.readouterr().err
+    )

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 from stable_baselines3 import PPO
 
@@ -28,6 +29,28 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     )
     assert PPO.load(resumed).num_timesteps == 80
     assert latest_checkpoint(tmp_path)[2] == 80
+    # the validations before the interruption stay in the log, and count for "best"
+    history = np.load(tmp_path / "eval" / "evaluations.npz")
+    assert list(history["timesteps"]) == [20, 40, 60, 80]
+
+
+def test_a_resumed_run_keeps_its_best_validated_model(tmp_path):
+    from learning.train import continue_validation
+
+    class Validation:  # the EvalCallback attributes continue_validation sets
+        pass
+
+    np.savez(
+        tmp_path / "evaluations.npz",
+        timesteps=np.array([20, 40]),
+        results=np.array([[1.0, 3.0], [5.0, 4.0]]),
+        ep_lengths=np.array([[10, 10], [10, 10]]),
+    )
+    validation = Validation()
+    continue_validation(validation, tmp_path / "evaluations.npz")
+    assert validation.best_mean_reward == 4.5
+    assert validation.evaluations_timesteps == [20, 40]
+    assert validation.evaluations_results == [[1.0, 3.0], [5.0, 4.0]]
 
 
 def test_a_used_output_directory_needs_resume(tmp_path):
