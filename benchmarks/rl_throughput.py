@@ -36,9 +36,17 @@ def env_years_per_second(years: int = 200) -> float:
 def ppo_steps_per_second(env_id, steps: int) -> float:
     config = load_train_config(DEFAULT_CONFIG, "paper")
     envs = make_vec_env(env_id, n_envs=2, seed=0)
-    model = PPO("MlpPolicy", envs, n_steps=config.n_steps, batch_size=config.batch_size,
-                n_epochs=config.n_epochs, learning_rate=config.learning_rate,
-                policy_kwargs={"net_arch": config.net_arch}, device="cpu", seed=0)
+    model = PPO(
+        "MlpPolicy",
+        envs,
+        n_steps=config.n_steps,
+        batch_size=config.batch_size,
+        n_epochs=config.n_epochs,
+        learning_rate=config.learning_rate,
+        policy_kwargs={"net_arch": config.net_arch},
+        device="cpu",
+        seed=0,
+    )
     model.learn(config.n_steps * 2)  # warm-up
     start = time.perf_counter()
     model.learn(steps, reset_num_timesteps=False)
@@ -46,10 +54,14 @@ def ppo_steps_per_second(env_id, steps: int) -> float:
 
 
 if __name__ == "__main__":
-    print(f"RegulatorEnv (paper, heuristic firms): {env_years_per_second():.1f} years/s "
-          "(one env step = one year = 50 rounds)")
+    print(
+        f"RegulatorEnv (paper, heuristic firms): {env_years_per_second():.1f} years/s "
+        "(one env step = one year = 50 rounds)"
+    )
     ours = ppo_steps_per_second(lambda: RegulatorEnv("paper"), 2_000)
     cartpole = ppo_steps_per_second(lambda: gym.make("CartPole-v1"), 20_000)
     ratio = ours / cartpole
-    print(f"PPO training, env steps/s: RegulatorEnv {ours:.1f}, CartPole {cartpole:.1f}, "
-          f"ratio {ratio:.3f} (target >= 0.5: {'PASS' if ratio >= 0.5 else 'MISS'})")
+    print(
+        f"PPO training, env steps/s: RegulatorEnv {ours:.1f}, CartPole {cartpole:.1f}, "
+        f"ratio {ratio:.3f} (target >= 0.5: {'PASS' if ratio >= 0.5 else 'MISS'})"
+    )
