@@ -111,6 +111,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         collect_runs,
         confidence_table,
         draw,
+        draw_profit_differences,
         is_learned,
         markdown_table,
         paired_test,
@@ -163,6 +164,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             draw(scored, table, c, out)
             if len(profits):
                 profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)
+                draw_profit_differences(profits, c, out)
         if not args.json:
             print(f"\nclimate coefficient c = {c} ({args.seeds} held-out seeds)\n")
             print(markdown_table(table))

@@ -311,3 +311,29 @@ def profit_comparison(scored: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def draw_profit_differences(profits: pd.DataFrame, climate_coefficient: float, out: Path) -> Path:
+    """Mixed markets: learned minus heuristic profit per firm for each regulator, with 95% CIs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ordered = profits.sort_values("difference", ignore_index=True)
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(ordered) + 1.2))
+    rows = range(len(ordered))
+    significant = (ordered["difference"].abs() > ordered["difference_ci"]).to_numpy()
+    colours = np.where(
+        significant, np.where(ordered["difference"] > 0, "tab:green", "tab:red"), "tab:gray"
+    )
+    ax.barh(rows, ordered["difference"], xerr=ordered["difference_ci"], color=colours, capsize=3)
+    ax.set_yticks(rows, [short_name(p) for p in ordered["policy"]], fontsize=7)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_xlabel("learned minus rule-based profit per firm (coins, same firms and seeds)")
+    ax.set_title(f"Learned beside rule-based firms, c = {climate_coefficient}", fontsize=9)
+    fig.tight_layout()
+    path = out / f"firm_profits_c{climate_coefficient}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

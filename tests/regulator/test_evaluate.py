@@ -107,3 +107,16 @@ def test_cli_names_a_missing_enterprise_policy(capsys):
     assert "market.enterprise_policy: no policy file at /no/such/firms.zip" in (
         capsys.readouterr().err
     )
+
+
+def test_cli_compares_learned_and_heuristic_firms_in_mixed_markets(tmp_path, capsys):
+    out = tmp_path / "mixed"
+    args = ["evaluate", "--policies", "flat-size", "--seeds", "2", "--enterprises", "mixed"]
+    assert main([*args, "--out", str(out)]) == 0
+    profits = pd.read_csv(out / "firm_profits_c0.2.csv")
+    assert list(profits["policy"]) == ["flat-size"] and (profits["seeds"] == 2).all()
+    assert profits["learned_profit"].iloc[0] - profits["heuristic_profit"].iloc[0] == (
+        pytest.approx(profits["difference"].iloc[0])
+    )
+    assert (out / "firm_profits_c0.2.png").is_file()
+    assert "learned vs heuristic" in capsys.readouterr().out
