@@ -31,6 +31,8 @@ BEHAVIOUR_MIXES: dict[str, tuple[str, ...]] = {
     "truthful": ("truthful",),
     "rule-based + zi-c": ("rule-based", "zi-c"),
     "rule-based + zi-c + truthful": ("rule-based", "zi-c", "truthful"),
+    "learned (shipped paper policy)": ("learned",),
+    "rule-based + learned": ("rule-based", "learned"),
 }
 
 

@@ -85,6 +85,15 @@ def test_behaviour_mix_deals_behaviours_in_turn():
     assert DashboardMarket(behaviour="no such mix").validation_error.startswith("behaviour")
 
 
+def test_learned_firms_play_beside_rule_based_ones_in_the_dashboard():
+    market = DashboardMarket(behaviour="rule-based + learned")
+    assert list(market.behaviour_names) == ["rule-based", "learned"] * 2 + ["rule-based"]
+    for _ in range(60):  # past a year end
+        market.step()
+    assert market.rejected_orders == 0
+    assert set(market.firm_frame()["behaviour"]) == {"rule-based", "learned"}
+
+
 def test_same_seed_same_history():
     def run(seed):
         market = DashboardMarket(seed=seed, behaviour="zi-c")
