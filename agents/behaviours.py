@@ -109,24 +109,8 @@ class Behaviour:
         return np.where(profitable, ent.capacity[firms], 0.0)
 
     def research(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
-        """Do R&D while the expected saving of one attempt beats its cost.
-
-        Saving = success probability x emission-rate cut x output over the rest of the episode
-        x the cost of a tonne; the cut is zero once the rate sits on its floor.
-        """
-        ent, cfg = market.enterprises, market.config
-        rate = ent.emission_rate[firms]
-        cut = rate - np.maximum(
-            rate * np.exp(-cfg.research_effect * ent.research_ability[firms]), cfg.min_emission_rate
-        )
-        saving = (
-            cfg.research_success
-            * cut
-            * ent.capacity[firms]
-            * market.rounds_left_episode
-            * emission_cost(market, firms)
-        )
-        return saving > ent.research_cost()[firms]
+        """Do R&D while the expected saving of one attempt beats its cost."""
+        return research_saving(market, firms) > market.enterprises.research_cost()[firms]
 
     def offsets(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
         """Complete a green project when it is cheaper than the allowance it brings is worth."""
@@ -265,11 +249,8 @@ class RuleBased(Behaviour):
             ``(side, price, quantity, active)``, each of shape ``(k,)``: the side the firm
             prefers, its quote (ticks), the units worth trading there and whether it posts.
         """
-        cfg = market.config
         buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        anchor = round(expected_price(market))
-        bid = min(anchor + 1, cfg.price_ceiling)
-        ask = max(anchor - 1, cfg.price_floor)
+        bid, ask = rule_quotes(market)
         buy_gain, sell_gain = buy_value - bid, ask - sell_cost
         wants_bid = buy_gain >= 0
         wants_ask = (sell_gain >= 0) & (market.accounts.allowances[firms] >= 1)
@@ -279,6 +260,37 @@ class RuleBased(Behaviour):
             market, firms, side, price, self.max_quantity, not self.replaces_quotes
         )
         return side, price, quantity, (wants_bid | wants_ask) & (quantity >= 1)
+
+
+def rule_quotes(market: CarbonMarket) -> tuple[int, int]:
+    """The rule-based trader's quotes: a tick above and a tick below the expected price.
+
+    Returns:
+        ``(bid, ask)`` in price ticks, within the price band.
+    """
+    cfg = market.config
+    anchor = round(expected_price(market))
+    return min(anchor + 1, cfg.price_ceiling), max(anchor - 1, cfg.price_floor)
+
+
+def research_saving(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    """Expected saving of one R&D attempt per firm (coins), the rule's reason to research.
+
+    Saving = success probability x emission-rate cut x output over the rest of the episode
+    x the cost of a tonne; the cut is zero once the rate sits on its floor.
+    """
+    ent, cfg = market.enterprises, market.config
+    rate = ent.emission_rate[firms]
+    cut = rate - np.maximum(
+        rate * np.exp(-cfg.research_effect * ent.research_ability[firms]), cfg.min_emission_rate
+    )
+    return (
+        cfg.research_success
+        * cut
+        * ent.capacity[firms]
+        * market.rounds_left_episode
+        * emission_cost(market, firms)
+    )
 
 
 def units_worth(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
+from dashboard.controls import share_slider
 from dashboard.market import DashboardMarket
 from dashboard.order_book import OrderBook
 from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, learned_available, policy_label
@@ -169,14 +170,7 @@ def StudentCard(session: Session):
             f"one costs you **{view.cost_of_selling:.1f}**"
         )
         if cfg.production:
-            solara.SliderFloat(
-                "production (share of capacity)",
-                value=behaviour.production_share,
-                min=0,
-                max=1,
-                step=0.1,
-                on_value=lambda v: setattr(behaviour, "production_share", v),
-            )
+            share_slider("production (share of capacity)", behaviour, "production_share", 0.1)
             solara.Checkbox(
                 label="R&D each round",
                 value=behaviour.do_research,

@@ -17,6 +17,19 @@ from dashboard.market import BEHAVIOUR_MIXES, DashboardMarket
 from dashboard.policy_choice import DEFAULT_POLICY, policy_choices, policy_label
 from model.scenario import MarketConfig, shipped_scenarios
 
+
+def share_slider(label: str, owner: Any, attribute: str, step: float) -> None:
+    """A slider over [0, 1] that sets ``owner.attribute`` (a share) as it moves."""
+    solara.SliderFloat(
+        label,
+        value=getattr(owner, attribute),
+        min=0,
+        max=1,
+        step=step,
+        on_value=lambda value: setattr(owner, attribute, value),
+    )
+
+
 _PAPER = MarketConfig()  # the sliders start at the paper's values
 
 
@@ -112,25 +125,11 @@ def ManualLevers(model: DashboardMarket):
 
     with solara.Card("Government levers (manual policy)", margin=0):
         solara.Text(f"apply at the start of year {model.year + 2 if model.steps else 1}")
-        solara.SliderFloat(
-            "release share of the budget",
-            value=policy.release_share,
-            min=0,
-            max=1,
-            step=0.01,
-            on_value=lambda v: setattr(policy, "release_share", v),
-        )
+        share_slider("release share of the budget", policy, "release_share", step=0.01)
         solara.Select(
             "split between firms", value=rule, values=list(ALLOCATION_RULES), on_value=set_weights
         )
-        solara.SliderFloat(
-            "auctioned share",
-            value=policy.auction_share,
-            min=0,
-            max=1,
-            step=0.05,
-            on_value=lambda v: setattr(policy, "auction_share", v),
-        )
+        share_slider("auctioned share", policy, "auction_share", step=0.05)
         floor = policy.price_floor if policy.price_floor is not None else model.config.price_floor
         solara.SliderInt(
             "price floor (ticks)",

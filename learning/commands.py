@@ -19,27 +19,22 @@ ENTERPRISE_CONFIG = CONFIGS / "ppo_enterprises.yaml"
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
     """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
-    from learning.train import load_train_config, train_regulator
+    from learning.train import train_regulator
 
-    config = load_train_config(args.config, args.scenario)
-    if args.timesteps is not None:
-        if args.timesteps < 1:
-            raise ValueError(f"--timesteps: {args.timesteps} must be >= 1")
-        config.n_timesteps = args.timesteps
-    command = "carbon-market " + shlex.join(sys.argv[1:]) if sys.argv else ""
     path = train_regulator(
         args.scenario,
-        config,
+        _config(args.config, args.scenario, args.timesteps),
         args.out,
         seed=args.seed,
         resume=args.resume,
         progress=sys.stderr.isatty(),
-        command=command,
+        command=_command(),
     )
-    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+    _report_saved(path)
 
 
 def _config(path: str, scenario: str, timesteps: int | None):
+    """The scenario's training configuration from ``path``, with ``--timesteps`` applied."""
     from learning.train import load_train_config
 
     config = load_train_config(path, scenario)
@@ -48,6 +43,10 @@ def _config(path: str, scenario: str, timesteps: int | None):
             raise ValueError(f"--timesteps: {timesteps} must be >= 1")
         config.n_timesteps = timesteps
     return config
+
+
+def _report_saved(path: Path) -> None:
+    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
 
 
 def _display_path(path: Path) -> Path:
@@ -66,10 +65,9 @@ def cmd_train_enterprises(args: argparse.Namespace) -> None:
     """Train (or resume) the shared enterprise policy under a fixed regulator."""
     from learning.train_enterprises import train_enterprises
 
-    config = _config(args.config, args.scenario, args.timesteps)
     path = train_enterprises(
         args.scenario,
-        config,
+        _config(args.config, args.scenario, args.timesteps),
         args.out,
         args.policy,
         seed=args.seed,
@@ -77,7 +75,7 @@ def cmd_train_enterprises(args: argparse.Namespace) -> None:
         progress=sys.stderr.isatty(),
         command=_command(),
     )
-    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+    _report_saved(path)
 
 
 def cmd_train_marl(args: argparse.Namespace) -> None:

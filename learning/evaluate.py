@@ -81,11 +81,10 @@ def run_policy(
         crossover = (float(as_learned.mean()), float(as_heuristic.mean()))
     volume = sum(r["volume"] for r in market.year_records)
     value = sum(r["price"] * r["volume"] for r in market.year_records if r["volume"])
-    learned_groups = [b for b, _ in market.behaviour_groups() if getattr(b, "decided", 0)]
-    corrected = math.nan
-    if learned_groups:
-        departures = sum(b.corrected.sum() for b in learned_groups)
-        corrected = departures / sum(b.decided * b.corrected.size for b in learned_groups)
+    learned_groups = [b for b, _ in market.behaviour_groups() if b.name == "learned"]
+    decisions = sum(b.decided * b.corrected.size for b in learned_groups)
+    departures = sum(b.corrected.sum() for b in learned_groups)
+    corrected = departures / decisions if decisions else math.nan
     return {
         "policy": policy,
         "seed": seed,

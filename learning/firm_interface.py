@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.behaviours import Quotes, RuleBased
+from agents.behaviours import Quotes, RuleBased, rule_quotes
 from agents.valuation import allowance_values, expected_price, shortfalls
 from model.orders import Side
 from model.theory import compliance_cost
@@ -190,7 +190,7 @@ def corrected_quotes(market: CarbonMarket, firms: np.ndarray, actions: np.ndarra
     buying = actions[:, 3] > REVERSE
     switched = buying & ~(active & (side == Side.BID))
     side = np.where(buying, Side.BID, side)
-    price = np.where(switched, min(round(expected_price(market)) + 1, cfg.price_ceiling), price)
+    price = np.where(switched, rule_quotes(market)[0], price)
     band = cfg.price_ceiling - cfg.price_floor
     price = np.clip(
         price + np.rint(dead_zone(actions[:, 5]) * OFFSET_SHARE * band),

@@ -129,25 +129,6 @@ def test_firm_frame_matches_the_accounts():
     assert list(frame["open_orders"]) == market.book.open_counts().tolist()
 
 
-@pytest.fixture(scope="module")
-def tiny_regulator(tmp_path_factory):
-    """A regulator trained for a few PPO steps on short paper episodes."""
-    from learning.train import TrainConfig, train_regulator
-
-    config = TrainConfig(
-        n_timesteps=40,
-        n_envs=1,
-        n_steps=20,
-        batch_size=20,
-        n_epochs=2,
-        eval_freq=20,
-        eval_episodes=2,
-        checkpoint_freq=20,
-        env_kwargs={"action_mode": "rules", "years": 2, "steps_per_year": 10},
-    )
-    return train_regulator("paper", config, tmp_path_factory.mktemp("regulator"), seed=3)
-
-
 def test_a_shipped_regulator_is_offered_and_runs(tiny_regulator, monkeypatch):
     from dashboard.classroom import Settings, new_session, treatments
 

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from regulator.support import tiny_config
 
 from learning.curriculum import train_marl
 from learning.enterprise_env import EnterpriseVecEnv
@@ -76,23 +77,15 @@ def test_a_trained_policy_drives_a_mixed_market(trained):
     assert set(market.behaviour_names) == {"learned", "rule-based"}
 
 
-def test_a_regulator_file_is_not_an_enterprise_policy(tiny_regulator_path):
+def test_a_regulator_file_is_not_an_enterprise_policy(tiny_regulator):
     with pytest.raises(ScenarioError, match="is not an enterprise policy"):
-        CarbonMarket("paper", seed=0, learned_share=0.5, enterprise_policy=str(tiny_regulator_path))
+        CarbonMarket("paper", seed=0, learned_share=0.5, enterprise_policy=str(tiny_regulator))
 
 
 def test_two_stage_curriculum_writes_both_policies_and_resumes(tmp_path):
     small = config(n_timesteps=200, eval_freq=200, checkpoint_freq=200)
-    regulator = TrainConfig(
-        n_timesteps=20,
-        n_envs=1,
-        n_steps=10,
-        batch_size=10,
-        n_epochs=1,
-        eval_freq=20,
-        eval_episodes=1,
-        checkpoint_freq=10,
-        env_kwargs=SHORT,
+    regulator = tiny_config(
+        n_timesteps=20, n_steps=10, batch_size=10, n_epochs=1, eval_episodes=1, env_kwargs=SHORT
     )
     firms, reg = train_marl("paper", tmp_path, small, regulator, progress=False)
     meta = json.loads(reg.with_suffix(".json").read_text())

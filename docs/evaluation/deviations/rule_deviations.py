@@ -17,8 +17,7 @@ import argparse
 
 import numpy as np
 
-from agents.behaviours import Quotes, RuleBased
-from agents.valuation import emission_cost, expected_price
+from agents.behaviours import Quotes, RuleBased, research_saving, rule_quotes
 from learning.evaluate import t_half_width
 from learning.regulator_env import evaluation_seeds
 from model.market import CarbonMarket
@@ -49,18 +48,9 @@ class ResearchThreshold(RuleBased):
 
     def research(self, market, firms):
         """The rule's comparison of expected saving and cost, with the cost scaled."""
-        ent, cfg = market.enterprises, market.config
-        rate = ent.emission_rate[firms]
-        after = rate * np.exp(-cfg.research_effect * ent.research_ability[firms])
-        cut = rate - np.maximum(after, cfg.min_emission_rate)
-        saving = (
-            cfg.research_success
-            * cut
-            * ent.capacity[firms]
-            * market.rounds_left_episode
-            * emission_cost(market, firms)
+        return (
+            research_saving(market, firms) > self.factor * market.enterprises.research_cost()[firms]
         )
-        return saving > self.factor * ent.research_cost()[firms]
 
 
 class ResearchMore(ResearchThreshold):
@@ -111,7 +101,7 @@ class BuyEarly(RuleBased):
         quotes = Quotes(*(getattr(quotes, k)[keep] for k in ("firms", "side", "price", "quantity")))
         if market.round_in_year >= 5:
             return quotes
-        price = min(round(expected_price(market)) + 1, market.config.price_ceiling)
+        price, _ = rule_quotes(market)
         units = np.minimum(2, market.accounts.coins[firms] // max(price, 1)).astype(np.int64)
         extra = ~np.isin(firms, quotes.firms) & (units > 0)
         return Quotes(
