@@ -192,6 +192,15 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         print(json.dumps(report, indent=2, default=float))
 
 
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The output, seed and resume options every training command takes."""
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the newest checkpoint in --out"
+    )
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the learning subcommands to the ``carbon-market`` parser."""
     train = sub.add_parser("train-regulator", help="train a PPO regulator (resumable)")
@@ -202,11 +211,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="RL-Zoo-style YAML with an entry for the scenario",
     )
     train.add_argument("--timesteps", type=int, help="env steps (years) in all; default: YAML")
-    train.add_argument("--out", required=True, help="output directory")
-    train.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    train.add_argument(
-        "--resume", action="store_true", help="continue from the newest checkpoint in --out"
-    )
+    _run_arguments(train)
     train.set_defaults(func=cmd_train_regulator)
 
     firms = sub.add_parser(
@@ -218,9 +223,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     firms.add_argument("--config", default=str(ENTERPRISE_CONFIG))
     firms.add_argument("--timesteps", type=int, help="firm-rounds in all; default: YAML")
-    firms.add_argument("--out", required=True)
-    firms.add_argument("--seed", type=int, default=0)
-    firms.add_argument("--resume", action="store_true")
+    _run_arguments(firms)
     firms.set_defaults(func=cmd_train_enterprises)
 
     marl = sub.add_parser("train-marl", help="two-stage training: firms, then the regulator")
@@ -238,9 +241,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0,
         help="further (firms, regulator) rounds after the first (default 0)",
     )
-    marl.add_argument("--out", required=True)
-    marl.add_argument("--seed", type=int, default=0)
-    marl.add_argument("--resume", action="store_true")
+    _run_arguments(marl)
     marl.set_defaults(func=cmd_train_marl)
 
     evaluate = sub.add_parser("evaluate", help="compare policies on the same held-out seeds")

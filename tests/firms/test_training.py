@@ -8,7 +8,6 @@ from learning.curriculum import train_marl
 from learning.enterprise_env import EnterpriseVecEnv
 from learning.firm_interface import ACTION_SIZE
 from learning.learned_policy import load_saved_policy
-from learning.train import TrainConfig
 from learning.train_enterprises import train_enterprises
 from model import CarbonMarket, ScenarioError
 
@@ -16,19 +15,17 @@ SHORT = {"years": 2, "steps_per_year": 10}
 
 
 def config(**changes):
+    """A firm-training configuration small enough for seconds on 2-year paper markets."""
     settings = dict(
         n_timesteps=8000,
-        n_envs=1,
         n_steps=100,
         batch_size=100,
         n_epochs=5,
         eval_freq=4000,
-        eval_episodes=2,
         checkpoint_freq=4000,
         env_kwargs=SHORT,
     )
-    settings.update(changes)
-    return TrainConfig(**settings)
+    return tiny_config(**{**settings, **changes})
 
 
 def episode_return(act, seed):
