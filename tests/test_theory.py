@@ -29,7 +29,9 @@ penalties = st.one_of(st.just(math.inf), st.floats(0.0, 200.0))
 @st.composite
 def economies(draw, max_firms=8):
     n = draw(st.integers(1, max_firms))
-    emissions = np.array(draw(st.lists(st.floats(0.0, 200.0), min_size=n, max_size=n)))
+    # no emission is a subnormal float: 1e-320 t makes a price that rounds to nothing
+    tonnes = st.one_of(st.just(0.0), st.floats(1e-9, 200.0))
+    emissions = np.array(draw(st.lists(tonnes, min_size=n, max_size=n)))
     cost = np.array(draw(st.lists(slopes, min_size=n, max_size=n)))
     cap = draw(st.floats(0.0, 1.0)) * emissions.sum()
     return emissions, cost, cap
