@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-from regulator.support import tiny_config
 
 from learning.curriculum import train_marl
 from learning.enterprise_env import EnterpriseVecEnv
@@ -10,6 +9,7 @@ from learning.firm_interface import ACTION_SIZE
 from learning.learned_policy import load_saved_policy
 from learning.train_enterprises import train_enterprises
 from model import CarbonMarket, ScenarioError
+from tests.regulator.support import tiny_config
 
 SHORT = {"years": 2, "steps_per_year": 10}
 

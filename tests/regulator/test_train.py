@@ -6,7 +6,7 @@ from stable_baselines3 import PPO
 
 from cli import main
 from learning.train import latest_checkpoint, load_train_config, train_regulator
-from regulator.support import tiny_config
+from tests.regulator.support import tiny_config
 
 
 def test_training_writes_model_statistics_provenance_and_logs(tiny_regulator):
