@@ -18,11 +18,11 @@ behaviours differ in how they trade:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from agents.decisions import Quotes
 from agents.valuation import (
     allowance_values,
     cost_of_selling,
@@ -31,44 +31,10 @@ from agents.valuation import (
     shortfalls,
     value_of_buying,
 )
-from model.orders import Side
+from market.orders import Side
 
 if TYPE_CHECKING:
-    from model.market import CarbonMarket
-
-
-@dataclass
-class Quotes:
-    """Orders a group of firms wants to post this round (one per firm at most).
-
-    Attributes:
-        firms: firm indices, shape ``(k,)``.
-        side: ``Side.BID`` (0) or ``Side.ASK`` (1) per order, shape ``(k,)``.
-        price: limit price in ticks, shape ``(k,)``.
-        quantity: whole allowances, shape ``(k,)``; always >= 1.
-    """
-
-    firms: np.ndarray
-    side: np.ndarray
-    price: np.ndarray
-    quantity: np.ndarray
-
-    @classmethod
-    def build(
-        cls,
-        firms: np.ndarray,
-        side: np.ndarray,
-        price: np.ndarray,
-        quantity: np.ndarray,
-        keep: np.ndarray,
-    ) -> Quotes:
-        """Quotes for the firms where ``keep`` is true, as integer arrays."""
-        return cls(
-            firms[keep],
-            side[keep].astype(np.int8),
-            price[keep].astype(np.int64),
-            quantity[keep].astype(np.int64),
-        )
+    from agents.view import MarketView
 
 
 class Behaviour:
@@ -91,47 +57,47 @@ class Behaviour:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(max_quantity={self.max_quantity})"
 
-    def observe(self, market: CarbonMarket, firms: np.ndarray) -> None:
+    def observe(self, view: MarketView, firms: np.ndarray) -> None:
         """See the market at the end of a round; rules decide on the spot, so they do nothing."""
 
     # ------------------------------------------------------------------ producer rules
 
-    def production(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def production(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Produce at capacity while revenue per unit beats the allowance cost of its emissions.
 
         Returns:
             Output per firm this round (units), shape ``(k,)``.
         """
-        ent = market.enterprises
+        ent = view.enterprises
         profitable = (
-            market.config.output_price > emission_cost(market, firms) * (ent.emission_rate[firms])
+            view.config.output_price > emission_cost(view, firms) * (ent.emission_rate[firms])
         )
         return np.where(profitable, ent.capacity[firms], 0.0)
 
-    def research(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Do R&D while the expected saving of one attempt beats its cost."""
-        return research_saving(market, firms) > market.enterprises.research_cost()[firms]
+        return research_saving(view, firms) > view.enterprises.research_attempt_cost[firms]
 
-    def offsets(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Complete a green project when it is cheaper than the allowance it brings is worth."""
-        buy_value, _ = allowance_values(market, firms)
-        return buy_value > market.config.green_project_cost
+        buy_value, _ = allowance_values(view, firms)
+        return buy_value > view.config.green_project_cost
 
     # ------------------------------------------------------------------ trading
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """The orders these firms post this round."""
         raise NotImplementedError
 
     def _random_sides(
-        self, market: CarbonMarket, firms: np.ndarray, can_bid: np.ndarray, can_ask: np.ndarray
+        self, view: MarketView, firms: np.ndarray, can_bid: np.ndarray, can_ask: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """A fair coin per firm picks the side; a firm that can post only one side posts it.
 
         Returns:
             ``(side, active)``: the side per firm and whether it posts at all.
         """
-        side = market.rng.integers(0, 2, len(firms))
+        side = view.rng.integers(0, 2, len(firms))
         side = np.where(can_bid & ~can_ask, Side.BID, np.where(can_ask & ~can_bid, Side.ASK, side))
         return side, can_bid | can_ask
 
@@ -141,13 +107,13 @@ def _uniform_ticks(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) 
     return low + np.floor(rng.random(len(low)) * (high - low + 1)).astype(np.int64)
 
 
-def _affordable_ticks(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+def _affordable_ticks(view: MarketView, firms: np.ndarray) -> np.ndarray:
     """The highest bid price each firm can escrow for one allowance."""
-    return np.floor(market.accounts.coins[firms]).astype(np.int64)
+    return np.floor(view.accounts.coins[firms]).astype(np.int64)
 
 
 def _limit_ticks(
-    market: CarbonMarket, firms: np.ndarray, buy_value: np.ndarray, sell_cost: np.ndarray
+    view: MarketView, firms: np.ndarray, buy_value: np.ndarray, sell_cost: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The highest safe bid tick and the lowest safe ask tick of each firm, and which it can post.
 
@@ -157,14 +123,14 @@ def _limit_ticks(
     Returns:
         ``(bid_high, ask_low, can_bid, can_ask)``, each of shape ``(k,)``.
     """
-    cfg = market.config
+    cfg = view.config
     bid_high = np.minimum(
-        np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(market, firms)
+        np.minimum(np.floor(buy_value), cfg.price_ceiling), _affordable_ticks(view, firms)
     )
-    ask_low = np.maximum(np.ceil(sell_cost), cfg.price_floor)
+    ask_low = np.maximum(np.ceil(sell_cost), view.price_floor)
     ask_low = np.where(np.isfinite(ask_low), ask_low, cfg.price_ceiling + 1)
-    can_bid = (bid_high >= cfg.price_floor) & (buy_value > 0)
-    can_ask = (market.accounts.allowances[firms] >= 1) & (ask_low <= cfg.price_ceiling)
+    can_bid = (bid_high >= view.price_floor) & (buy_value > 0)
+    can_ask = (view.accounts.allowances[firms] >= 1) & (ask_low <= cfg.price_ceiling)
     return bid_high.astype(np.int64), ask_low.astype(np.int64), can_bid, can_ask
 
 
@@ -173,14 +139,14 @@ class ZeroIntelligenceConstrained(Behaviour):
 
     name = "zi-c"
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
-        cfg = market.config
-        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        bid_high, ask_low, can_bid, can_ask = _limit_ticks(market, firms, buy_value, sell_cost)
-        side, active = self._random_sides(market, firms, can_bid, can_ask)
-        bid = _uniform_ticks(market.rng, np.full(len(firms), cfg.price_floor), bid_high)
-        ask = _uniform_ticks(market.rng, ask_low, np.full(len(firms), cfg.price_ceiling))
+        cfg = view.config
+        buy_value, sell_cost = allowance_values(view, firms, not self.replaces_quotes)
+        bid_high, ask_low, can_bid, can_ask = _limit_ticks(view, firms, buy_value, sell_cost)
+        side, active = self._random_sides(view, firms, can_bid, can_ask)
+        bid = _uniform_ticks(view.rng, np.full(len(firms), view.price_floor), bid_high)
+        ask = _uniform_ticks(view.rng, ask_low, np.full(len(firms), cfg.price_ceiling))
         price = np.where(side == Side.BID, bid, ask)
         return Quotes.build(firms, side, price, np.ones(len(firms)), active)
 
@@ -190,15 +156,15 @@ class ZeroIntelligenceUnconstrained(Behaviour):
 
     name = "zi-u"
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at a uniform price on [floor, ceiling] on a random side."""
-        cfg = market.config
+        cfg = view.config
         price = _uniform_ticks(
-            market.rng, np.full(len(firms), cfg.price_floor), np.full(len(firms), cfg.price_ceiling)
+            view.rng, np.full(len(firms), view.price_floor), np.full(len(firms), cfg.price_ceiling)
         )
-        can_bid = _affordable_ticks(market, firms) >= price
-        can_ask = market.accounts.allowances[firms] >= 1
-        side, active = self._random_sides(market, firms, can_bid, can_ask)
+        can_bid = _affordable_ticks(view, firms) >= price
+        can_ask = view.accounts.allowances[firms] >= 1
+        side, active = self._random_sides(view, firms, can_bid, can_ask)
         return Quotes.build(firms, side, price, np.ones(len(firms)), active)
 
 
@@ -207,11 +173,11 @@ class Truthful(Behaviour):
 
     name = "truthful"
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
-        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        bid, ask, can_bid, can_ask = _limit_ticks(market, firms, buy_value, sell_cost)
-        side, active = self._random_sides(market, firms, can_bid, can_ask)
+        buy_value, sell_cost = allowance_values(view, firms, not self.replaces_quotes)
+        bid, ask, can_bid, can_ask = _limit_ticks(view, firms, buy_value, sell_cost)
+        side, active = self._random_sides(view, firms, can_bid, can_ask)
         price = np.where(side == Side.BID, bid, ask)
         return Quotes.build(firms, side, price, np.ones(len(firms)), active)
 
@@ -236,12 +202,12 @@ class RuleBased(Behaviour):
     def __init__(self, max_quantity: int = 5) -> None:
         super().__init__(max_quantity)
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """Bid one tick above or ask one tick below the expected price, if worth it."""
-        return Quotes.build(firms, *self.plan(market, firms))
+        return Quotes.build(firms, *self.plan(view, firms))
 
     def plan(
-        self, market: CarbonMarket, firms: np.ndarray
+        self, view: MarketView, firms: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The rule's order for every firm, posted or not.
 
@@ -249,37 +215,37 @@ class RuleBased(Behaviour):
             ``(side, price, quantity, active)``, each of shape ``(k,)``: the side the firm
             prefers, its quote (ticks), the units worth trading there and whether it posts.
         """
-        buy_value, sell_cost = allowance_values(market, firms, not self.replaces_quotes)
-        bid, ask = rule_quotes(market)
+        buy_value, sell_cost = allowance_values(view, firms, not self.replaces_quotes)
+        bid, ask = rule_quotes(view)
         buy_gain, sell_gain = buy_value - bid, ask - sell_cost
         wants_bid = buy_gain >= 0
-        wants_ask = (sell_gain >= 0) & (market.accounts.allowances[firms] >= 1)
+        wants_ask = (sell_gain >= 0) & (view.accounts.allowances[firms] >= 1)
         side = np.where(wants_ask & (~wants_bid | (sell_gain > buy_gain)), Side.ASK, Side.BID)
         price = np.where(side == Side.BID, bid, ask)
         quantity = units_worth(
-            market, firms, side, price, self.max_quantity, not self.replaces_quotes
+            view, firms, side, price, self.max_quantity, not self.replaces_quotes
         )
         return side, price, quantity, (wants_bid | wants_ask) & (quantity >= 1)
 
 
-def rule_quotes(market: CarbonMarket) -> tuple[int, int]:
+def rule_quotes(view: MarketView) -> tuple[int, int]:
     """The rule-based trader's quotes: a tick above and a tick below the expected price.
 
     Returns:
         ``(bid, ask)`` in price ticks, within the price band.
     """
-    cfg = market.config
-    anchor = round(expected_price(market))
-    return min(anchor + 1, cfg.price_ceiling), max(anchor - 1, cfg.price_floor)
+    cfg = view.config
+    anchor = round(expected_price(view))
+    return min(anchor + 1, cfg.price_ceiling), max(anchor - 1, view.price_floor)
 
 
-def research_saving(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+def research_saving(view: MarketView, firms: np.ndarray) -> np.ndarray:
     """Expected saving of one R&D attempt per firm (coins), the rule's reason to research.
 
     Saving = success probability x emission-rate cut x output over the rest of the episode
     x the cost of a tonne; the cut is zero once the rate sits on its floor.
     """
-    ent, cfg = market.enterprises, market.config
+    ent, cfg = view.enterprises, view.config
     rate = ent.emission_rate[firms]
     cut = rate - np.maximum(
         rate * np.exp(-cfg.research_effect * ent.research_ability[firms]), cfg.min_emission_rate
@@ -288,13 +254,13 @@ def research_saving(market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
         cfg.research_success
         * cut
         * ent.capacity[firms]
-        * market.rounds_left_episode
-        * emission_cost(market, firms)
+        * view.rounds_left_episode
+        * emission_cost(view, firms)
     )
 
 
 def units_worth(
-    market: CarbonMarket,
+    view: MarketView,
     firms: np.ndarray,
     side: np.ndarray,
     price: np.ndarray,
@@ -307,26 +273,26 @@ def units_worth(
     stop when the next unit's cost rises above it or the free allowances run out.
 
     Args:
-        market: the carbon market.
+        view: what the firms see of the market.
         firms: firm indices, shape ``(k,)``.
         side: ``Side.BID`` or ``Side.ASK`` per firm, shape ``(k,)``.
         price: limit price per firm (ticks), shape ``(k,)``.
         max_quantity: most units in one order.
         count_open_bids: whether allowances bid for in open orders count as held.
     """
-    acc = market.accounts
-    bid_shortfall, ask_shortfall = shortfalls(market, firms, count_open_bids)
+    acc = view.accounts
+    bid_shortfall, ask_shortfall = shortfalls(view, firms, count_open_bids)
     buying = side == Side.BID
     selling = ~buying
     # worth[i, j]: the (j + 1)-th unit is worth trading, valued only on the firm's side.
     later_units = np.arange(max_quantity)
     worth = np.empty((len(firms), max_quantity), dtype=bool)
     worth[buying] = (
-        value_of_buying(market, firms[buying], bid_shortfall[buying, None] - later_units)
+        value_of_buying(view, firms[buying], bid_shortfall[buying, None] - later_units)
         >= price[buying, None]
     )
     worth[selling] = (
-        cost_of_selling(market, firms[selling], ask_shortfall[selling, None] + later_units)
+        cost_of_selling(view, firms[selling], ask_shortfall[selling, None] + later_units)
         <= price[selling, None]
     )
     units = np.logical_and.accumulate(worth, axis=1).sum(axis=1)
@@ -334,25 +300,3 @@ def units_worth(
         affordable = np.where(price > 0, acc.coins[firms] // np.maximum(price, 1), units)
     cap = np.where(buying, affordable, np.floor(acc.allowances[firms]))
     return np.minimum(units, cap).astype(np.int64)
-
-
-BEHAVIOURS: dict[str, type[Behaviour]] = {
-    cls.name: cls
-    for cls in (ZeroIntelligenceConstrained, ZeroIntelligenceUnconstrained, Truthful, RuleBased)
-}
-
-
-def make_behaviour(name: str, enterprise_policy: str = "shipped") -> Behaviour:
-    """A behaviour by its scenario name; ``learned`` firms act through ``enterprise_policy``.
-
-    Names: ``zi-c``, ``zi-u``, ``truthful``, ``rule-based``, ``learned``.
-    """
-    if name == "learned":
-        # Learned behaviour lives in learning/ (it needs torch): loaded only when asked for.
-        from learning.learned_firms import make_learned_behaviour
-
-        return make_learned_behaviour(enterprise_policy)
-    try:
-        return BEHAVIOURS[name]()
-    except KeyError:
-        raise ValueError(f"behaviour: {name!r} is not one of {', '.join(BEHAVIOURS)}") from None

@@ -21,14 +21,15 @@ Shipped policies (``carbon-market policies`` lists them):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from agents.decisions import Allocation, Levers
+
 if TYPE_CHECKING:
-    from model.market import CarbonMarket
-    from model.scenario import GovernmentConfig
+    from agents.view import MarketView
+    from market.config import GovernmentConfig
 
 # Yearly budget shares of the paper's schedules, in percent of the 10-year budget.
 SCHEDULES: dict[str, tuple[float, ...]] = {
@@ -38,28 +39,6 @@ SCHEDULES: dict[str, tuple[float, ...]] = {
 }
 RANK_WEIGHTS = (7, 6, 5, 4, 3)
 SIZE_RANK_WEIGHTS = (5, 5, 4, 3, 3)
-
-
-@dataclass
-class Allocation:
-    """One year's release of allowances.
-
-    Attributes:
-        free: allowances given free to each firm, shape ``(n_firms,)``, whole numbers.
-        auctioned: allowances sold in the call auction before trading opens.
-        green_projects: allowances released as green projects (offsets firms may complete).
-        price_floor: a new lowest price tick for the year's trading (None: unchanged).
-    """
-
-    free: np.ndarray
-    auctioned: int = 0
-    green_projects: int = 0
-    price_floor: int | None = None
-
-    @property
-    def release(self) -> float:
-        """Allowances this allocation takes from the budget."""
-        return float(self.free.sum()) + self.auctioned + self.green_projects
 
 
 def schedule_share(schedule: str, year: int, years: int) -> float:
@@ -114,22 +93,22 @@ class Policy:
     def __init__(self, config: GovernmentConfig) -> None:
         self.config = config
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """This year's allocation."""
         raise NotImplementedError
 
     @staticmethod
-    def release_for(market: CarbonMarket, share: float) -> tuple[float, int]:
+    def release_for(view: MarketView, share: float) -> tuple[float, int]:
         """Allowances released for a budget share, capped by the yearly maximum and what remains.
 
         Returns:
             ``(to_firms, green_projects)``: the firms' part and the green projects' part.
         """
-        cfg = market.config
+        cfg = view.config
         release = min(
-            share * cfg.budget,
-            cfg.max_release_share * cfg.budget,
-            market.government.remaining_budget,
+            share * view.budget,
+            cfg.max_release_share * view.budget,
+            view.remaining_budget,
         )
         green = int(np.floor(release * cfg.green_share + 1e-9))
         return release - green, green
@@ -145,9 +124,9 @@ class PaperBaseline(Policy):
         self.schedule, self.rule = schedule, rule
         self.name = f"{schedule}-{rule}"
 
-    def weights(self, market: CarbonMarket) -> np.ndarray:
+    def weights(self, view: MarketView) -> np.ndarray:
         """Weights by rank of last year's emissions, output per emission, or capacity."""
-        ent = market.enterprises
+        ent = view.enterprises
         if self.rule == "grandfathering":
             return rank_weights(ent.last_year_emissions, RANK_WEIGHTS)
         if self.rule == "benchmarking":
@@ -156,11 +135,11 @@ class PaperBaseline(Policy):
             return np.ones(ent.n)
         return rank_weights(ent.capacity, SIZE_RANK_WEIGHTS)
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Release the schedule's share; split 90/10 between firms (by weight) and projects."""
-        share = schedule_share(self.schedule, market.year, market.config.years)
-        to_firms, green = self.release_for(market, share)
-        return Allocation(split(to_firms, self.weights(market)), green_projects=green)
+        share = schedule_share(self.schedule, view.year, view.config.years)
+        to_firms, green = self.release_for(view, share)
+        return Allocation(split(to_firms, self.weights(view)), green_projects=green)
 
 
 class EqualSplit(Policy):
@@ -169,10 +148,10 @@ class EqualSplit(Policy):
     name = "equal"
     description = "flat schedule (budget / years), split equally between firms"
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Release budget / years and give every firm the same whole number of allowances."""
-        to_firms, green = self.release_for(market, 1.0 / market.config.years)
-        return Allocation(split(to_firms, np.ones(market.enterprises.n)), green_projects=green)
+        to_firms, green = self.release_for(view, 1.0 / view.config.years)
+        return Allocation(split(to_firms, np.ones(view.enterprises.n)), green_projects=green)
 
 
 class FullAuction(Policy):
@@ -184,11 +163,11 @@ class FullAuction(Policy):
         "revenue recycled lump-sum (government.recycling)"
     )
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Release budget / years, all of the firms' part to the auction."""
-        to_firms, green = self.release_for(market, 1.0 / market.config.years)
+        to_firms, green = self.release_for(view, 1.0 / view.config.years)
         return Allocation(
-            np.zeros(market.enterprises.n), auctioned=int(to_firms), green_projects=green
+            np.zeros(view.enterprises.n), auctioned=int(to_firms), green_projects=green
         )
 
 
@@ -208,9 +187,9 @@ class EUBenchmark(Policy):
         "benchmark x activity, the rest auctioned"
     )
 
-    def benchmarks(self, market: CarbonMarket) -> np.ndarray:
+    def benchmarks(self, view: MarketView) -> np.ndarray:
         """Benchmark emission rate per firm (t per unit output), from its sector's best firms."""
-        ent = market.enterprises
+        ent = view.enterprises
         out = np.empty(ent.n)
         for sector in np.unique(ent.sector):
             members = np.flatnonzero(ent.sector == sector)
@@ -219,14 +198,14 @@ class EUBenchmark(Policy):
             out[members] = rates[:best].mean()
         return out
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Cap by the linear reduction factor; benchmark free allocation; auction the rest."""
-        cfg, ent = market.config, market.enterprises
+        cfg, ent = view.config, view.enterprises
         factors = 1.0 - self.config.linear_reduction_factor * np.arange(cfg.years)
-        to_firms, green = self.release_for(market, factors[market.year] / factors.sum())
-        first_year = market.year == 0
+        to_firms, green = self.release_for(view, factors[view.year] / factors.sum())
+        first_year = view.year == 0
         activity = ent.capacity * cfg.steps_per_year if first_year else ent.last_year_output
-        wanted = self.benchmarks(market) * activity
+        wanted = self.benchmarks(view) * activity
         correction = min(1.0, to_firms / wanted.sum()) if wanted.sum() > 0 else 0.0
         free = np.floor(wanted * correction + 1e-9)
         return Allocation(free, auctioned=int(to_firms - free.sum()), green_projects=green)
@@ -238,10 +217,10 @@ class ScenarioAllocation(Policy):
     name = "scenario"
     description = "each firm gets the allocation written in the scenario file, every year"
 
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Give each firm its fixed allocation while the budget lasts."""
-        free = market.enterprises_allocation.copy()
-        remaining = market.government.remaining_budget
+        free = view.scenario_allocation.copy()
+        remaining = view.remaining_budget
         if free.sum() > remaining:
             free = split(remaining, free)
         return Allocation(free)
@@ -250,14 +229,14 @@ class ScenarioAllocation(Policy):
 ALLOCATION_RULES = ("grandfathering", "benchmarking", "size", "equal")
 
 
-def rule_shares(market: CarbonMarket) -> np.ndarray:
+def rule_shares(view: MarketView) -> np.ndarray:
     """Each textbook allocation rule's split of a release, shape ``(4, n_firms)``, rows sum to 1.
 
     Rows follow :data:`ALLOCATION_RULES`: in proportion to last year's emissions
     (grandfathering; equal in the first year), to output per emission (benchmarking), to
     capacity (size), and equal.
     """
-    ent = market.enterprises
+    ent = view.enterprises
     keys = np.stack(
         [ent.last_year_emissions, ent.capacity / ent.emission_rate, ent.capacity, np.ones(ent.n)]
     )
@@ -270,77 +249,39 @@ def rule_shares(market: CarbonMarket) -> np.ndarray:
 class ManualPolicy(Policy):
     """Levers set from outside each year: by a person at the dashboard or a learned agent.
 
-    Attributes:
-        release_share: share of the episode budget to release this year (capped by
-            ``market.max_release_share`` and what remains).
-        weights: split between firms, shape ``(n_firms,)``; None splits equally.
-        auction_share: share of the firms' part sold in the call auction.
-        price_floor: lowest price tick for the year's trading; None leaves it.
+    The levers (:class:`~agents.decisions.Levers`) are part of the market's run state; the
+    policy reads them at the start of each year (``view.levers``) and allocates with them.
     """
 
     name = "manual"
     description = "levers set each year by a person (dashboard) or a learned agent"
 
-    def __init__(self, config: GovernmentConfig) -> None:
-        super().__init__(config)
-        self.release_share = 0.1
-        self.weights: np.ndarray | None = None
-        self.auction_share = 0.0
-        self.price_floor: int | None = None
-
-    def allocate(self, market: CarbonMarket) -> Allocation:
+    def allocate(self, view: MarketView) -> Allocation:
         """Release and split as the levers say."""
-        n = market.enterprises.n
-        to_firms, green = self.release_for(market, max(0.0, self.release_share))
-        auctioned = int(np.floor(to_firms * self.auction_share + 1e-9))
-        weights = np.ones(n) if self.weights is None else np.asarray(self.weights, dtype=float)
-        if weights.shape != (n,) or (weights < 0).any():
-            raise ValueError(f"weights: expected {n} non-negative numbers, got {weights!r}")
-        return Allocation(
-            split(to_firms - auctioned, weights),
-            auctioned=auctioned,
-            green_projects=green,
-            price_floor=self.price_floor,
-        )
+        return allocate_with(view, view.levers)
 
 
-def _paper_baselines() -> dict[str, type[Policy] | tuple]:
-    return {
-        f"{schedule}-{rule}": (schedule, rule)
-        for rule in PaperBaseline.RULES
-        for schedule in SCHEDULES
-    }
+def allocate_with(view: MarketView, levers: Levers) -> Allocation:
+    """The allocation the government's levers give this year.
+
+    Raises:
+        ValueError: the weights are not one non-negative number per firm.
+    """
+    n = view.enterprises.n
+    to_firms, green = Policy.release_for(view, max(0.0, levers.release_share))
+    auctioned = int(np.floor(to_firms * levers.auction_share + 1e-9))
+    weights = np.ones(n) if levers.weights is None else np.asarray(levers.weights, dtype=float)
+    if weights.shape != (n,) or (weights < 0).any():
+        raise ValueError(f"weights: expected {n} non-negative numbers, got {weights!r}")
+    return Allocation(
+        split(to_firms - auctioned, weights),
+        auctioned=auctioned,
+        green_projects=green,
+        price_floor=levers.price_floor,
+    )
 
 
-POLICIES: dict[str, str] = {
-    **{
-        name: f"paper baseline: {s} schedule, {r} ranking"
-        for name, (s, r) in _paper_baselines().items()
-    },
-    EqualSplit.name: EqualSplit.description,
-    FullAuction.name: FullAuction.description,
-    EUBenchmark.name: EUBenchmark.description,
-    ScenarioAllocation.name: ScenarioAllocation.description,
-    ManualPolicy.name: ManualPolicy.description,
+#: The paper's nine baselines by name: ``(schedule, rule)``.
+PAPER_BASELINES: dict[str, tuple[str, str]] = {
+    f"{schedule}-{rule}": (schedule, rule) for rule in PaperBaseline.RULES for schedule in SCHEDULES
 }
-
-#: Policies named by a pattern rather than a fixed name.
-POLICY_PATTERNS: dict[str, str] = {
-    "learned:PATH": "a trained regulator: a .zip saved by `carbon-market train-regulator`",
-}
-
-
-def make_policy(config: GovernmentConfig) -> Policy:
-    """Build the policy the ``[government]`` table names."""
-    baselines = _paper_baselines()
-    if config.policy in baselines:
-        return PaperBaseline(config, *baselines[config.policy])
-    for cls in (EqualSplit, FullAuction, EUBenchmark, ScenarioAllocation, ManualPolicy):
-        if config.policy == cls.name:
-            return cls(config)
-    if config.policy.startswith("learned:"):
-        # Learned regulators live in learning/ (they need torch): loaded only when asked for.
-        from learning.learned_policy import load_learned_policy
-
-        return load_learned_policy(config, config.policy.removeprefix("learned:"))
-    raise ValueError(f"government.policy: {config.policy!r} is not one of {', '.join(POLICIES)}")

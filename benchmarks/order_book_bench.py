@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from model.accounts import Accounts
-from model.order_book import OrderBook, OrderRejected
+from market.accounts import Accounts
+from market.order_book import OrderBook, OrderRejected
 
 N_FIRMS = 10_000
 ORDERS_PER_ROUND = N_FIRMS

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannWealth
 
-from model.market import CarbonMarket
+from model import CarbonMarket
 
 SIZES = (100, 1_000, 10_000)
 SCENARIO = "eu-large"

@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from model.market import CarbonMarket
-from model.report import episode_summary, run_episode
-from model.sweeps import load_sweep, run_sweep
-from model.sweeps.identity import sweep_tasks
+from experiments import load_sweep, run_sweep
+from experiments.identity import sweep_tasks
+from model import CarbonMarket
+from model.episode import episode_summary, run_episode
 
 SWEEP = """
 name = "throughput"

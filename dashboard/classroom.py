@@ -21,7 +21,7 @@ from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, learned_available, 
 from dashboard.price_chart import PriceChart
 from dashboard.selection import select_firm
 from dashboard.student import SIDES, StudentBehaviour, firm_view, place_order
-from model.orders import OrderRejected
+from market.orders import OrderRejected
 
 #: Treatments a teacher can switch between: name -> policy select entry.
 TREATMENTS: dict[str, str] = {
@@ -156,7 +156,7 @@ def StudentCard(session: Session):
         force_update()
 
     def cancel(order_id: int):
-        market.book.cancel(order_id)
+        market.cancel_order(order_id)
         set_message(("ok", f"order {order_id} cancelled"))
         force_update()
 
@@ -170,7 +170,12 @@ def StudentCard(session: Session):
             f"one costs you **{view.cost_of_selling:.1f}**"
         )
         if cfg.production:
-            share_slider("production (share of capacity)", behaviour, "production_share", 0.1)
+            share_slider(
+                "production (share of capacity)",
+                behaviour.production_share,
+                lambda v: setattr(behaviour, "production_share", v),
+                0.1,
+            )
             solara.Checkbox(
                 label="R&D each round",
                 value=behaviour.do_research,

@@ -7,30 +7,22 @@ the ``manual`` policy's levers, which the government reads at the start of each 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import solara
 from mesa.visualization.utils import update_counter
 
 from agents.policies import ALLOCATION_RULES, ManualPolicy, rule_shares
-from dashboard.market import BEHAVIOUR_MIXES, DashboardMarket
+from dashboard.market import BEHAVIOUR_MIXES, DEFAULTS, DashboardMarket
 from dashboard.policy_choice import DEFAULT_POLICY, policy_choices, policy_label
-from model.scenario import MarketConfig, shipped_scenarios
+from market.scenario import shipped_scenarios
 
 
-def share_slider(label: str, owner: Any, attribute: str, step: float) -> None:
-    """A slider over [0, 1] that sets ``owner.attribute`` (a share) as it moves."""
-    solara.SliderFloat(
-        label,
-        value=getattr(owner, attribute),
-        min=0,
-        max=1,
-        step=step,
-        on_value=lambda value: setattr(owner, attribute, value),
-    )
-
-
-_PAPER = MarketConfig()  # the sliders start at the paper's values
+def share_slider(label: str, value: float, on_value: Callable[[float], None], step: float) -> None:
+    """A slider over [0, 1] for a share, calling ``on_value`` as it moves."""
+    solara.SliderFloat(label, value=value, min=0, max=1, step=step, on_value=on_value)
 
 
 def model_params() -> dict[str, Any]:
@@ -62,7 +54,7 @@ def model_params() -> dict[str, Any]:
         },
         "penalty": {
             "type": "SliderFloat",
-            "value": _PAPER.penalty,
+            "value": DEFAULTS.penalty,
             "min": 0,
             "max": 300,
             "step": 5,
@@ -70,7 +62,7 @@ def model_params() -> dict[str, Any]:
         },
         "price_ceiling": {
             "type": "SliderInt",
-            "value": _PAPER.price_ceiling,
+            "value": DEFAULTS.price_ceiling,
             "min": 1,
             "max": 200,
             "step": 1,
@@ -78,7 +70,7 @@ def model_params() -> dict[str, Any]:
         },
         "budget": {
             "type": "SliderFloat",
-            "value": _PAPER.budget,
+            "value": DEFAULTS.budget,
             "min": 0,
             "max": 2000,
             "step": 10,
@@ -86,13 +78,13 @@ def model_params() -> dict[str, Any]:
         },
         "climate_coefficient": {
             "type": "SliderFloat",
-            "value": _PAPER.climate_coefficient,
+            "value": DEFAULTS.climate_coefficient,
             "min": 0,
             "max": 1,
             "step": 0.05,
             "label": "climate coefficient c",
         },
-        "banking": {"type": "Checkbox", "value": _PAPER.banking, "label": "banking"},
+        "banking": {"type": "Checkbox", "value": DEFAULTS.banking, "label": "banking"},
     }
 
 
@@ -119,24 +111,36 @@ def ManualLevers(model: DashboardMarket):
     if type(policy) is not ManualPolicy:  # a learned regulator sets these levers itself
         return
 
+    levers = model.run.levers
+
+    def change(**levers_changed: Any) -> None:
+        model.set_levers(dataclasses.replace(model.run.levers, **levers_changed))
+
     def set_weights(name: str) -> None:
         set_rule(name)
-        policy.weights = rule_shares(model)[ALLOCATION_RULES.index(name)]
+        change(weights=rule_shares(model.view)[ALLOCATION_RULES.index(name)])
 
     with solara.Card("Government levers (manual policy)", margin=0):
         solara.Text(f"apply at the start of year {model.year + 2 if model.steps else 1}")
-        share_slider("release share of the budget", policy, "release_share", step=0.01)
+        share_slider(
+            "release share of the budget",
+            levers.release_share,
+            lambda v: change(release_share=v),
+            step=0.01,
+        )
         solara.Select(
             "split between firms", value=rule, values=list(ALLOCATION_RULES), on_value=set_weights
         )
-        share_slider("auctioned share", policy, "auction_share", step=0.05)
-        floor = policy.price_floor if policy.price_floor is not None else model.config.price_floor
+        share_slider(
+            "auctioned share", levers.auction_share, lambda v: change(auction_share=v), step=0.05
+        )
+        floor = levers.price_floor if levers.price_floor is not None else model.run.price_floor
         solara.SliderInt(
             "price floor (ticks)",
             value=floor,
             min=0,
             max=model.config.price_ceiling - 1,
-            on_value=lambda v: setattr(policy, "price_floor", int(v)),
+            on_value=lambda v: change(price_floor=int(v)),
         )
 
 

@@ -17,7 +17,7 @@ from dashboard.selection import (
     selected_firm,
 )
 from dashboard.vega import VegaChart, spec
-from model.orders import Side
+from market.orders import Side
 
 TAPE_LENGTH = 12  # most recent trades on the tape
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from agents.policies import POLICIES, make_policy
-from model.scenario import DATA_DIR, GovernmentConfig
+from agents.learned_regulator import SHIPPED_REGULATOR
+from agents.registry import POLICIES
+from model import load_scenario
 
 #: The regulator trained on the ``paper`` scenario (learning/, `carbon-market train-regulator`).
-LEARNED_REGULATOR = DATA_DIR / "policies" / "regulator-paper.zip"
+LEARNED_REGULATOR = SHIPPED_REGULATOR
 #: The paper baseline the dashboard falls back on without a learned regulator.
 FALLBACK_POLICY = "decreasing-size"
 #: The policy select's entry for the scenario file's own ``[government]`` policy.
@@ -37,7 +38,7 @@ def _loads(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        make_policy(GovernmentConfig(policy=f"learned:{path}"))
+        load_scenario("paper", policy=f"learned:{path}")
     except Exception:  # whatever stops it loading, the baselines remain
         return False
     return True

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.behaviours import Behaviour, Quotes
+from agents.behaviours import Behaviour
+from agents.decisions import Quotes
 from agents.valuation import allowance_values, shortfalls
-from model.market import CarbonMarket
-from model.orders import OrderRejected, Side
+from agents.view import MarketView
+from market.orders import OrderRejected, Side
+from model import CarbonMarket
 
 SIDES = {"buy": Side.BID, "sell": Side.ASK}
 
@@ -37,19 +39,19 @@ class StudentBehaviour(Behaviour):
         self.do_research = False
         self.buy_offsets = False
 
-    def production(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def production(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """The student's share of capacity (units per round)."""
-        return market.enterprises.capacity[firms] * self.production_share
+        return view.enterprises.capacity[firms] * self.production_share
 
-    def research(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """An R&D attempt when the student asks for one."""
         return np.full(len(firms), self.do_research)
 
-    def offsets(self, market: CarbonMarket, firms: np.ndarray) -> np.ndarray:
+    def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """A green project when the student asks for one."""
         return np.full(len(firms), self.buy_offsets)
 
-    def quote(self, market: CarbonMarket, firms: np.ndarray) -> Quotes:
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """No automatic orders: the student places them by hand."""
         none = np.zeros(len(firms), dtype=np.int64)
         return Quotes.build(firms, none, none, none + 1, np.zeros(len(firms), dtype=bool))
@@ -75,8 +77,8 @@ def firm_view(market: CarbonMarket, firm: int, start_coins: float) -> FirmView:
     """The student's firm now; ``profit`` is its coins now less its coins at the start."""
     firms = np.array([firm])
     acc, ent = market.accounts, market.enterprises
-    buy_value, sell_cost = allowance_values(market, firms)
-    bid_shortfall, _ = shortfalls(market, firms)
+    buy_value, sell_cost = allowance_values(market.view, firms)
+    bid_shortfall, _ = shortfalls(market.view, firms)
     coins = float(acc.total_coins()[firm])
     return FirmView(
         coins=coins,
@@ -108,7 +110,7 @@ def place_order(market: CarbonMarket, firm: int, side: str, price: int, quantity
     if side not in SIDES:
         raise OrderRejected(f"side: {side!r} is not one of {', '.join(SIDES)}")
     before = len(market.book.trades)
-    order_id = market.book.submit(firm, SIDES[side], price, quantity, market.steps)
+    order_id = market.submit_order(firm, SIDES[side], price, quantity)
     filled = market.book.trades[before:]
     traded = sum(t.quantity for t in filled)
     resting = any(o.order_id == order_id for o in market.book.open_orders(firm))

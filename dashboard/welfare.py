@@ -11,7 +11,7 @@ from mesa.visualization.utils import update_counter
 from dashboard.market import DashboardMarket
 from dashboard.selection import CHART_HEIGHT, CHART_WIDTH
 from dashboard.vega import VegaChart, spec
-from model.metrics import lorenz_curve
+from market.metrics import lorenz_curve
 
 MEASURES = ("welfare", "equality", "productivity")
 LORENZ_POINTS = 200  # the curve is drawn through at most this many points

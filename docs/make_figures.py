@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from agents.policies import POLICIES
+from market.metrics import lorenz_curve
 from model import CarbonMarket
-from model.metrics import lorenz_curve
-from model.report import episode_summary, run_episode
+from model.episode import episode_summary, run_episode
 
 OUT = Path(__file__).resolve().parent / "img"
 

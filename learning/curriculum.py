@@ -14,7 +14,8 @@ import copy
 import shutil
 from pathlib import Path
 
-from learning.learned_policy import sidecars
+from agents.network import network_path
+from learning.export import sidecars
 from learning.train import MODEL_NAME, TrainConfig, train_regulator
 from learning.train_enterprises import MODEL_NAME as ENTERPRISE_MODEL
 from learning.train_enterprises import train_enterprises
@@ -23,6 +24,7 @@ from learning.train_enterprises import train_enterprises
 def _copy_policy(model: Path, target: Path) -> Path:
     """Copy a saved policy and its sidecars to ``target`` (a ``.zip`` path)."""
     shutil.copy(model, target)
+    shutil.copy(network_path(model), network_path(target))
     for source, destination in zip(sidecars(model), sidecars(target), strict=True):
         shutil.copy(source, destination)
     return target

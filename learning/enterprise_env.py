@@ -1,12 +1,13 @@
 """Training envs for learned firms: every learned firm of one market is one slot of a VecEnv.
 
 :class:`EnterpriseVecEnv` is a Stable-Baselines3 ``VecEnv`` over a single
-:class:`~model.market.CarbonMarket`: slot i is the i-th firm holding the learned behaviour, so
-one PPO policy acting on all slots is the paper's parameter sharing, and one rollout collects
-every learned firm's experience. One step is one trading round; the episode is the market's
-(all slots end together, then a fresh market starts from the next seed).
+:class:`~model.carbon_market.CarbonMarket`: slot i is the i-th firm holding the learned
+behaviour, so one PPO policy acting on all slots is the paper's parameter sharing, and one
+rollout collects every learned firm's experience. One step is one trading round; the episode
+is the market's (all slots end together, then a fresh market starts from the next seed).
 :class:`EnterpriseEnv` is the same with a single learned firm, as a plain Gymnasium env (it
-passes ``check_env``). Observations, actions and rewards: :mod:`learning.firm_interface`.
+passes ``check_env``). Observations and actions: :mod:`agents.learned_firm`; rewards:
+:mod:`learning.firm_reward`.
 """
 
 from __future__ import annotations
@@ -18,16 +19,10 @@ import gymnasium as gym
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv
 
-from learning.firm_interface import (
-    ACTION_SIZE,
-    FIRM_FEATURES,
-    firm_observations,
-    isoelastic_utility,
-    net_worth,
-)
-from learning.learned_firms import LearnedBehaviour
+from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES, LearnedBehaviour, firm_observations
+from learning.firm_reward import isoelastic_utility, net_worth
 from learning.regulator_env import EVALUATION_SEED_START
-from model.market import CarbonMarket
+from model import CarbonMarket
 
 OBSERVATION_SPACE = gym.spaces.Box(-np.inf, np.inf, (len(FIRM_FEATURES),), np.float32)
 ACTION_SPACE = gym.spaces.Box(-1.0, 1.0, (ACTION_SIZE,), np.float32)
@@ -78,16 +73,16 @@ class FirmMarket:
         if not groups:
             raise ValueError("learned_share: the market has no learned firm to train")
         self.behaviour, self.slots = groups[0]
-        self.utility = isoelastic_utility(net_worth(self.market, self.slots))
-        return firm_observations(self.market, self.slots)
+        self.utility = isoelastic_utility(net_worth(self.market.view, self.slots))
+        return firm_observations(self.market.view, self.slots)
 
     def play_round(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         """One trading round with the slots' ``actions``: (observations, rewards, episode over)."""
         self.behaviour.set_actions(actions)
         self.market.step()
-        utility = isoelastic_utility(net_worth(self.market, self.slots))
+        utility = isoelastic_utility(net_worth(self.market.view, self.slots))
         rewards, self.utility = utility - self.utility, utility
-        return firm_observations(self.market, self.slots), rewards, not self.market.running
+        return firm_observations(self.market.view, self.slots), rewards, not self.market.running
 
 
 class EnterpriseVecEnv(VecEnv):
@@ -175,7 +170,7 @@ class EnterpriseEnv(gym.Env):
                 f"learned_share: {self.overrides['learned_share']} gives "
                 f"{len(self.firms.slots)} learned firms; this env drives one"
             )
-        return firm_observations(self.firms.market, self.firms.slots)[0], {}
+        return firm_observations(self.firms.market.view, self.firms.slots)[0], {}
 
     def step(self, action: np.ndarray):
         """One trading round for the learned firm."""

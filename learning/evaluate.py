@@ -21,11 +21,11 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from agents.policies import POLICIES
+from agents.registry import POLICIES
 from learning.regulator_env import evaluation_seeds
-from model import metrics
-from model.market import CarbonMarket
-from model.report import run_episode
+from market import metrics
+from model import CarbonMarket
+from model.episode import run_episode
 
 METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
 #: Firm behaviours an evaluation can run with: the scenario's own, all learned, half learned.

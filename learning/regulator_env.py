@@ -1,13 +1,15 @@
 """RegulatorEnv: a Gymnasium environment in which one step is one compliance year.
 
-The env owns a :class:`~model.market.CarbonMarket` whose government holds a
-:class:`~agents.policies.ManualPolicy`. Each ``step(action)`` decodes the action into the year's
-levers (:mod:`learning.levers`), plays the year's rounds and returns the observation of the next
-year (:mod:`learning.observation`) and the reward: the change in welfare over the year,
+The env owns a :class:`~model.carbon_market.CarbonMarket` whose government holds the manual
+policy. Each ``step(action)`` decodes the action into the year's levers
+(:mod:`agents.regulator_levers`), sets them on the market, plays the year's rounds and returns
+the observation of the next year (:mod:`agents.regulator_observation`) and the reward: the
+change in the market's own welfare over the year,
 ``welfare = equality x productivity x exp(-c x over_emission)`` with the final year's
 over-emission charged (the paper's code never charged it, a loophole its learned regulator used).
 ``reset(seed=...)`` builds a fresh market whose seed is drawn from the env's ``np_random`` (or
-taken in turn from a fixed pool of seeds, for held-out evaluation).
+taken in turn from a fixed pool of seeds, for held-out evaluation), with the episode's climate
+coefficient c as its own, so the market's welfare is the reward's.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from learning.levers import ActionSpec
-from learning.observation import observation_size, observe
-from model import metrics
-from model.market import CarbonMarket
+from agents.regulator_levers import ActionSpec
+from agents.regulator_observation import observation_size, observe
+from model import CarbonMarket, load_scenario
 
 #: Training draws market seeds below this; evaluation seeds start at it (never overlap).
 EVALUATION_SEED_START = 1_000_000_000
@@ -47,15 +48,16 @@ class RegulatorEnv(gym.Env):
         action_mode: ``"rules"`` (weights over allocation rules, any N) or ``"per-firm"``.
         auction: the action also sets the auctioned share.
         price_floor: the action also sets a price floor.
-        climate_coefficient: c in welfare; a sequence draws one per episode (then c is in the
-            observation, so one regulator serves several coefficients).
+        climate_coefficient: c in welfare; a sequence draws one per episode (c is in the
+            observation, so one regulator serves several coefficients); None keeps the
+            scenario's.
         behaviour: the firms' behaviour (``rule-based``, ``zi-c``, ...); None keeps the
             scenario's.
         seed_pool: market seeds to use in turn instead of drawing them (held-out evaluation).
         **overrides: further scenario keys (e.g. ``years=5``).
 
-    Observation: ``Box(-inf, inf, (d,), float32)``, see :mod:`learning.observation`.
-    Action: ``Box(-1, 1, (k,), float32)``, see :mod:`learning.levers`.
+    Observation: ``Box(-inf, inf, (d,), float32)``, see :mod:`agents.regulator_observation`.
+    Action: ``Box(-1, 1, (k,), float32)``, see :mod:`agents.regulator_levers`.
     """
 
     metadata: ClassVar[dict] = {"render_modes": []}
@@ -66,7 +68,7 @@ class RegulatorEnv(gym.Env):
         action_mode: str = "rules",
         auction: bool = False,
         price_floor: bool = False,
-        climate_coefficient: float | Sequence[float] = 0.2,
+        climate_coefficient: float | Sequence[float] | None = None,
         behaviour: str | None = None,
         seed_pool: Sequence[int] | None = None,
         **overrides: Any,
@@ -77,20 +79,24 @@ class RegulatorEnv(gym.Env):
         self.overrides = {"firm_data": "year", **overrides, "policy": "manual"}
         if behaviour is not None:
             self.overrides["behaviour"] = behaviour
-        coefficients = np.atleast_1d(np.asarray(climate_coefficient, dtype=float))
-        if coefficients.size == 0 or (coefficients < 0).any():
-            raise ValueError(f"climate_coefficient: {climate_coefficient!r} must be >= 0")
-        self.coefficients = coefficients
+        checked = load_scenario(scenario, **self.overrides)
+        if climate_coefficient is None:
+            coefficients = [checked.market.climate_coefficient]
+        else:
+            coefficients = np.atleast_1d(np.asarray(climate_coefficient, dtype=float)).tolist()
+            if not coefficients:
+                raise ValueError("climate_coefficient: give at least one value")
+            for c in coefficients:  # the scenario's own range check, for each value drawn
+                load_scenario(scenario, **self.overrides, climate_coefficient=c)
+        self.coefficients = np.asarray(coefficients, dtype=float)
         self.seed_pool = list(seed_pool) if seed_pool is not None else None
         self._next_in_pool = 0
-        probe = CarbonMarket(scenario, seed=0, **self.overrides)
-        self.initial_floor = probe.config.price_floor
-        self.action_spec = ActionSpec(action_mode, probe.enterprises.n, auction, price_floor)
-        size = observation_size(action_mode == "per-firm", probe.enterprises.n)
+        self.action_spec = ActionSpec(action_mode, checked.n_firms, auction, price_floor)
+        size = observation_size(self.action_spec.per_firm, checked.n_firms)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (self.action_spec.size,), np.float32)
         self.market: CarbonMarket | None = None
-        self.climate_coefficient = float(coefficients[0])
+        self.climate_coefficient = float(self.coefficients[0])
 
     # ------------------------------------------------------------------ gym API
 
@@ -105,7 +111,12 @@ class RegulatorEnv(gym.Env):
         else:
             market_seed = int(self.np_random.integers(EVALUATION_SEED_START))
         self.climate_coefficient = float(self.np_random.choice(self.coefficients))
-        self.market = CarbonMarket(self.scenario, seed=market_seed, **self.overrides)
+        self.market = CarbonMarket(
+            self.scenario,
+            seed=market_seed,
+            **self.overrides,
+            climate_coefficient=self.climate_coefficient,
+        )
         self._welfare = self.welfare()
         return self._observe(), {
             "market_seed": market_seed,
@@ -117,7 +128,7 @@ class RegulatorEnv(gym.Env):
         if self.market is None or not self.market.running:
             raise RuntimeError("call reset() before step() (the episode has ended)")
         market = self.market
-        self.action_spec.apply(action, market, self.initial_floor)
+        market.set_levers(self.action_spec.decode(action, market.view))
         for _ in range(market.config.steps_per_year):
             market.step()
         welfare = self.welfare()
@@ -133,11 +144,8 @@ class RegulatorEnv(gym.Env):
     # ------------------------------------------------------------------ helpers
 
     def welfare(self) -> float:
-        """Welfare now, with this episode's climate coefficient."""
-        m = self.market.measures
-        return metrics.welfare(
-            m["equality"], m["productivity"], m["over_emission"], self.climate_coefficient
-        )
+        """The market's welfare now (its climate coefficient is this episode's)."""
+        return self.market.welfare
 
     def _observe(self) -> np.ndarray:
-        return observe(self.market, self.climate_coefficient, self.action_spec.mode == "per-firm")
+        return observe(self.market.view, self.action_spec.per_firm)

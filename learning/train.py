@@ -4,7 +4,8 @@
 workers (SubprocVecEnv, one per core) wrapped in VecNormalize, evaluates on held-out
 validation seeds (EvalCallback), saves checkpoints with their normalisation statistics
 (CheckpointCallback), logs to TensorBoard and shows a progress bar. The output directory ends
-up holding ``regulator.zip``, ``regulator.vecnormalize.pkl`` and ``regulator.json``: a policy
+up holding ``regulator.zip``, ``regulator.vecnormalize.pkl``, ``regulator.json`` and
+``regulator.npz`` (the network the regulator acts with): a policy
 ``--policy learned:DIR/regulator.zip`` can load.
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 import yaml
 from stable_baselines3.common.callbacks import BaseCallback
 
-from learning.learned_policy import sidecars
+from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv, validation_seeds
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_regulator.yaml"
@@ -252,9 +253,11 @@ def train_ppo(
         shutil.copy(best, model_path)
         shutil.copy(sidecars(best)[0], stats_path)
         kept_timesteps = best_validated_timesteps(validation)
+        export_network(model_path, *load_ppo(model_path, "--out"))
     else:
         model.save(model_path)
         envs.save(str(stats_path))
+        export_network(model_path, model, envs)
     meta_path.write_text(
         json.dumps(
             {
@@ -351,7 +354,7 @@ def train_regulator(
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
     """
-    probe = RegulatorEnv(scenario, **config.env_kwargs)
+    env = RegulatorEnv(scenario, **config.env_kwargs)
     return train_ppo(
         lambda: make_envs(scenario, config, seed, config.n_envs),
         lambda: make_envs(
@@ -371,10 +374,10 @@ def train_regulator(
         metadata={
             "kind": "regulator",
             "scenario": scenario,
-            "action_mode": probe.action_spec.mode,
-            "n_firms": probe.action_spec.n_firms,
-            "auction": probe.action_spec.auction,
-            "price_floor": probe.action_spec.price_floor,
+            "action_mode": env.action_spec.mode,
+            "n_firms": env.action_spec.n_firms,
+            "auction": env.action_spec.auction,
+            "price_floor": env.action_spec.price_floor,
             "command": command,
         },
     )

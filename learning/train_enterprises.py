@@ -2,7 +2,7 @@
 
 The firms train under a fixed regulator (a rule such as ``flat-benchmarking``, or a trained
 one as ``learned:PATH``). The output directory ends up holding ``enterprises.zip``,
-``enterprises.vecnormalize.pkl`` and ``enterprises.json``: set a scenario's
+``enterprises.vecnormalize.pkl``, ``enterprises.json`` and ``enterprises.npz``: set a scenario's
 ``market.enterprise_policy`` to the ``.zip`` (or use ``learned_share`` with the shipped one).
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES
 from learning.enterprise_env import EnterpriseVecEnv
-from learning.firm_interface import ACTION_SIZE, FIRM_FEATURES
 from learning.regulator_env import validation_seeds
 from learning.train import TrainConfig, train_ppo
 

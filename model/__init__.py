@@ -1,22 +1,16 @@
-"""The carbon-market model: the Mesa model, its order book, metrics, theory and scenarios."""
+"""The model: CarbonMarket, the Mesa model of an emissions-trading market, and its data.
 
-from __future__ import annotations
+``CarbonMarket`` (``carbon_market``) plays a round as a short list of named phases, builds its
+agents from ``agents`` and applies their decisions to the market core (``market``); it is the
+only writer of the market's state. ``view`` is the read-only view the agents decide from,
+``run_state`` what a run changes of the government's side, ``datacollection`` what is
+recorded each round, ``episode`` whole episodes and their summaries, and ``validation`` the
+one entry that checks a scenario for everything a market needs.
+"""
 
-from typing import TYPE_CHECKING, Any
-
-from model.scenario import Scenario, ScenarioError, load_scenario
-
-if TYPE_CHECKING:
-    from model.market import CarbonMarket
+from market.config import ScenarioError
+from market.scenario import Scenario
+from model.carbon_market import CarbonMarket
+from model.validation import load_scenario
 
 __all__ = ["CarbonMarket", "Scenario", "ScenarioError", "load_scenario"]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported lazily: model.market imports agents.enterprise, which imports model.accounts,
-    # so an eager import here made ``import agents.enterprise`` (as the first import) circular.
-    if name == "CarbonMarket":
-        from model.market import CarbonMarket
-
-        return CarbonMarket
-    raise AttributeError(f"module 'model' has no attribute {name!r}")

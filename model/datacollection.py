@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import DataCollector
 
-from model import metrics
+from market import metrics
 
 if TYPE_CHECKING:
-    from model.market import CarbonMarket
+    from model.carbon_market import CarbonMarket
 
 TRADE_COLUMNS = ["round", "year", "buyer", "seller", "price", "quantity"]
 
@@ -72,8 +72,8 @@ def measure_round(m: CarbonMarket) -> dict[str, float | int | None]:
         "output": float(ent.output.sum()),
         "emissions": m.round_emissions,
         "emissions_this_year": float(ent.ytd_emissions.sum()),
-        "release": m.government.release,
-        "remaining_budget": m.government.remaining_budget,
+        "release": m.run.release,
+        "remaining_budget": m.run.remaining_budget,
         "over_emission": over_emission,
         "mean_emission_rate": float(ent.emission_rate.mean()),
         "green_projects": ent.green_projects_completed,

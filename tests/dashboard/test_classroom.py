@@ -10,7 +10,7 @@ import solara
 
 from dashboard.classroom import Classroom, Settings, new_session, session_csv, treatments
 from dashboard.student import StudentBehaviour, firm_view, place_order
-from model.orders import OrderRejected
+from market.orders import OrderRejected
 
 
 def stepped_session(rounds, **settings):

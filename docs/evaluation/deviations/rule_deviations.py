@@ -14,29 +14,31 @@ Run from the repository root (about a minute per deviation on one core):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 
-from agents.behaviours import Quotes, RuleBased, research_saving, rule_quotes
+from agents.behaviours import RuleBased, research_saving, rule_quotes
+from agents.decisions import Quotes
 from learning.evaluate import t_half_width
 from learning.regulator_env import evaluation_seeds
-from model.market import CarbonMarket
-from model.orders import Side
-from model.report import run_episode
+from market.orders import Side
+from model import CarbonMarket
+from model.episode import run_episode
 
 
 class AlwaysProduce(RuleBased):
     """Produce at capacity every round, whatever an allowance costs."""
 
-    def production(self, market, firms):
+    def production(self, view, firms):
         """Capacity (units)."""
-        return market.enterprises.capacity[firms]
+        return view.enterprises.capacity[firms]
 
 
 class NoGreenProjects(RuleBased):
     """Never complete a green project."""
 
-    def offsets(self, market, firms):
+    def offsets(self, view, firms):
         """Never."""
         return np.zeros(len(firms), dtype=bool)
 
@@ -46,10 +48,11 @@ class ResearchThreshold(RuleBased):
 
     factor = 1.0
 
-    def research(self, market, firms):
+    def research(self, view, firms):
         """The rule's comparison of expected saving and cost, with the cost scaled."""
         return (
-            research_saving(market, firms) > self.factor * market.enterprises.research_cost()[firms]
+            research_saving(view, firms)
+            > self.factor * view.enterprises.research_attempt_cost[firms]
         )
 
 
@@ -70,13 +73,12 @@ class Shade(RuleBased):
 
     ticks = 2
 
-    def quote(self, market, firms):
+    def quote(self, view, firms):
         """The rule's quotes, moved."""
-        quotes = super().quote(market, firms)
-        cfg = market.config
+        quotes = super().quote(view, firms)
         move = np.where(quotes.side == Side.BID, -self.ticks, self.ticks)
-        quotes.price = np.clip(quotes.price + move, cfg.price_floor, cfg.price_ceiling)
-        return quotes
+        price = np.clip(quotes.price + move, view.price_floor, view.config.price_ceiling)
+        return dataclasses.replace(quotes, price=price)
 
 
 class Eager(Shade):
@@ -92,17 +94,17 @@ class BuyEarly(RuleBased):
     short, and the rule's valuation (this round's output projected over the year) sees it late.
     """
 
-    def quote(self, market, firms):
+    def quote(self, view, firms):
         """The rule's quotes, with early bids and without early asks."""
-        quotes = super().quote(market, firms)
-        if market.year > 0 or market.round_in_year >= 12:
+        quotes = super().quote(view, firms)
+        if view.year > 0 or view.round_in_year >= 12:
             return quotes
         keep = quotes.side == Side.BID
         quotes = Quotes(*(getattr(quotes, k)[keep] for k in ("firms", "side", "price", "quantity")))
-        if market.round_in_year >= 5:
+        if view.round_in_year >= 5:
             return quotes
-        price, _ = rule_quotes(market)
-        units = np.minimum(2, market.accounts.coins[firms] // max(price, 1)).astype(np.int64)
+        price, _ = rule_quotes(view)
+        units = np.minimum(2, view.accounts.coins[firms] // max(price, 1)).astype(np.int64)
         extra = ~np.isin(firms, quotes.firms) & (units > 0)
         return Quotes(
             np.concatenate([quotes.firms, firms[extra]]),

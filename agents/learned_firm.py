@@ -1,0 +1,325 @@
+"""Learned firms: what a learned firm sees each round, what it can do, and how it acts.
+
+A learned firm acts on top of the rule-based producer and trader (``RuleBased``): every action
+number is a correction to one of the rule's decisions, and the zero action is the rule itself
+(residual policy learning: Silver et al. 2018, Johannink et al. 2019). The policy starts from a
+strong, economically sensible firm and learns where deviating from the rule pays, instead of
+rediscovering from noise that a firm should produce, research and trade at all.
+
+Observation (``FIRM_FEATURES``, per firm, float32), each on a scale the scenario fixes:
+allowances held and projected shortfall for the year (/ a firm's yearly emissions), coins
+(/ coin scale), emission rate, capacity (/ largest), rounds to compliance (/ rounds a year),
+share of the episode's years gone, best bid and best ask (/ price ceiling; 0 with a flag when
+absent), bid and ask depth of the top three levels (/ yearly emissions), last and expected
+price (/ ceiling), the firm's own value of buying and cost of selling one allowance
+(/ ceiling, capped at 2), its open orders (/ order limit), and what the rule would do now:
+its output (/ capacity), R&D and green project (0 or 1), and its order's side (+1 bid,
+-1 ask, 0 none).
+
+Action (``ACTION_SIZE`` numbers in [-1, 1]), each applied to the rule's decision of that round:
+
+0. production: the rule's output share of capacity plus ``dead_zone(a)``, clipped to [0, 1];
+1. R&D: the rule's choice, reversed when ``a`` pushes past one half against it (``a > 1/2``
+   starts an attempt the rule would skip, ``a < -1/2`` skips one it would make);
+2. green project: the same on the rule's choice;
+3. order: the rule's order; ``a > 1/2`` bids (buys) even where the rule would ask or stay out,
+   ``a < -1/2`` holds back and posts nothing;
+4. quantity: the rule's units (1 when it posts none) plus ``dead_zone(a) x (MAX_QUANTITY - 1)``,
+   rounded, within 1 to ``MAX_QUANTITY``;
+5. price: the rule's quote (a tick above or below the expected price) plus
+   ``dead_zone(a) x OFFSET_SHARE`` of the price band, rounded to a tick.
+
+``dead_zone`` maps ``|a| <= DEAD_ZONE`` to no correction and stretches the rest back onto
+[-1, 1], so a policy that has learned nothing about a decision (its mean action near zero)
+leaves the rule's decision exactly as it is.
+
+The side is the rule's (the one the firm's own valuation prefers) unless action 3 buys. The
+rule's valuation is myopic (it projects this round's output over the rest of the year), so a
+learned firm may bid above it: buying early in a year that will turn short is exactly where a
+firm can beat the rule. Invalid actions are clipped, never executed: a bid never locks more
+coins than the firm has, an ask never more allowances than it holds free; an order clipped to
+nothing is dropped. So a learned firm cannot break the book's invariants.
+
+The reward a learned firm is trained on is the learning floor's (``learning.firm_reward``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.behaviours import RuleBased, rule_quotes
+from agents.decisions import Quotes
+from agents.network import PolicyNetwork, load_network, read_metadata
+from agents.valuation import allowance_values, expected_price, shortfalls
+from market.config import ScenarioError
+from market.data import POLICY_DIR
+from market.orders import Side
+
+if TYPE_CHECKING:
+    from agents.view import MarketView
+
+FIRM_FEATURES = (
+    "allowances",
+    "shortfall",
+    "coins",
+    "emission_rate",
+    "capacity",
+    "rounds_left",
+    "years_gone",
+    "best_bid",
+    "has_bid",
+    "best_ask",
+    "has_ask",
+    "bid_depth",
+    "ask_depth",
+    "last_price",
+    "expected_price",
+    "buy_value",
+    "sell_cost",
+    "open_orders",
+    "rule_output",
+    "rule_research",
+    "rule_offset",
+    "rule_side",
+)
+ACTION_SIZE = 6
+MAX_QUANTITY = 5
+OFFSET_SHARE = 0.1  # largest move of a quote from the rule's, as a share of the price band
+REVERSE = 0.5  # how far an action must push against a yes/no decision of the rule to reverse it
+DEAD_ZONE = 0.25  # actions this close to zero leave a continuous decision of the rule unchanged
+RULE = RuleBased(MAX_QUANTITY)  # the decisions a learned firm corrects
+
+
+def yearly_emissions_scale(view: MarketView) -> float:
+    """A typical firm's yearly emissions (t): the quantity scale of observations."""
+    ent, cfg = view.enterprises, view.config
+    if cfg.production:
+        per_firm = ent.capacity * ent.initial_emission_rate * cfg.steps_per_year
+    else:
+        per_firm = ent.baseline_emissions
+    return max(float(np.mean(per_firm)), 1.0)
+
+
+def coin_scale(view: MarketView) -> float:
+    """A typical firm's coins: its starting coins or a year's revenue at capacity."""
+    cfg, ent = view.config, view.enterprises
+    revenue = cfg.output_price * float(ent.capacity.mean()) * cfg.steps_per_year
+    return max(float(np.mean(view.initial_coins)), revenue if cfg.production else 0.0, 1.0)
+
+
+def firm_observations(view: MarketView, firms: np.ndarray) -> np.ndarray:
+    """Observations of ``firms``, shape ``(k, len(FIRM_FEATURES))``, float32."""
+    cfg, ent, acc, book = view.config, view.enterprises, view.accounts, view.book
+    quantity, ceiling = yearly_emissions_scale(view), float(cfg.price_ceiling)
+    held = acc.allowances[firms] + acc.escrow_allowances[firms]
+    bid_shortfall, _ = shortfalls(view, firms)
+    buy_value, sell_cost = allowance_values(view, firms)
+    best_bid, best_ask = book.best_bid(), book.best_ask()
+    depth = [sum(q for _, q in book.depth(side, 3)) / quantity for side in (Side.BID, Side.ASK)]
+    last = book.last_price
+    market_wide = [
+        best_bid / ceiling if best_bid is not None else 0.0,
+        float(best_bid is not None),
+        best_ask / ceiling if best_ask is not None else 0.0,
+        float(best_ask is not None),
+        depth[0],
+        depth[1],
+        last / ceiling if last is not None else 0.0,
+        expected_price(view) / ceiling,
+    ]
+    columns = [
+        held / quantity,
+        bid_shortfall / quantity,
+        acc.total_coins()[firms] / coin_scale(view),
+        ent.emission_rate[firms],
+        ent.capacity[firms] / max(float(ent.capacity.max()), 1e-12),
+        np.full(len(firms), view.rounds_left / cfg.steps_per_year),
+        np.full(len(firms), view.year / cfg.years),
+        *(np.full(len(firms), value) for value in market_wide),
+        np.minimum(buy_value / ceiling, 2.0),
+        np.minimum(np.nan_to_num(sell_cost, posinf=2 * ceiling) / ceiling, 2.0),
+        view.book.open_counts()[firms] / cfg.max_orders,
+        *rule_features(view, firms),
+    ]
+    return np.stack(columns, axis=1).astype(np.float32)
+
+
+def rule_features(view: MarketView, firms: np.ndarray) -> list[np.ndarray]:
+    """What the rule would decide now: output share, R&D, green project, order side (+1/-1/0)."""
+    ent = view.enterprises
+    output = RULE.production(view, firms) / np.maximum(ent.capacity[firms], 1e-12)
+    side, _, _, active = RULE.plan(view, firms)
+    signed = np.where(side == Side.BID, 1.0, -1.0) * active
+    research = RULE.research(view, firms) if view.config.research else np.zeros(len(firms))
+    return [output, research.astype(float), RULE.offsets(view, firms).astype(float), signed]
+
+
+def reverse(rule: np.ndarray, action: np.ndarray) -> np.ndarray:
+    """A yes/no decision of the rule, reversed where ``action`` pushes past ``REVERSE`` against it.
+
+    Args:
+        rule: the rule's decisions, bool, shape ``(k,)``.
+        action: the policy's numbers for that decision, shape ``(k,)``.
+    """
+    return np.where(rule, action >= -REVERSE, action > REVERSE)
+
+
+def dead_zone(action: np.ndarray) -> np.ndarray:
+    """Zero within ``DEAD_ZONE`` of zero, else linear to +-1 at +-1 (a correction's size)."""
+    return np.sign(action) * np.maximum(np.abs(action) - DEAD_ZONE, 0.0) / (1.0 - DEAD_ZONE)
+
+
+def corrected_output(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Output per firm (units): the rule's share of capacity, corrected by action 0."""
+    capacity = view.enterprises.capacity[firms]
+    share = RULE.production(view, firms) / np.maximum(capacity, 1e-12)
+    return np.clip(share + dead_zone(actions[:, 0]), 0.0, 1.0) * capacity
+
+
+def corrected_quotes(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> Quotes:
+    """The rule's orders corrected by actions 3-5, clipped to what each firm can honour."""
+    cfg, acc = view.config, view.accounts
+    side, price, quantity, active = RULE.plan(view, firms)
+    buying = actions[:, 3] > REVERSE
+    switched = buying & ~(active & (side == Side.BID))
+    side = np.where(buying, Side.BID, side)
+    price = np.where(switched, rule_quotes(view)[0], price)
+    band = cfg.price_ceiling - view.price_floor
+    price = np.clip(
+        price + np.rint(dead_zone(actions[:, 5]) * OFFSET_SHARE * band),
+        view.price_floor,
+        cfg.price_ceiling,
+    )
+    base = np.where(active & ~switched, quantity, 1)
+    wanted = np.clip(base + np.rint(dead_zone(actions[:, 4]) * (MAX_QUANTITY - 1)), 1, MAX_QUANTITY)
+    # a bid never locks more coins than the firm has, an ask never more allowances than it holds
+    honoured = np.where(
+        side == Side.BID, acc.coins[firms] // np.maximum(price, 1), np.floor(acc.allowances[firms])
+    )
+    quantity = np.minimum(wanted, honoured)
+    posts = (active | buying) & (actions[:, 3] >= -REVERSE) & (quantity >= 1)
+    return Quotes.build(firms, side, price, quantity, posts)
+
+
+#: How far from zero each action must be to change the rule's decision.
+CORRECTION_THRESHOLDS = np.array([DEAD_ZONE, REVERSE, REVERSE, REVERSE, DEAD_ZONE, DEAD_ZONE])
+
+
+def corrections(actions: np.ndarray) -> np.ndarray:
+    """Which actions ``(k, ACTION_SIZE)`` would change the rule's decision, bool, same shape.
+
+    A reversal counts where it would reverse the rule whichever way the rule decided, so this
+    depends on the actions alone.
+    """
+    return np.abs(actions) > CORRECTION_THRESHOLDS
+
+
+def clip_actions(actions: np.ndarray, n_firms: int) -> np.ndarray:
+    """The policy's actions as a float array ``(n_firms, ACTION_SIZE)`` within [-1, 1]."""
+    return np.clip(np.asarray(actions, dtype=float).reshape(n_firms, ACTION_SIZE), -1.0, 1.0)
+
+
+SHIPPED_ENTERPRISES = POLICY_DIR / "enterprises-paper.zip"
+
+
+class LearnedBehaviour(RuleBased):
+    """The rule-based firm's decisions, corrected by a shared policy's actions.
+
+    All firms holding one learned behaviour act through the same network (parameter sharing,
+    as in the paper): once a round, the behaviour observes every one of its firms and the
+    network gives all their actions in one batch. It observes at the end of each round
+    (``observe``), when a training env observes them too, and its actions for the next round
+    apply phase by phase to the rule's decisions of that moment. A trained network acts by
+    its mean action, so the same seed gives the same run. While the firms are being trained,
+    the training env sets the actions instead (``set_actions``).
+
+    Args:
+        network: the trained policy; None while a training env drives the firms.
+
+    Attributes:
+        next_actions: the actions for the coming round, shape ``(k, ACTION_SIZE)``.
+        corrected: firm-rounds in which each action departed from the rule, shape
+            ``(ACTION_SIZE,)``, out of ``decided`` firm-rounds (a trained policy only).
+    """
+
+    name = "learned"
+
+    def __init__(self, network: PolicyNetwork | None = None) -> None:
+        super().__init__(max_quantity=MAX_QUANTITY)
+        self.network = network
+        self.next_actions: np.ndarray | None = None
+        self.corrected = np.zeros(ACTION_SIZE, dtype=np.int64)
+        self.decided = 0
+
+    def set_actions(self, actions: np.ndarray) -> None:
+        """Actions for the next round, one row per firm holding the behaviour (training)."""
+        self.next_actions = np.asarray(actions, dtype=float)
+
+    def observe(self, view: MarketView, firms: np.ndarray) -> None:
+        """Choose the next round's actions from the firms' observations (a trained policy)."""
+        if self.network is None:
+            return
+        self.next_actions = self.network.act(firm_observations(view, firms))
+        if view.running:
+            self.corrected += corrections(clip_actions(self.next_actions, len(firms))).sum(axis=0)
+            self.decided += len(firms)
+
+    def _current(self, firms: np.ndarray) -> np.ndarray:
+        if self.next_actions is None:
+            raise RuntimeError("a learned behaviour needs a policy or actions set by an env")
+        return clip_actions(self.next_actions, len(firms))
+
+    def production(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
+        """The rule's output corrected by action 0 (units)."""
+        return corrected_output(view, firms, self._current(firms))
+
+    def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
+        """The rule's R&D choice, reversed where action 1 says so."""
+        return reverse(super().research(view, firms), self._current(firms)[:, 1])
+
+    def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
+        """The rule's green-project choice, reversed where action 2 says so."""
+        return reverse(super().offsets(view, firms), self._current(firms)[:, 2])
+
+    def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
+        """The rule's orders corrected by actions 3-5, clipped to what each firm can post."""
+        return corrected_quotes(view, firms, self._current(firms))
+
+
+@lru_cache(maxsize=8)
+def load_enterprise_network(path: str) -> PolicyNetwork:
+    """The shared network of a saved enterprise policy (``NAME.zip`` with its sidecars).
+
+    Raises:
+        ScenarioError: the files are missing or corrupt, or the policy is not an enterprise
+            policy with this module's observation and action.
+    """
+    where = "market.enterprise_policy"
+    model_path = Path(path)
+    metadata = read_metadata(model_path, where)
+    if metadata.get("kind") != "enterprises":
+        raise ScenarioError(f"{where}: {model_path} is not an enterprise policy")
+    network = load_network(model_path, where)
+    if network.observation_size != len(FIRM_FEATURES) or network.action_size != ACTION_SIZE:
+        raise ScenarioError(
+            f"{where}: {model_path} expects observation ({network.observation_size},) and "
+            f"action ({network.action_size},), not ({len(FIRM_FEATURES)},) and ({ACTION_SIZE},)"
+        )
+    return network
+
+
+def make_learned_behaviour(policy: str) -> LearnedBehaviour:
+    """The learned behaviour for a market.
+
+    Args:
+        policy: ``""`` while a training env drives the firms, ``shipped`` for the shipped
+            paper enterprise policy, else the path of a saved policy ``.zip``.
+    """
+    if not policy:
+        return LearnedBehaviour()
+    path = SHIPPED_ENTERPRISES if policy == "shipped" else Path(policy)
+    return LearnedBehaviour(load_enterprise_network(str(path)))

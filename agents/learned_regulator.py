@@ -1,0 +1,100 @@
+"""A trained regulator behind the government's policy interface (``--policy learned:PATH``).
+
+A regulator is saved as files side by side (``train-regulator`` writes them):
+
+* ``NAME.npz``: its network, the numbers it acts with (:mod:`agents.network`);
+* ``NAME.json``: how its actions and observations are laid out (action mode, levers, number
+  of firms) and how it was made (command, seed, config);
+* ``NAME.zip`` and ``NAME.vecnormalize.pkl``: the Stable-Baselines3 model and its
+  normalisation statistics, for training further (not needed to act).
+
+Each year the regulator observes the market (:mod:`agents.regulator_observation`), its
+network gives the deterministic action, and the action decodes into the year's levers
+(:mod:`agents.regulator_levers`), with which it allocates as the manual policy would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agents.decisions import Allocation
+from agents.network import PolicyNetwork, load_network, read_metadata
+from agents.policies import Policy, allocate_with
+from agents.regulator_levers import ActionSpec
+from agents.regulator_observation import observation_size, observe
+from market.config import ScenarioError
+from market.data import POLICY_DIR
+
+if TYPE_CHECKING:
+    from agents.view import MarketView
+    from market.config import GovernmentConfig
+
+SHIPPED_REGULATOR = POLICY_DIR / "regulator-paper.zip"
+LAYOUT_KEYS = ("action_mode", "auction", "price_floor")
+
+
+def resolve_policy_path(path: str | Path) -> Path:
+    """``shipped`` (or an empty path) names the shipped regulator; anything else is a path."""
+    return SHIPPED_REGULATOR if str(path) in ("", "shipped") else Path(path)
+
+
+class LearnedPolicy(Policy):
+    """Allocates each year with the levers a trained regulator's network chooses.
+
+    Args:
+        config: the scenario's ``[government]`` table.
+        network: the trained network.
+        spec: how its action vector decodes into levers.
+        path: where it came from (its name in tables and messages).
+    """
+
+    name = "learned"
+    description = "a trained regulator (PPO)"
+
+    def __init__(
+        self, config: GovernmentConfig, network: PolicyNetwork, spec: ActionSpec, path: Path
+    ) -> None:
+        super().__init__(config)
+        self.network, self.spec, self.path = network, spec, path
+        self.name = f"learned:{path}"
+
+    def allocate(self, view: MarketView) -> Allocation:
+        """Observe the market, take the network's action, and allocate with its levers."""
+        action = self.network.act(observe(view, self.spec.per_firm))
+        return allocate_with(view, self.spec.decode(action, view))
+
+
+def load_learned_policy(config: GovernmentConfig, path: str, n_firms: int) -> LearnedPolicy:
+    """The ``learned:PATH`` policy for a market of ``n_firms`` firms.
+
+    ``learned:shipped`` is the shipped paper regulator.
+
+    Raises:
+        ScenarioError: the files are missing or corrupt, or the regulator was trained for
+            another layout (number of firms, action mode); the message names the file.
+    """
+    where = f"government.policy: learned:{path}"
+    model_path = resolve_policy_path(path)
+    metadata = read_metadata(model_path, where)
+    missing = [key for key in LAYOUT_KEYS if key not in metadata]
+    if missing:
+        raise ScenarioError(
+            f"{where}: {model_path.with_suffix('.json').name} is corrupt (no {missing[0]!r})"
+        )
+    try:
+        spec = ActionSpec(
+            metadata["action_mode"], n_firms, metadata["auction"], metadata["price_floor"]
+        )
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(f"{where}: {model_path.with_suffix('.json').name}: {err}") from None
+    network = load_network(model_path, where)
+    expected = (observation_size(spec.per_firm, n_firms), spec.size)
+    if (network.observation_size, network.action_size) != expected:
+        raise ScenarioError(
+            f"{where}: {model_path} was trained for {metadata.get('n_firms')} firms in "
+            f"{metadata['action_mode']} mode (observation ({network.observation_size},), action "
+            f"({network.action_size},)); this market needs observation ({expected[0]},) and "
+            f"action ({expected[1]},)"
+        )
+    return LearnedPolicy(config, network, spec, model_path)

@@ -1,0 +1,45 @@
+"""The ``carbon-market`` command line.
+
+Subcommands, by the module that defines them:
+
+* ``cli.market_commands``: ``simulate`` (one episode), ``theory`` (a textbook market against
+  its closed-form equilibrium), ``policies`` and ``scenarios`` (the listings);
+* ``cli.learning_commands``: ``train-regulator``, ``train-enterprises``, ``train-marl``,
+  ``evaluate`` and ``export-policy``;
+* ``cli.sweep_commands``: ``sweep`` (a parameter sweep) and ``report`` (its plots).
+
+Every module imports only light parts at start-up; a command loads what it needs (torch,
+Dask) when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import learning_commands, market_commands, sweep_commands
+from market.scenario import ScenarioError
+
+COMMAND_GROUPS = (market_commands, learning_commands, sweep_commands)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``carbon-market`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="carbon-market", description="Carbon-market (cap-and-trade) simulator"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``carbon-market`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ScenarioError, ValueError) as err:
+        print(f"carbon-market: error: {err}", file=sys.stderr)
+        return 2
+    return 0

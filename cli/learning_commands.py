@@ -1,0 +1,300 @@
+"""``carbon-market train-regulator | train-enterprises | train-marl | evaluate | export-policy``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from agents.learned_regulator import SHIPPED_REGULATOR
+
+# Only light imports here: the command line starts without loading torch. Training
+# configurations default to the shipped YAML files (learning/configs), named by the
+# training modules themselves.
+
+
+def cmd_train_regulator(args: argparse.Namespace) -> None:
+    """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    from learning.train import train_regulator
+
+    path = train_regulator(
+        args.scenario,
+        _config(args.config, args.scenario, args.timesteps),
+        args.out,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=_command(),
+    )
+    _report_saved(path)
+
+
+def _config(path: str | None, scenario: str, timesteps: int | None, kind: str = "regulator"):
+    """The scenario's training configuration, with ``--timesteps`` applied.
+
+    ``path`` None reads the shipped configuration of ``kind`` (``regulator``/``enterprises``).
+    """
+    from learning.train import DEFAULT_CONFIG, load_train_config
+    from learning.train_enterprises import DEFAULT_CONFIG as ENTERPRISE_CONFIG
+
+    shipped = ENTERPRISE_CONFIG if kind == "enterprises" else DEFAULT_CONFIG
+    config = load_train_config(shipped if path is None else path, scenario)
+    if timesteps is not None:
+        if timesteps < 1:
+            raise ValueError(f"--timesteps: {timesteps} must be >= 1")
+        config.n_timesteps = timesteps
+    return config
+
+
+def _report_saved(path: Path) -> None:
+    print(f"saved {path} (+ {path.stem}.vecnormalize.pkl, {path.stem}.json)")
+
+
+def _display_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it (shorter names)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _command() -> str:
+    return "carbon-market " + shlex.join(sys.argv[1:]) if sys.argv else ""
+
+
+def cmd_train_enterprises(args: argparse.Namespace) -> None:
+    """Train (or resume) the shared enterprise policy under a fixed regulator."""
+    from learning.train_enterprises import train_enterprises
+
+    path = train_enterprises(
+        args.scenario,
+        _config(args.config, args.scenario, args.timesteps, "enterprises"),
+        args.out,
+        args.policy,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=_command(),
+    )
+    _report_saved(path)
+
+
+def cmd_train_marl(args: argparse.Namespace) -> None:
+    """Stage 1: firms under a baseline; stage 2: the regulator against them; alternations."""
+    from learning.curriculum import train_marl
+
+    firms, regulator = train_marl(
+        args.scenario,
+        args.out,
+        _config(args.enterprise_config, args.scenario, args.enterprise_timesteps, "enterprises"),
+        _config(args.config, args.scenario, args.timesteps),
+        baseline=args.policy,
+        alternations=args.alternations,
+        seed=args.seed,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        command=_command(),
+    )
+    print(f"saved {firms} and {regulator}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    """Every policy on the same held-out seeds, scored with the same coefficient(s)."""
+    from learning.evaluate import (
+        ENTERPRISE_MIXES,
+        RULES,
+        collect_runs,
+        confidence_table,
+        draw,
+        draw_profit_differences,
+        is_learned,
+        markdown_table,
+        paired_test,
+        profit_comparison,
+        score,
+    )
+
+    if args.policies == "all":
+        shipped = sorted(SHIPPED_REGULATOR.parent.glob("regulator-*.zip"))
+        policies = RULES + [f"learned:{_display_path(path)}" for path in shipped]
+    else:
+        policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    policies += [f"learned:{path}" for path in args.learned]
+    if args.seeds < 2:
+        raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
+    if any(c < 0 for c in args.climate_coefficient):
+        raise ValueError("--climate-coefficient: must be >= 0")
+    overrides = {**ENTERPRISE_MIXES[args.enterprises]}
+    if args.behaviour:
+        overrides["behaviour"] = args.behaviour
+    if args.enterprises != "heuristic":
+        overrides["enterprise_policy"] = args.enterprise_policy
+    runs = collect_runs(
+        args.scenario,
+        policies,
+        args.seeds,
+        args.climate_coefficient,
+        progress=sys.stderr.isatty() and not args.json,
+        **overrides,
+    )
+    out = Path(args.out) if args.out else None
+    report = {}
+    for c in args.climate_coefficient:
+        scored = score(runs, c)
+        table = confidence_table(scored)
+        learned = [p for p in table["policy"] if is_learned(p)]
+        tests = [asdict(paired_test(scored, p)) for p in learned]
+        profits = profit_comparison(scored)
+        report[str(c)] = {
+            "table": table.to_dict(orient="records"),
+            "paired_tests": tests,
+            "firm_profits": profits.to_dict(orient="records"),
+        }
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out / f"table_c{c}.csv", index=False)
+            (out / f"table_c{c}.md").write_text(markdown_table(table) + "\n")
+            scored.drop(columns="releases").to_csv(out / f"runs_c{c}.csv", index=False)
+            scored.to_parquet(out / f"runs_c{c}.parquet", index=False)  # with yearly releases
+            draw(scored, table, c, out)
+            if len(profits):
+                profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)
+                draw_profit_differences(profits, c, out)
+        if not args.json:
+            print(f"\nclimate coefficient c = {c} ({args.seeds} held-out seeds)\n")
+            print(markdown_table(table))
+            for test in tests:
+                print(
+                    f"\n{test['learned']} vs best rule {test['best_rule']}: mean welfare "
+                    f"difference {test['mean_difference']:+.4g}, wins {test['wins']}/"
+                    f"{test['seeds']}, paired t p = {test['t_pvalue']:.3g}, Wilcoxon p = "
+                    f"{test['wilcoxon_pvalue']:.3g}"
+                )
+            if len(profits):
+                print(
+                    "\nmean profit per firm, learned vs heuristic (each seed also played with "
+                    "the roles swapped; 95% CI):"
+                )
+                for _, row in profits.iterrows():
+                    print(
+                        f"  {row['policy']}: learned {row['learned_profit']:.1f}, heuristic "
+                        f"{row['heuristic_profit']:.1f}, difference {row['difference']:+.1f}"
+                        f" ± {row['difference_ci']:.1f} (learned ahead on {row['wins']}/"
+                        f"{row['seeds']} seeds; within the seeded draw alone "
+                        f"{row['draw_difference']:+.1f} ± {row['draw_difference_ci']:.1f}); "
+                        f"{100 * row['corrected_share']:.2f}% of learned decisions depart "
+                        "from the rule"
+                    )
+    if args.json:
+        print(json.dumps(report, indent=2, default=float))
+
+
+def cmd_export_policy(args: argparse.Namespace) -> None:
+    """Write the network file a saved policy acts with (``NAME.npz`` beside ``NAME.zip``)."""
+    from learning.export import export_network
+
+    for path in args.models:
+        print(f"saved {export_network(path)}")
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The output, seed and resume options every training command takes."""
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the newest checkpoint in --out"
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the learning subcommands to the ``carbon-market`` parser."""
+    train = sub.add_parser("train-regulator", help="train a PPO regulator (resumable)")
+    train.add_argument("--scenario", default="paper", help="shipped scenario name or TOML path")
+    train.add_argument(
+        "--config",
+        help="RL-Zoo-style YAML with an entry for the scenario "
+        "(default: learning/configs/ppo_regulator.yaml)",
+    )
+    train.add_argument("--timesteps", type=int, help="env steps (years) in all; default: YAML")
+    _run_arguments(train)
+    train.set_defaults(func=cmd_train_regulator)
+
+    firms = sub.add_parser(
+        "train-enterprises", help="train the learned firms' shared PPO policy (resumable)"
+    )
+    firms.add_argument("--scenario", default="paper")
+    firms.add_argument(
+        "--policy", default="flat-benchmarking", help="the fixed regulator the firms train under"
+    )
+    firms.add_argument(
+        "--config", help="enterprise YAML (default: learning/configs/ppo_enterprises.yaml)"
+    )
+    firms.add_argument("--timesteps", type=int, help="firm-rounds in all; default: YAML")
+    _run_arguments(firms)
+    firms.set_defaults(func=cmd_train_enterprises)
+
+    marl = sub.add_parser("train-marl", help="two-stage training: firms, then the regulator")
+    marl.add_argument("--scenario", default="paper")
+    marl.add_argument(
+        "--policy", default="flat-benchmarking", help="the baseline regulator of stage 1"
+    )
+    marl.add_argument("--config", help="regulator YAML (default: shipped)")
+    marl.add_argument("--enterprise-config", help="enterprise YAML (default: shipped)")
+    marl.add_argument("--timesteps", type=int, help="regulator env steps per stage")
+    marl.add_argument("--enterprise-timesteps", type=int, help="firm-rounds per stage")
+    marl.add_argument(
+        "--alternations",
+        type=int,
+        default=0,
+        help="further (firms, regulator) rounds after the first (default 0)",
+    )
+    _run_arguments(marl)
+    marl.set_defaults(func=cmd_train_marl)
+
+    evaluate = sub.add_parser("evaluate", help="compare policies on the same held-out seeds")
+    evaluate.add_argument("--scenario", default="paper")
+    evaluate.add_argument(
+        "--policies",
+        default="all",
+        help="'all' (every rule + the shipped regulator) or a comma list",
+    )
+    evaluate.add_argument(
+        "--learned",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also evaluate this trained regulator (.zip); repeatable",
+    )
+    evaluate.add_argument("--seeds", type=int, default=30, help="held-out seeds (default 30)")
+    evaluate.add_argument(
+        "--climate-coefficient",
+        type=float,
+        nargs="+",
+        default=[0.2],
+        help="score with these c (default 0.2)",
+    )
+    evaluate.add_argument(
+        "--enterprises",
+        choices=("heuristic", "learned", "mixed"),
+        default="heuristic",
+        help="firms: the scenario's heuristics, all learned, or half learned",
+    )
+    evaluate.add_argument(
+        "--enterprise-policy",
+        default="shipped",
+        help="the learned firms' policy: 'shipped' or the path of a saved .zip",
+    )
+    evaluate.add_argument("--behaviour", help="every firm's behaviour (default: scenario's)")
+    evaluate.add_argument("--out", help="directory for tables (CSV, Markdown) and figures")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    export = sub.add_parser(
+        "export-policy",
+        help="write the network file (NAME.npz) a policy saved before acts with",
+    )
+    export.add_argument("models", nargs="+", metavar="NAME.zip", help="saved PPO models")
+    export.set_defaults(func=cmd_export_policy)

@@ -1,0 +1,163 @@
+"""The sweep report: each kept metric against each swept parameter, one panel per policy.
+
+``carbon-market report DIR`` writes, into ``DIR/report`` by default::
+
+    <metric>-vs-<parameter>.png   mean over seeds with its 95% confidence band
+    index.html                    every figure and the summary table on one page
+    summary.csv, summary.md       per parameter point: seeds, each metric's mean and CI
+
+A numeric parameter is drawn as a line with a shaded band; a categorical one (a policy, a
+behaviour) as points with error bars. When the policy itself is swept, it makes the panels;
+it is the x axis only when nothing else is swept.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.runner import METRIC_UNITS
+from experiments.store import Results, load_results
+from experiments.summary import LEVEL, band, summary_table
+
+PANEL_SIZE = (4.2, 3.2)  # inches per panel
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What :func:`write_report` wrote.
+
+    Attributes:
+        figures: one PNG per (metric, parameter) with any defined value.
+        page: the HTML page.
+        table_csv: the summary table as CSV.
+        table_md: the summary table as Markdown.
+    """
+
+    figures: list[Path]
+    page: Path
+    table_csv: Path
+    table_md: Path
+
+
+def x_parameters(results: Results) -> list[str]:
+    """The parameters drawn on an x axis.
+
+    Every swept parameter but the policy (which makes the panels), unless the policy is all
+    that is swept.
+    """
+    others = [p for p in results.parameters if p != "policy"]
+    return others or ["policy"]
+
+
+def is_numeric(results: Results, parameter: str) -> bool:
+    """Whether a swept parameter is drawn on a numeric axis (numbers, not true/false)."""
+    return results.manifest["parameters"].get(parameter) in ("int", "float")
+
+
+def plot_metric(results: Results, metric: str, parameter: str) -> Figure | None:
+    """``metric`` against ``parameter``, one panel per policy; None when never defined."""
+    data = band(results.runs, metric, parameter)
+    if data.empty:
+        return None
+    panels = [None] if parameter == "policy" else sorted(data["policy"].unique())
+    figure = Figure(figsize=(PANEL_SIZE[0] * len(panels), PANEL_SIZE[1]), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)[0])
+    numeric = is_numeric(results, parameter)
+    for ax, policy in zip(axes, panels, strict=True):
+        rows = data if policy is None else data[data["policy"] == policy]
+        x = rows[parameter].to_numpy() if numeric else np.arange(len(rows))
+        if numeric:
+            ax.plot(x, rows["mean"], marker="o", color="C0", label="mean over seeds")
+            ax.fill_between(x, rows["low"], rows["high"], color="C0", alpha=0.25, label="95% CI")
+        else:
+            error = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
+            ax.errorbar(x, rows["mean"], yerr=error, fmt="o", capsize=4, color="C0")
+            ax.set_xticks(x, [str(v) for v in rows[parameter]], rotation=20, ha="right")
+        ax.set_title(policy or f"{metric} by {parameter}", fontsize=10)
+        ax.set_xlabel(parameter)
+        ax.grid(alpha=0.3)
+    unit = METRIC_UNITS[metric]
+    axes[0].set_ylabel(f"{metric} ({unit})" if unit else metric)
+    if numeric:
+        axes[0].legend(fontsize=8)
+    seeds = int(data["n"].max())
+    figure.suptitle(
+        f"{results.manifest['name']}: {metric} (mean of {seeds} seeds, {LEVEL:.0%} band)",
+        fontsize=11,
+    )
+    return figure
+
+
+def write_report(results_dir: str | Path, out: str | Path | None = None) -> ReportFiles:
+    """Plot every kept metric against every swept parameter and write the summary table.
+
+    Args:
+        results_dir: a sweep's results directory.
+        out: where to write; default ``<results_dir>/report``.
+
+    Raises:
+        SweepError: ``results_dir`` holds no sweep.
+        ValueError: it holds no finished run yet.
+    """
+    results = load_results(results_dir)
+    if results.runs.empty:
+        raise ValueError(f"report: {results_dir} holds no finished run yet")
+    out = Path(out) if out is not None else Path(results_dir) / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    figures = []
+    for metric in results.metrics:
+        for parameter in x_parameters(results):
+            figure = plot_metric(results, metric, parameter)
+            if figure is not None:
+                path = out / f"{metric}-vs-{parameter}.png"
+                figure.savefig(path, dpi=110)
+                figures.append(path)
+    table = summary_table(results)
+    table_csv, table_md = out / "summary.csv", out / "summary.md"
+    table.to_csv(table_csv, index=False)
+    table_md.write_text(table.to_markdown(index=False, floatfmt=".4g") + "\n")
+    page = out / "index.html"
+    page.write_text(_page(results, figures, table))
+    return ReportFiles(figures, page, table_csv, table_md)
+
+
+def _page(results: Results, figures: list[Path], table: pd.DataFrame) -> str:
+    """The HTML page: the sweep's description, every figure, the summary table."""
+    manifest = results.manifest
+    title = html.escape(f"Sweep {manifest['name']}: {manifest['scenario']}")
+    swept = ", ".join(html.escape(p) for p in results.parameters)
+    images = "\n".join(
+        f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}">'
+        f"<figcaption>{html.escape(p.stem)}</figcaption></figure>"
+        for p in figures
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+img {{ max-width: 100%; }}
+.table {{ overflow-x: auto; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }}
+td, th {{ border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }}
+</style></head>
+<body>
+<h1>{title}</h1>
+<p>{html.escape(manifest.get("description", ""))}</p>
+<p>{len(results.runs)} runs; swept: {swept}; seeds: {len(manifest["seeds"])}.
+Each point is the mean over seeds (other swept parameters averaged within a seed);
+bands and bars are {LEVEL:.0%} Student-t confidence intervals over seeds.</p>
+{images}
+<h2>Summary</h2>
+<p>Per parameter point: the number of seeds, each metric's mean and the half-width of its
+{LEVEL:.0%} confidence interval (<code>_ci95</code>).</p>
+<div class="table">
+{table.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="")}
+</div>
+</body></html>
+"""

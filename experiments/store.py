@@ -1,0 +1,192 @@
+"""The results of a sweep on disk: written run by run, never half, never twice.
+
+An output directory holds::
+
+    sweep.json              the sweep (its keys, parameters and types, metrics, fingerprint)
+    years/<run_id>.parquet  one row per compliance year of the run
+    runs/<run_id>.parquet   the run's summary row: written last, so it marks the run finished
+
+Each file is written under a hidden temporary name, flushed to disk and renamed into place,
+so a killed sweep leaves whole files only (and hidden leftovers that readers skip). A run is
+finished when its ``runs/`` file exists; ``--resume`` skips exactly those. A file's name is
+its run's id, so no run can be recorded twice. ``pandas.read_parquet(DIR / "runs")`` reads
+the summaries; :func:`load_results` reads both tables, years of finished runs only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from experiments.runner import YEAR_METRICS, RunResult, RunTask
+from experiments.spec import Sweep, SweepError
+
+MANIFEST = "sweep.json"
+ARROW_TYPES = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string()}
+
+
+def schemas(manifest: dict[str, Any]) -> tuple[pa.Schema, pa.Schema]:
+    """The run table's and the year table's columns for a sweep's manifest.
+
+    Columns: ``run_id``, ``scenario``, ``policy``, each swept parameter, ``seed``, (``year``,)
+    then the kept metrics (float; nan where undefined).
+    """
+    swept = [
+        (name, ARROW_TYPES[kind])
+        for name, kind in manifest["parameters"].items()
+        if name != "policy"
+    ]
+    ident = [("run_id", pa.string()), ("scenario", pa.string()), ("policy", pa.string())]
+    ident += [*swept, ("seed", pa.int64())]
+    metrics = manifest["metrics"]
+    runs = pa.schema([*ident, *((m, pa.float64()) for m in metrics)])
+    years = pa.schema(
+        [*ident, ("year", pa.int64()), *((m, pa.float64()) for m in metrics if m in YEAR_METRICS)]
+    )
+    return runs, years
+
+
+class ResultStore:
+    """A sweep's output directory, opened for writing.
+
+    Use :meth:`open`; :attr:`finished` holds the ids of the runs already recorded.
+    """
+
+    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+        self.root = root
+        self.manifest = manifest
+        self.runs_dir, self.years_dir = root / "runs", root / "years"
+        self.run_schema, self.year_schema = schemas(manifest)
+        self.finished = {path.stem for path in self.runs_dir.glob("*.parquet")}
+
+    @classmethod
+    def open(cls, root: Path, sweep: Sweep, fingerprint: str, resume: bool) -> ResultStore:
+        """Create the directory for a new sweep, or reopen it to resume the same sweep.
+
+        Raises:
+            SweepError: without ``resume`` the directory already holds files; with it, the
+                directory holds another sweep, or no sweep at all.
+        """
+        root = Path(root)
+        manifest = {**sweep.describe(), "fingerprint": fingerprint}
+        if root.exists() and not root.is_dir():
+            raise SweepError(f"--out: {root} is a file, not a directory")
+        if root.is_dir() and any(root.iterdir()):
+            if not resume:
+                raise SweepError(
+                    f"--out: {root} already holds files; pass --resume to continue the sweep "
+                    "recorded there, or choose another --out (nothing was overwritten)"
+                )
+            return cls._reopen(root, manifest)
+        root.mkdir(parents=True, exist_ok=True)
+        for sub in ("runs", "years"):
+            (root / sub).mkdir(exist_ok=True)
+        _write_atomically(root / MANIFEST, json.dumps(manifest, indent=2).encode())
+        return cls(root, manifest)
+
+    @classmethod
+    def _reopen(cls, root: Path, manifest: dict[str, Any]) -> ResultStore:
+        recorded = read_manifest(root)
+        if recorded.get("fingerprint") != manifest["fingerprint"]:
+            raise SweepError(
+                f"--resume: {root} holds the results of another sweep ({recorded.get('name')!r}): "
+                "its scenario, parameters, seeds or metrics differ from this sweep file's; "
+                "choose another --out"
+            )
+        for leftover in root.glob("*/.*.tmp"):  # files a killed sweep was writing
+            leftover.unlink()
+        return cls(root, recorded)
+
+    def write(self, task: RunTask, result: RunResult) -> None:
+        """Record a finished run: its year rows, then its summary row (which marks it done)."""
+        ident = {
+            "run_id": task.run_id,
+            "scenario": task.scenario,
+            "policy": result.policy,
+            **{name: task.params[name] for name in self.manifest["parameters"]},
+            "seed": task.seed,
+        }
+        years = [{**ident, **year} for year in result.years]
+        self._commit(self.years_dir, task.run_id, pa.Table.from_pylist(years, self.year_schema))
+        summary = pa.Table.from_pylist([{**ident, **result.summary}], self.run_schema)
+        self._commit(self.runs_dir, task.run_id, summary)
+        self.finished.add(task.run_id)
+
+    @staticmethod
+    def _commit(directory: Path, run_id: str, table: pa.Table) -> None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        _write_atomically(directory / f"{run_id}.parquet", sink.getvalue().to_pybytes())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a hidden temporary file, flush it to disk, rename it to ``path``."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+
+
+def read_manifest(root: str | Path) -> dict[str, Any]:
+    """The ``sweep.json`` of a results directory.
+
+    Raises:
+        SweepError: the directory holds no sweep.
+    """
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise SweepError(f"{root}: no {MANIFEST} here, so this is not a sweep's results directory")
+    return json.loads(path.read_text())
+
+
+@dataclass(frozen=True)
+class Results:
+    """A sweep's recorded results.
+
+    Attributes:
+        runs: one row per finished run (parameters, seed, episode metrics).
+        years: one row per finished run and compliance year.
+        manifest: the sweep, as ``sweep.json`` records it.
+    """
+
+    runs: pd.DataFrame
+    years: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept parameters."""
+        return list(self.manifest["parameters"])
+
+    @property
+    def metrics(self) -> list[str]:
+        """The kept metrics."""
+        return list(self.manifest["metrics"])
+
+
+def load_results(root: str | Path) -> Results:
+    """Read a results directory: finished runs only, sorted by parameters, seed and year."""
+    root = Path(root)
+    manifest = read_manifest(root)
+    run_schema, year_schema = schemas(manifest)
+    order = [*manifest["parameters"], "seed"]
+    runs = _read(root / "runs", run_schema).sort_values(order, kind="stable")
+    years = _read(root / "years", year_schema)
+    years = years[years["run_id"].isin(runs["run_id"])]
+    years = years.sort_values([*order, "year"], kind="stable")
+    return Results(runs.reset_index(drop=True), years.reset_index(drop=True), manifest)
+
+
+def _read(directory: Path, schema: pa.Schema) -> pd.DataFrame:
+    """Every Parquet part in ``directory`` (hidden temporary files are skipped)."""
+    return ds.dataset(directory, schema=schema, format="parquet").to_table().to_pandas()

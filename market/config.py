@@ -1,0 +1,208 @@
+"""Every scenario key, declared once: its type, default, allowed range and unit.
+
+A scenario has four kinds of table: ``[market]`` (time, prices, compliance rules, the firms'
+technology), ``[government]`` (the allocation policy and its parameters), ``[[firms]]`` (one
+table per firm) and ``[generator]`` (draws the firms instead). Each is a frozen dataclass
+below; :func:`spec` attaches the range and the meaning that loading checks
+(:mod:`market.scenario`) and that ``--help`` and the docs print (:func:`describe_keys`).
+
+Names of behaviours and policies are not listed here: they are the agents' own
+(``agents.registry``), checked when a market is built from the scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ScenarioError(ValueError):
+    """A scenario key is unknown, of the wrong type, or outside its allowed range."""
+
+
+def spec(
+    default: Any,
+    doc: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    choices: tuple | None = None,
+) -> Any:
+    """Declare a configuration field with its range (closed unless ``lo_open``) and meaning."""
+    meta = {"doc": doc, "lo": lo, "hi": hi, "lo_open": lo_open, "choices": choices}
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    """Rules of the market and the firms' technology. Money is in coins, emissions in tonnes."""
+
+    steps_per_year: int = spec(50, "trading rounds in a compliance year", lo=1)
+    years: int = spec(10, "compliance years in an episode", lo=1)
+    price_floor: int = spec(0, "lowest price tick (coins per allowance)", lo=0)
+    price_ceiling: int = spec(20, "highest price tick (coins per allowance)", lo=1)
+    penalty: float = spec(30.0, "fine per missing allowance at compliance (coins/t)", lo=0)
+    banking: bool = spec(False, "unused allowances carry over to the next year")
+    make_good: bool = spec(False, "a compliance shortfall is still owed the next year (EU)")
+    order_duration: int = spec(10, "rounds an order rests before it expires", lo=1)
+    max_orders: int = spec(5, "open orders a firm may hold at once", lo=1)
+    budget: float = spec(
+        200.0, "allowances the government may issue over the episode", lo=0, lo_open=True
+    )
+    max_release_share: float = spec(
+        0.25, "largest share of the budget released in one year", lo=0, hi=1, lo_open=True
+    )
+    climate_coefficient: float = spec(0.2, "weight c of over-emission in welfare", lo=0)
+    production: bool = spec(
+        True,
+        "firms produce and emit each round (paper economy); "
+        "false: fixed baseline emissions per year (textbook economy)",
+    )
+    output_price: float = spec(10.0, "revenue per unit of output (coins)", lo=0)
+    research: bool = spec(True, "firms may invest in R&D that lowers their emission rate")
+    research_cost: float = spec(5.0, "cost of one R&D attempt is research_cost / R (coins)", lo=0)
+    research_success: float = spec(0.7, "probability an R&D attempt succeeds", lo=0, hi=1)
+    research_delay: int = spec(5, "rounds before a success takes effect", lo=0)
+    forget_after: int = spec(
+        25, "rounds without R&D after which one unit of knowledge is lost", lo=1
+    )
+    research_effect: float = spec(0.1, "a in Er = exp(-a R n) S / (S + G)", lo=0)
+    min_emission_rate: float = spec(0.02, "floor of the emission rate (t per unit output)", lo=0)
+    green_share: float = spec(
+        0.1, "share of each year's release offered as green projects", lo=0, hi=1
+    )
+    green_project_cost: float = spec(10.0, "price of completing one green project (coins)", lo=0)
+    firm_data: str = spec("round", "when per-firm data is collected", choices=("round", "year"))
+    learned_share: float = spec(
+        0.0,
+        "share of the firms (drawn with the seed) that act through the learned enterprise policy",
+        lo=0,
+        hi=1,
+    )
+    enterprise_policy: str = spec(
+        "shipped",
+        "learned firms' policy: 'shipped', a .zip path, or '' while a training env drives them",
+    )
+
+    def validate(self) -> None:
+        """Check relations between keys (each key's own range is checked on load)."""
+        if self.price_ceiling <= self.price_floor:
+            raise ScenarioError(
+                f"market.price_ceiling: {self.price_ceiling} must be above "
+                f"market.price_floor ({self.price_floor})"
+            )
+
+
+@dataclass(frozen=True)
+class GovernmentConfig:
+    """The allocation policy and its parameters (see ``carbon-market policies``)."""
+
+    policy: str = spec("flat-grandfathering", "allocation policy name")
+    auction_share: float = spec(
+        0.0,
+        "share of the firms' allowances sold in a uniform-price "
+        "auction before trading (policies that auction)",
+        lo=0,
+        hi=1,
+    )
+    recycling: str = spec(
+        "lump-sum", "what happens to auction revenue", choices=("lump-sum", "kept")
+    )
+    linear_reduction_factor: float = spec(
+        0.022,
+        "yearly cut of the cap as a share of the first year's cap (eu-benchmark)",
+        lo=0,
+        hi=0.2,
+    )
+    benchmark_percentile: float = spec(
+        10.0,
+        "benchmark = mean emission rate of this best percent of firms (eu-benchmark)",
+        lo=0,
+        hi=100,
+        lo_open=True,
+    )
+
+
+@dataclass(frozen=True)
+class FirmConfig:
+    """One enterprise. Units: capacity in output units per round, emission_rate in t per unit."""
+
+    capacity: float = spec(1.0, "output per round at full use (V)", lo=0)
+    research_ability: float = spec(1.0, "R&D skill R", lo=0, lo_open=True)
+    emission_rate: float = spec(1.0, "initial tonnes per unit of output (Er)", lo=0)
+    baseline_emissions: float = spec(
+        math.nan, "tonnes per year without abatement (textbook economy only)", lo=0
+    )
+    abatement_cost: float = spec(
+        math.inf,
+        "slope c of marginal abatement cost (coins/t per t); inf = no abatement option",
+        lo=0,
+        lo_open=True,
+    )
+    coins: float = spec(20.0, "initial coins", lo=0)
+    allocation: float = spec(math.nan, "allowances per year under the 'scenario' policy", lo=0)
+    behaviour: str = spec("rule-based", "trading behaviour (see `carbon-market behaviours`)")
+    sector: str = spec("", "sector label (generated markets)")
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Draws ``n_firms`` firms.
+
+    A list draws uniformly from its values, ``{low, high}`` draws uniformly from the
+    interval, a number is used as is.
+    """
+
+    n_firms: int = spec(5, "number of firms", lo=1)
+    capacity: Any = spec([1.0, 1.2, 1.4, 1.6], "capacity V")
+    research_ability: Any = spec([1.0, 1.2, 1.4, 1.6], "R&D skill R")
+    emission_rate: Any = spec(1.0, "initial emission rate (ignored when sectors are used)")
+    coins: Any = spec(20.0, "initial coins")
+    behaviour: str = spec("rule-based", "trading behaviour of every firm")
+    sectors: list = spec(
+        [],
+        "calibration sectors to draw firms from (data/calibration/sectors.csv); empty = no sectors",
+    )
+    cap_share: float = spec(
+        0.0,
+        "when > 0, the budget is this share of the drawn firms' "
+        "emissions over the episode at full capacity (overrides "
+        "market.budget, so the cap scales with n_firms)",
+        lo=0,
+    )
+    abatement_share: float = spec(
+        0.2,
+        "abatement share at which a sector's marginal abatement cost band applies (sets c)",
+        lo=0,
+        hi=1,
+        lo_open=True,
+    )
+
+
+TABLES: dict[str, type] = {
+    "market": MarketConfig,
+    "government": GovernmentConfig,
+    "firms": FirmConfig,
+    "generator": GeneratorConfig,
+}
+
+
+def default(table: str, key: str) -> Any:
+    """The default of one key, e.g. ``default("market", "climate_coefficient")`` -> 0.2."""
+    (found,) = (f for f in dataclasses.fields(TABLES[table]) if f.name == key)
+    return found.default if found.default is not dataclasses.MISSING else found.default_factory()
+
+
+def describe_keys() -> dict[str, list[tuple[str, Any, str]]]:
+    """Every scenario key per table with its default and meaning (for docs and ``--help``)."""
+    return {
+        table: [
+            (f.name, default(table, f.name), f.metadata["doc"]) for f in dataclasses.fields(cls)
+        ]
+        for table, cls in TABLES.items()
+    }

@@ -1,0 +1,263 @@
+"""Loading a scenario: a TOML file (or dict) checked key by key into a frozen :class:`Scenario`.
+
+Loading a file or applying overrides fails with a :class:`ScenarioError` that names the key
+and what is allowed, so a typo never silently falls back to a default. The keys themselves,
+with their ranges and units, are declared in :mod:`market.config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from market.config import (
+    FirmConfig,
+    GeneratorConfig,
+    GovernmentConfig,
+    MarketConfig,
+    ScenarioError,
+)
+from market.data import SCENARIO_DIR
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_scenario", "shipped_scenarios"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated scenario. Frozen: a run's changing values live in the model."""
+
+    name: str
+    description: str
+    market: MarketConfig
+    government: GovernmentConfig
+    firms: tuple[FirmConfig, ...] | None
+    generator: GeneratorConfig | None
+
+    @property
+    def n_firms(self) -> int:
+        """Number of firms in the market."""
+        return len(self.firms) if self.firms is not None else self.generator.n_firms
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_value(where: str, value: Any, f: dataclasses.Field) -> Any:
+    """Type- and range-check one value against its field declaration; return it coerced."""
+    if f.type == "Any":  # a generator distribution, checked by _check_distribution
+        return value
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    meta = f.metadata
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{where}: expected true or false, got {value!r}")
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ScenarioError(f"{where}: expected an integer, got {value!r}")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(f"{where}: expected a number, got {value!r}")
+        value = float(value)
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ScenarioError(f"{where}: expected a string, got {value!r}")
+    elif isinstance(default, list) and f.type == "list" and not isinstance(value, list):
+        raise ScenarioError(f"{where}: expected a list, got {value!r}")
+    if meta.get("choices") and value not in meta["choices"]:
+        raise ScenarioError(f"{where}: {value!r} is not one of {', '.join(meta['choices'])}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
+        lo, hi = meta.get("lo"), meta.get("hi")
+        if lo is not None and (value < lo or (meta.get("lo_open") and value == lo)):
+            bound = f"> {lo}" if meta.get("lo_open") else f">= {lo}"
+            raise ScenarioError(
+                f"{where}: {value!r} is not allowed; it must be {bound}"
+                + (f" and <= {hi}" if hi is not None else "")
+            )
+        if hi is not None and value > hi:
+            raise ScenarioError(f"{where}: {value!r} is not allowed; it must be <= {hi}")
+    return value
+
+
+def _build(cls: type, table: Any, where: str) -> Any:
+    """Build a config dataclass from a TOML table, rejecting unknown keys."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{where}: expected a table, got {table!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in fields:
+            hint = difflib.get_close_matches(key, fields, n=1)
+            raise ScenarioError(
+                f"{where}.{key}: unknown key"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; allowed keys: {', '.join(sorted(fields))}"
+            )
+        values[key] = _check_value(f"{where}.{key}", value, fields[key])
+    return cls(**values)
+
+
+def _check_distribution(where: str, value: Any) -> None:
+    """A generator value: a number, a non-empty list of numbers, or a {low, high} table."""
+    if isinstance(value, bool):
+        raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ScenarioError(f"{where}: {value!r} must be >= 0")
+    elif isinstance(value, list):
+        if not value or not all(isinstance(v, int | float) and v >= 0 for v in value):
+            raise ScenarioError(f"{where}: expected a non-empty list of numbers >= 0")
+    elif isinstance(value, dict):
+        if set(value) != {"low", "high"} or not value["low"] <= value["high"]:
+            raise ScenarioError(f"{where}: expected {{low = L, high = H}} with 0 <= L <= H")
+        if value["low"] < 0:
+            raise ScenarioError(f"{where}.low: must be >= 0")
+    else:
+        raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
+
+
+def _validate(scenario: Scenario) -> Scenario:
+    """Cross-table checks: things each key alone cannot know."""
+    m = scenario.market
+    m.validate()
+    if scenario.firms is not None and scenario.generator is not None:
+        raise ScenarioError("firms: give either [[firms]] tables or a [generator], not both")
+    if scenario.firms is None and scenario.generator is None:
+        raise ScenarioError("firms: a scenario needs [[firms]] tables or a [generator] table")
+    if scenario.firms is not None and not scenario.firms:
+        raise ScenarioError("firms: a market needs at least one firm")
+    if scenario.generator is not None:
+        for key in ("capacity", "research_ability", "emission_rate", "coins"):
+            _check_distribution(f"generator.{key}", getattr(scenario.generator, key))
+        if not m.production:
+            raise ScenarioError("generator: generated firms need market.production = true")
+    for i, firm in enumerate(scenario.firms or []):
+        where = f"firms[{i}]"
+        if not m.production and math.isnan(firm.baseline_emissions):
+            raise ScenarioError(
+                f"{where}.baseline_emissions: required when "
+                "market.production = false (textbook economy)"
+            )
+        if m.production and not math.isnan(firm.baseline_emissions):
+            raise ScenarioError(
+                f"{where}.baseline_emissions: only used when market.production = false; remove it"
+            )
+    if scenario.government.policy == "scenario":
+        missing = [i for i, f in enumerate(scenario.firms or []) if math.isnan(f.allocation)]
+        if scenario.firms is None or missing:
+            raise ScenarioError(
+                "government.policy: 'scenario' needs an allocation in every [[firms]] table"
+                + (f" (missing in firms[{missing[0]}])" if missing else "")
+            )
+    return scenario
+
+
+# --------------------------------------------------------------------------- loading
+
+_TOP_LEVEL = {"name", "description", "market", "government", "firms", "generator"}
+
+# Flat override names that live in a table other than [market].
+_OVERRIDE_TABLES = {
+    **{f.name: "government" for f in dataclasses.fields(GovernmentConfig)},
+    "n_firms": "generator",
+    "behaviour": "firms",
+}
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios that ship in ``data/scenarios``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """Find a scenario file from a shipped name (``paper``) or a path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.exists():
+            raise ScenarioError(f"scenario: no file at {path}")
+        return path
+    shipped = SCENARIO_DIR / f"{name_or_path}.toml"
+    if not shipped.exists():
+        raise ScenarioError(
+            f"scenario: {name_or_path!r} is neither a file nor a shipped scenario; "
+            f"shipped: {', '.join(shipped_scenarios())}"
+        )
+    return shipped
+
+
+def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = None) -> Scenario:
+    """Validate a scenario given as a dict (the parsed TOML), applying flat overrides.
+
+    Overrides are keys of ``[market]`` or ``[government]`` (``penalty=50``, ``policy="equal"``)
+    or ``n_firms`` (resizes a generator, or repeats/truncates explicit firms cyclically) or
+    ``behaviour`` (every firm holds it: ``behaviour="zi-c"``).
+    """
+    unknown = set(data) - _TOP_LEVEL
+    if unknown:
+        raise ScenarioError(
+            f"{sorted(unknown)[0]}: unknown top-level key; allowed: {', '.join(sorted(_TOP_LEVEL))}"
+        )
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for table in ("market", "government"):
+        data.setdefault(table, {})
+    for key, value in (overrides or {}).items():
+        table = _OVERRIDE_TABLES.get(key, "market")
+        if key == "n_firms":
+            _override_n_firms(data, value)
+        elif key == "behaviour":
+            if isinstance(data.get("firms"), list):
+                data["firms"] = [{**firm, "behaviour": value} for firm in data["firms"]]
+            if "generator" in data:
+                data["generator"] = {**data["generator"], "behaviour": value}
+        elif table == "market" and key not in {f.name for f in dataclasses.fields(MarketConfig)}:
+            hint = difflib.get_close_matches(
+                key,
+                [f.name for f in dataclasses.fields(MarketConfig)] + list(_OVERRIDE_TABLES),
+                n=1,
+            )
+            raise ScenarioError(
+                f"{key}: unknown parameter" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            )
+        else:
+            data[table][key] = value
+    firms = data.get("firms")
+    if firms is not None and not isinstance(firms, list):
+        raise ScenarioError("firms: expected [[firms]] tables")
+    return _validate(
+        Scenario(
+            name=str(data.get("name", name)),
+            description=str(data.get("description", "")),
+            market=_build(MarketConfig, data["market"], "market"),
+            government=_build(GovernmentConfig, data["government"], "government"),
+            firms=None
+            if firms is None
+            else tuple(_build(FirmConfig, t, f"firms[{i}]") for i, t in enumerate(firms)),
+            generator=None
+            if "generator" not in data
+            else _build(GeneratorConfig, data["generator"], "generator"),
+        )
+    )
+
+
+def _override_n_firms(data: dict, n_firms: Any) -> None:
+    if isinstance(n_firms, bool) or not isinstance(n_firms, int) or n_firms < 1:
+        raise ScenarioError(f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1")
+    if "generator" in data:
+        data["generator"] = {**data["generator"], "n_firms": n_firms}
+    elif data.get("firms"):
+        firms = data["firms"]
+        data["firms"] = [dict(firms[i % len(firms)]) for i in range(n_firms)]
+
+
+def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scenario:
+    """Load and validate a scenario by shipped name or path, with flat overrides."""
+    path = resolve_path(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"scenario: {path} is not valid TOML: {err}") from err
+    return parse_scenario(data, name=path.stem, overrides=overrides)

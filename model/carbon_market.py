@@ -1,0 +1,465 @@
+"""CarbonMarket: the Mesa model of an emissions-trading market (MODEL.md).
+
+One model step is one trading round; a compliance year has ``steps_per_year`` rounds and an
+episode ``years`` years. A round reads like the paper's description:
+
+1. at the first round of a year the government allocates allowances (and auctions some);
+2. orders past their duration expire; R&D that has matured lowers emission rates;
+3. firms produce, do R&D and complete green projects;
+4. firms post orders on the continuous double auction, in random order;
+5. at the last round of a year the book is cleared (all escrow refunded) and every firm
+   settles compliance: it abates where cheaper than the penalty, surrenders allowances and
+   pays the penalty for each tonne still uncovered.
+
+The agents decide and the market applies: every behaviour and the government's policy read
+the read-only :attr:`CarbonMarket.view` and return decisions (:mod:`agents.decisions`); this
+class is the only writer of the market's state. From outside, a person or a trained regulator
+acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order`,
+:meth:`CarbonMarket.set_levers` and :meth:`CarbonMarket.assign_behaviour`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents.behaviours import Behaviour
+from agents.decisions import Allocation, Levers
+from agents.enterprise import Enterprise
+from agents.government import Government
+from agents.registry import check_behaviour_names, make_behaviour, make_policy
+from agents.valuation import auction_bids, update_expectation
+from market import metrics
+from market.accounts import Accounts
+from market.auction import AuctionResult, uniform_price_auction
+from market.enterprises import Enterprises
+from market.firm_table import build_firms, episode_emissions_at_capacity
+from market.order_book import OrderBook
+from market.orders import OrderRejected, Side
+from market.scenario import Scenario
+from market.theory import realised_compliance_cost, unit_permit_equilibrium
+from model.datacollection import TRADE_COLUMNS, MarketDataCollector, measure_round
+from model.run_state import RunState
+from model.validation import read_scenario
+from model.view import MarketReader
+
+SIDES = tuple(Side)  # Side by its integer value
+
+
+class CarbonMarket(mesa.Model):
+    """An emissions-trading market with enterprises, a government and an order book.
+
+    Args:
+        scenario: a shipped scenario name (``"paper"``), a path to a TOML file, or a
+            :class:`~market.scenario.Scenario`.
+        seed: random seed; the same seed gives the same trajectory.
+        **overrides: scenario keys to change, e.g. ``penalty=50``, ``policy="equal"``,
+            ``n_firms=100``, ``years=3``.
+
+    Attributes:
+        scenario: the frozen scenario the market was built from.
+        config: its ``[market]`` table.
+        run: what the run changes of the government's side (budget, floor, levers, records).
+        view: the read-only view every behaviour and policy decides from.
+
+    Raises:
+        ScenarioError: a key is unknown or a value out of range (the message names it).
+    """
+
+    def __init__(
+        self, scenario: str | Path | Scenario = "paper", seed: int | None = None, **overrides: Any
+    ) -> None:
+        super().__init__(seed=seed)
+        self.scenario = read_scenario(scenario, **overrides)
+        check_behaviour_names(self.scenario)
+        self.config = cfg = self.scenario.market
+        table = build_firms(self.scenario, self.rng)
+        budget = cfg.budget
+        if self.scenario.generator is not None and self.scenario.generator.cap_share > 0:
+            budget = self.scenario.generator.cap_share * episode_emissions_at_capacity(
+                table, cfg.steps_per_year, cfg.years
+            )
+        self.run = RunState(budget=budget, remaining_budget=budget, price_floor=cfg.price_floor)
+        self.accounts = Accounts(table.coins, np.zeros(len(table.coins)))
+        self.initial_coins = self.accounts.coins.copy()
+        self.enterprises = Enterprises(
+            cfg,
+            self.accounts,
+            capacity=table.capacity,
+            research_ability=table.research_ability,
+            emission_rate=table.emission_rate,
+            baseline_emissions=table.baseline_emissions,
+            abatement_cost=table.abatement_cost,
+            sector=table.sector,
+        )
+        self.scenario_allocation = np.nan_to_num(table.allocation)
+        self.book = OrderBook(
+            self.accounts,
+            price_floor=cfg.price_floor,
+            price_ceiling=cfg.price_ceiling,
+            order_duration=cfg.order_duration,
+            max_orders=cfg.max_orders,
+        )
+        self.firms = [
+            Enterprise(self, i, behaviour) for i, behaviour in enumerate(self._behaviours(table))
+        ]
+        self.firm_ids = [firm.unique_id for firm in self.firms]
+        self.government = Government(self, make_policy(self.scenario))
+
+        self.year, self.round_in_year, self.year_ended = 0, 0, False
+        self.expected_price: float | None = None
+        self.allowances_issued = 0.0
+        self.allowances_expired = 0.0
+        self.revenue = self.research_spent = self.penalties_paid = self.abatement_spent = 0.0
+        self.round_price, self.round_volume, self.round_emissions = float("nan"), 0, 0.0
+        self.rejected_orders = 0
+        self._trades_seen = 0
+        self._year_start_holdings: np.ndarray | None = None
+        self._max_gains = float("nan")
+        self.allocative_efficiency = float("nan")
+        self.efficiency_by_year: list[float] = []
+        self.compliance_by_year: list = []
+        self.year_records: list[dict[str, float]] = []
+        self._year_value = self._year_volume = 0.0
+        self.view = MarketReader(self)
+        self._group_firms()
+        self.measures = measure_round(self)
+        self.datacollector = MarketDataCollector(cfg.firm_data)
+        self.datacollector.collect(self)
+        self.observe()
+
+    def _behaviours(self, table: Any) -> list[Behaviour]:
+        """Each firm's behaviour; firms naming the same behaviour share one object.
+
+        With ``learned_share`` a seeded draw makes that share of the firms learned.
+        """
+        names = list(table.behaviour)
+        if self.config.learned_share > 0:
+            n_learned = int(np.floor(self.config.learned_share * len(names) + 0.5))
+            for index in self.rng.permutation(len(names))[:n_learned]:
+                names[index] = "learned"
+        shared = {name: make_behaviour(name, self.config) for name in dict.fromkeys(names)}
+        return [shared[name] for name in names]
+
+    # ------------------------------------------------------------------ the round
+
+    def step(self) -> None:
+        """Play one trading round (Mesa counts ``self.steps`` from 1)."""
+        round_ = self.steps - 1
+        self.year, self.round_in_year = divmod(round_, self.config.steps_per_year)
+        self.year_ended = self.round_in_year == self.config.steps_per_year - 1
+        if self.round_in_year == 0:
+            self.start_year()
+        self.book.expire(round_)
+        self.enterprises.update_technology(round_)
+        self.produce()
+        self.invest(round_)
+        self.trade(round_)
+        self.record_trades()
+        if self.year_ended:
+            self.end_year()
+        self.measure()
+
+    def start_year(self) -> None:
+        """The government allocates; textbook markets note the holdings trading starts from."""
+        self.allocate(self.government.decide(self.view))
+        if not self.config.production:
+            self._year_start_holdings = np.floor(self.accounts.total_allowances())
+            self._max_gains = unit_permit_equilibrium(
+                self.enterprises.baseline_emissions,
+                self.enterprises.abatement_cost,
+                self._year_start_holdings,
+                self.config.penalty,
+            ).max_gains_from_trade
+
+    def allocate(self, allocation: Allocation) -> Allocation:
+        """Apply the year's allocation: the floor, free allowances, the auction, green projects.
+
+        Returns:
+            What was allocated: the free allowances, those sold at auction (``auctioned``)
+            and the green projects.
+
+        Raises:
+            RuntimeError: the policy allocated a negative amount or more than remains.
+            ValueError: the allocation's price floor is outside the price band.
+        """
+        run, name = self.run, self.government.policy.name
+        free, auctioned = allocation.free, allocation.auctioned
+        if (free < 0).any() or auctioned < 0 or allocation.green_projects < 0:
+            raise RuntimeError(f"policy {name}: allocated a negative amount")
+        if allocation.release > run.remaining_budget + 1e-9:
+            raise RuntimeError(
+                f"policy {name}: released {allocation.release:g} allowances but "
+                f"only {run.remaining_budget:g} remain in the budget"
+            )
+        if allocation.price_floor is not None:
+            self._set_price_floor(allocation.price_floor)
+        self.accounts.allowances += free
+        result = self._auction(auctioned)
+        run.green_projects_available += allocation.green_projects
+        run.release = float(free.sum() + result.sold + allocation.green_projects)
+        run.remaining_budget -= run.release
+        self.allowances_issued += float(free.sum() + result.sold)
+        run.allocations.append(free + result.won)
+        run.auctions.append(result)
+        return Allocation(free, result.sold, allocation.green_projects, allocation.price_floor)
+
+    def _auction(self, supply: int) -> AuctionResult:
+        """Sell ``supply`` allowances to the firms' unit bids; recycle or keep the revenue."""
+        n = self.enterprises.n
+        if supply <= 0:
+            return AuctionResult(None, np.zeros(n, dtype=np.int64))
+        bidders, prices = auction_bids(self.view, max_units=supply)
+        result = uniform_price_auction(bidders, prices, supply, n, self.run.price_floor, self.rng)
+        acc = self.accounts
+        acc.allowances += result.won
+        acc.coins -= result.won * (result.price or 0)
+        self.run.auction_revenue += result.revenue
+        if self.government.policy.config.recycling == "lump-sum" and result.revenue > 0:
+            acc.coins += result.revenue / n
+            self.run.recycled += result.revenue
+        return result
+
+    def produce(self) -> None:
+        """Every firm produces what its behaviour decides; emissions accrue."""
+        if not self.config.production:
+            self.round_emissions = 0.0
+            return
+        before = self.enterprises.ytd_emissions.sum()
+        output = self._per_firm(lambda behaviour, firms: behaviour.production(self.view, firms))
+        self.revenue += self.enterprises.produce(output)
+        self.round_emissions = float(self.enterprises.ytd_emissions.sum() - before)
+
+    def invest(self, round_: int) -> None:
+        """R&D attempts and green projects, as the behaviours decide."""
+        if self.config.research:
+            attempts = self._per_firm(lambda behaviour, firms: behaviour.research(self.view, firms))
+            self.research_spent += self.enterprises.research(attempts, round_, self.rng)
+        if self.run.green_projects_available > 0:
+            wanting = self._per_firm(lambda behaviour, firms: behaviour.offsets(self.view, firms))
+            done = self.enterprises.buy_offsets(
+                wanting, self.run.green_projects_available, self.rng
+            )
+            self.run.green_projects_available -= done
+            self.allowances_issued += done
+
+    def trade(self, round_: int) -> None:
+        """Collect every behaviour's quotes and submit them to the book in random order.
+
+        A firm whose behaviour keeps one live quote withdraws its open orders just before it
+        posts its new one, so everyone else's quotes from earlier rounds still stand.
+        """
+        quotes = [behaviour.quote(self.view, firms) for behaviour, firms in self._groups]
+        # Plain Python lists and Side members: the loop below runs once per order, and
+        # indexing numpy arrays there would convert every element on the way.
+        firms, sides, prices, quantities = (
+            np.concatenate([getattr(q, k) for q in quotes]).tolist()
+            for k in ("firms", "side", "price", "quantity")
+        )
+        sides = [SIDES[side] for side in sides]
+        book, max_orders = self.book, self.config.max_orders
+        replaces = self._replaces_quotes.tolist()
+        open_counts = book.open_counts().tolist()
+        for i in self.rng.permutation(len(firms)).tolist():
+            firm = firms[i]
+            if replaces[firm] and open_counts[firm]:
+                book.cancel_firm(firm)
+            elif open_counts[firm] >= max_orders:
+                continue
+            try:
+                book.submit(firm, sides[i], prices[i], quantities[i], round_)
+            except OrderRejected:
+                self.rejected_orders += 1
+
+    def record_trades(self) -> None:
+        """Add the round's trades to the ledger table; update price, volume and expectation."""
+        new = self.book.trades[self._trades_seen :]
+        self._trades_seen = len(self.book.trades)
+        prices = np.fromiter((t.price for t in new), dtype=float, count=len(new))
+        volumes = np.fromiter((t.quantity for t in new), dtype=float, count=len(new))
+        self.round_volume = int(volumes.sum())
+        self._year_value += float(prices @ volumes)
+        self._year_volume += self.round_volume
+        self.round_price = metrics.vwap(prices, volumes) if new else float("nan")
+        self.expected_price = update_expectation(
+            self.expected_price,
+            self.round_price,
+            self.book.best_bid(),
+            self.book.best_ask(),
+            self.run.price_floor,
+            self.config.price_ceiling,
+        )
+        table = self.datacollector.tables["trades"]
+        for trade in new:
+            for column, value in zip(
+                TRADE_COLUMNS,
+                (trade.round, self.year, trade.buyer, trade.seller, trade.price, trade.quantity),
+                strict=True,
+            ):
+                table[column].append(value)
+        if self._year_start_holdings is not None:
+            self.allocative_efficiency = self._efficiency()
+
+    def end_year(self) -> None:
+        """Clear the book (full refund), settle compliance, end the episode after the last year."""
+        self.book.clear()
+        if self._year_start_holdings is not None:
+            self.efficiency_by_year.append(self.allocative_efficiency)
+        result = self.enterprises.settle_compliance()
+        self.compliance_by_year.append(result)
+        self.year_records.append(
+            {
+                "year": self.year,
+                "release": self.run.release,
+                "price": self._year_value / self._year_volume
+                if self._year_volume
+                else float("nan"),
+                "volume": self._year_volume,
+                "emissions": result.emissions,
+                "shortfall": result.shortfall,
+                "penalties": result.penalties,
+            }
+        )
+        self._year_value = self._year_volume = 0.0
+        self.penalties_paid += result.penalties
+        self.abatement_spent += result.abatement_spent
+        self.allowances_expired += result.expired
+        if self.year == self.config.years - 1:
+            self.running = False
+
+    def measure(self) -> None:
+        """Round end: compute the measures, collect the data, let planning behaviours observe."""
+        self.measures = measure_round(self)
+        self.datacollector.collect(self)
+        self.observe()
+
+    # ------------------------------------------------------------------ acting from outside
+
+    def submit_order(self, firm: int, side: Side | int, price: int, quantity: int) -> int:
+        """A person's order for ``firm``, placed in the coming round.
+
+        It trades at once where prices cross and expires ``order_duration`` rounds later.
+
+        Returns:
+            The order's id.
+
+        Raises:
+            OrderRejected: the side, price, quantity, order limit or the firm's coins or
+                allowances do not allow it (the message names the field).
+        """
+        return self.book.submit(firm, side, price, quantity, self.steps)
+
+    def cancel_order(self, order_id: int) -> bool:
+        """Cancel an open order (its escrow is refunded); False if it is no longer open."""
+        return self.book.cancel(order_id)
+
+    def set_levers(self, levers: Levers) -> None:
+        """The manual policy's levers for the coming year's allocation.
+
+        Raises:
+            ValueError: a lever is outside its range (the message names it).
+        """
+        n, ceiling = self.enterprises.n, self.config.price_ceiling
+        for name, share in (
+            ("release_share", levers.release_share),
+            ("auction_share", levers.auction_share),
+        ):
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{name}: {share!r} must be in [0, 1]")
+        if levers.weights is not None:
+            weights = np.asarray(levers.weights, dtype=float)
+            if weights.shape != (n,) or not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError(f"weights: expected {n} non-negative numbers, got {weights!r}")
+        if levers.price_floor is not None and not 0 <= levers.price_floor < ceiling:
+            raise ValueError(f"price_floor: {levers.price_floor} must be in [0, {ceiling - 1}]")
+        self.run.levers = levers
+
+    def assign_behaviour(self, index: int, behaviour: Behaviour) -> None:
+        """Give firm ``index`` another behaviour (e.g. a human player takes it over)."""
+        self.assign_behaviours({index: behaviour})
+
+    def assign_behaviours(self, behaviours: dict[int, Behaviour]) -> None:
+        """Give several firms other behaviours at once, ``{firm index: behaviour}``."""
+        for index, behaviour in behaviours.items():
+            self.firms[index].behaviour = behaviour
+        self._group_firms()
+        self.observe()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _set_price_floor(self, price_floor: int) -> None:
+        """Change the lowest price tick for new orders (a government lever).
+
+        Raises:
+            ValueError: the floor is negative or not below the ceiling.
+        """
+        if not 0 <= price_floor < self.config.price_ceiling:
+            raise ValueError(
+                f"price_floor: {price_floor} must be in [0, {self.config.price_ceiling - 1}]"
+            )
+        self.run.price_floor = self.book.price_floor = int(price_floor)
+
+    def behaviour_groups(self) -> list[tuple[Behaviour, np.ndarray]]:
+        """Each behaviour held in the market with the indices of the firms holding it."""
+        return self._groups
+
+    def observe(self) -> None:
+        """Behaviours that plan ahead (learned firms) see the market as it stands."""
+        for behaviour, firms in self._groups:
+            behaviour.observe(self.view, firms)
+
+    def _group_firms(self) -> None:
+        groups: dict[Behaviour, list[int]] = {}
+        for firm in self.firms:
+            groups.setdefault(firm.behaviour, []).append(firm.index)
+        self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
+        self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
+        self._replaces_quotes = np.array([f.behaviour.replaces_quotes for f in self.firms])
+
+    def _per_firm(self, decide: Callable[[Behaviour, np.ndarray], np.ndarray]) -> np.ndarray:
+        """One decision of every behaviour group, assembled into one array over all firms."""
+        out = None
+        for behaviour, firms in self._groups:
+            values = decide(behaviour, firms)
+            if out is None:
+                out = np.empty(self.enterprises.n, dtype=np.asarray(values).dtype)
+            out[firms] = values
+        return out
+
+    def _efficiency(self) -> float:
+        """Realised over maximum gains from trade since the year's allocation (textbook)."""
+        ent, cfg = self.enterprises, self.config
+        start = realised_compliance_cost(
+            ent.baseline_emissions, ent.abatement_cost, self._year_start_holdings, cfg.penalty
+        )
+        now = realised_compliance_cost(
+            ent.baseline_emissions,
+            ent.abatement_cost,
+            self.accounts.total_allowances(),
+            cfg.penalty,
+        )
+        return metrics.allocative_efficiency(start - now, self._max_gains)
+
+    @property
+    def rounds_left(self) -> int:
+        """Rounds of this compliance year after the current one."""
+        return self.config.steps_per_year - 1 - self.round_in_year
+
+    @property
+    def rounds_left_episode(self) -> int:
+        """Rounds of the episode after the current one."""
+        return self.config.steps_per_year * self.config.years - self.steps
+
+    @property
+    def over_emission(self) -> float:
+        """Tonnes emitted and never covered by an allowance, over all firms (final year too)."""
+        return float(self.enterprises.over_emission.sum())
+
+    @property
+    def welfare(self) -> float:
+        """Equality x productivity x exp(-c x over_emission), MODEL.md."""
+        return float(self.measures["welfare"])

@@ -1,0 +1,88 @@
+import json
+
+import numpy as np
+import pytest
+from stable_baselines3 import PPO
+
+from cli import main
+from learning.train import latest_checkpoint, load_train_config, train_regulator
+from tests.learning.regulator.support import tiny_config
+
+
+def test_training_writes_model_statistics_provenance_and_logs(tiny_regulator):
+    out = tiny_regulator.parent
+    meta = json.loads((out / "regulator.json").read_text())
+    assert meta["seed"] == 3 and meta["timesteps"] == 40
+    assert meta["action_mode"] == "rules" and meta["n_firms"] == 5
+    assert (out / "regulator.vecnormalize.pkl").is_file()
+    assert any((out / "tensorboard").rglob("events.out.tfevents.*"))
+    assert (out / "eval" / "evaluations.npz").is_file()
+    assert latest_checkpoint(out)[2] == 40
+
+
+def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
+    first = train_regulator("paper", tiny_config(n_timesteps=40), tmp_path, seed=1, progress=False)
+    assert PPO.load(first).num_timesteps == 40
+    # the run "died" after its last checkpoint at 40 steps; ask for 80 in all and resume
+    resumed = train_regulator(
+        "paper", tiny_config(n_timesteps=80), tmp_path, seed=1, resume=True, progress=False
+    )
+    assert PPO.load(resumed).num_timesteps == 80
+    assert latest_checkpoint(tmp_path)[2] == 80
+    # the validations before the interruption stay in the log, and count for "best"
+    history = np.load(tmp_path / "eval" / "evaluations.npz")
+    assert list(history["timesteps"]) == [20, 40, 60, 80]
+
+
+def test_a_resumed_run_keeps_its_best_validated_model(tmp_path):
+    from learning.train import continue_validation
+
+    class Validation:  # the EvalCallback attributes continue_validation sets
+        pass
+
+    np.savez(
+        tmp_path / "evaluations.npz",
+        timesteps=np.array([20, 40]),
+        results=np.array([[1.0, 3.0], [5.0, 4.0]]),
+        ep_lengths=np.array([[10, 10], [10, 10]]),
+    )
+    validation = Validation()
+    continue_validation(validation, tmp_path / "evaluations.npz")
+    assert validation.best_mean_reward == 4.5
+    assert validation.evaluations_timesteps == [20, 40]
+    assert validation.evaluations_results == [[1.0, 3.0], [5.0, 4.0]]
+
+
+def test_a_used_output_directory_needs_resume(tmp_path):
+    (tmp_path / "something").write_text("x")
+    with pytest.raises(ValueError, match=r"--out: .* already holds a run; pass --resume"):
+        train_regulator("paper", tiny_config(), tmp_path, progress=False)
+
+
+def test_yaml_config_is_validated(tmp_path):
+    good = tmp_path / "ok.yaml"
+    good.write_text("paper:\n  n_timesteps: 100\n  n_envs: 1\n")
+    assert load_train_config(good, "paper").n_timesteps == 100
+    with pytest.raises(ValueError, match="has no entry for scenario 'classroom'"):
+        load_train_config(good, "classroom")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paper:\n  n_timestep: 100\n")
+    with pytest.raises(ValueError, match=r"paper\.n_timestep: unknown key"):
+        load_train_config(bad, "paper")
+    bad.write_text("paper:\n  gamma: 2\n")
+    with pytest.raises(ValueError, match=r"gamma: 2 must be a number in \[0, 1\]"):
+        load_train_config(bad, "paper")
+    with pytest.raises(ValueError, match="--config: no file at"):
+        load_train_config(tmp_path / "missing.yaml", "paper")
+
+
+def test_shipped_config_has_the_paper_entry():
+    from learning.train import DEFAULT_CONFIG
+
+    config = load_train_config(DEFAULT_CONFIG, "paper")
+    assert config.env_kwargs["climate_coefficient"] == [0.05, 0.2, 0.5]
+
+
+def test_cli_refuses_a_bad_timesteps_value(tmp_path, capsys):
+    assert main(["train-regulator", "--timesteps", "0", "--out", str(tmp_path / "x")]) == 2
+    assert "--timesteps: 0 must be >= 1" in capsys.readouterr().err
