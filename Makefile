@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets chromium lint bench figures clean
+.PHONY: run test test-fast install assets chromium lint bench figures clean
 
 run: $(STAMP) assets
 	$(BIN)/solara run app.py
@@ -13,6 +13,12 @@ run: $(STAMP) assets
 test: $(STAMP) assets chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 -q
+
+# Everything but the tests marked slow (training, evaluation, sweeps, browser, the full
+# golden set): the quick check while working.
+test-fast: $(STAMP) assets
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 -q -m "not slow"
 
 install: $(STAMP) assets
 
@@ -44,6 +50,7 @@ bench: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py
+	PYTHONPATH=. $(BIN)/python docs/draw_architecture.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

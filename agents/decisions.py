@@ -86,3 +86,24 @@ class Levers:
     weights: np.ndarray | None = None
     auction_share: float = 0.0
     price_floor: int | None = None
+
+    def check(self, n_firms: int, price_ceiling: int) -> None:
+        """Fail unless every lever is in its range for a market of ``n_firms`` firms.
+
+        Raises:
+            ValueError: naming the lever and its allowed range.
+        """
+        for name, share in (
+            ("release_share", self.release_share),
+            ("auction_share", self.auction_share),
+        ):
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{name}: {share!r} must be in [0, 1]")
+        if self.weights is not None:
+            weights = np.asarray(self.weights, dtype=float)
+            if weights.shape != (n_firms,) or not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError(
+                    f"weights: expected {n_firms} non-negative numbers, got {weights!r}"
+                )
+        if self.price_floor is not None and not 0 <= self.price_floor < price_ceiling:
+            raise ValueError(f"price_floor: {self.price_floor} must be in [0, {price_ceiling - 1}]")

@@ -65,9 +65,12 @@ def update_expectation(
 
 
 def expected_price(view: MarketView) -> float:
-    """The market's price expectation: a moving average of traded prices, else mid-band."""
+    """The market's price expectation: a moving average of traded prices, else mid-band.
+
+    Always within this year's band: a floor raised above last year's prices lifts it.
+    """
     if view.expected_price is not None:
-        return view.expected_price
+        return float(np.clip(view.expected_price, view.price_floor, view.config.price_ceiling))
     return 0.5 * (view.price_floor + view.config.price_ceiling)
 
 

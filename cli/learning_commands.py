@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from agents.learned_regulator import SHIPPED_REGULATOR
+from model import load_scenario
 
 # Only light imports here: the command line starts without loading torch. Training
 # configurations default to the shipped YAML files (learning/configs), named by the
@@ -125,24 +126,27 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     policies += [f"learned:{path}" for path in args.learned]
     if args.seeds < 2:
         raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
-    if any(c < 0 for c in args.climate_coefficient):
-        raise ValueError("--climate-coefficient: must be >= 0")
     overrides = {**ENTERPRISE_MIXES[args.enterprises]}
     if args.behaviour:
         overrides["behaviour"] = args.behaviour
     if args.enterprises != "heuristic":
         overrides["enterprise_policy"] = args.enterprise_policy
+    coefficients = args.climate_coefficient or [
+        load_scenario(args.scenario, **overrides).market.climate_coefficient
+    ]
+    for c in coefficients:  # the scenario's own check of every c and override
+        load_scenario(args.scenario, **overrides, climate_coefficient=c)
     runs = collect_runs(
         args.scenario,
         policies,
         args.seeds,
-        args.climate_coefficient,
+        coefficients,
         progress=sys.stderr.isatty() and not args.json,
         **overrides,
     )
     out = Path(args.out) if args.out else None
     report = {}
-    for c in args.climate_coefficient:
+    for c in coefficients:
         scored = score(runs, c)
         table = confidence_table(scored)
         learned = [p for p in table["policy"] if is_learned(p)]
@@ -273,8 +277,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--climate-coefficient",
         type=float,
         nargs="+",
-        default=[0.2],
-        help="score with these c (default 0.2)",
+        help="score with these c (default: the scenario's market.climate_coefficient)",
     )
     evaluate.add_argument(
         "--enterprises",

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from agents.policies import POLICIES
+from agents.registry import POLICIES
 from market.metrics import lorenz_curve
 from model import CarbonMarket
 from model.episode import episode_summary, run_episode

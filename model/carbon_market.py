@@ -41,8 +41,8 @@ from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.order_book import OrderBook
 from market.orders import OrderRejected, Side
 from market.scenario import Scenario
-from market.theory import realised_compliance_cost, unit_permit_equilibrium
-from model.datacollection import TRADE_COLUMNS, MarketDataCollector, measure_round
+from model.datacollection import MarketDataCollector, measure_round
+from model.efficiency import EfficiencyTracker
 from model.run_state import RunState
 from model.validation import read_scenario
 from model.view import MarketReader
@@ -118,10 +118,7 @@ class CarbonMarket(mesa.Model):
         self.round_price, self.round_volume, self.round_emissions = float("nan"), 0, 0.0
         self.rejected_orders = 0
         self._trades_seen = 0
-        self._year_start_holdings: np.ndarray | None = None
-        self._max_gains = float("nan")
-        self.allocative_efficiency = float("nan")
-        self.efficiency_by_year: list[float] = []
+        self.efficiency = EfficiencyTracker(self.enterprises, self.accounts, cfg.penalty)
         self.compliance_by_year: list = []
         self.year_records: list[dict[str, float]] = []
         self._year_value = self._year_volume = 0.0
@@ -168,13 +165,7 @@ class CarbonMarket(mesa.Model):
         """The government allocates; textbook markets note the holdings trading starts from."""
         self.allocate(self.government.decide(self.view))
         if not self.config.production:
-            self._year_start_holdings = np.floor(self.accounts.total_allowances())
-            self._max_gains = unit_permit_equilibrium(
-                self.enterprises.baseline_emissions,
-                self.enterprises.abatement_cost,
-                self._year_start_holdings,
-                self.config.penalty,
-            ).max_gains_from_trade
+            self.efficiency.start_year()
 
     def allocate(self, allocation: Allocation) -> Allocation:
         """Apply the year's allocation: the floor, free allowances, the auction, green projects.
@@ -293,22 +284,13 @@ class CarbonMarket(mesa.Model):
             self.run.price_floor,
             self.config.price_ceiling,
         )
-        table = self.datacollector.tables["trades"]
-        for trade in new:
-            for column, value in zip(
-                TRADE_COLUMNS,
-                (trade.round, self.year, trade.buyer, trade.seller, trade.price, trade.quantity),
-                strict=True,
-            ):
-                table[column].append(value)
-        if self._year_start_holdings is not None:
-            self.allocative_efficiency = self._efficiency()
+        self.datacollector.add_trades(new, self.year)
+        self.efficiency.update()
 
     def end_year(self) -> None:
         """Clear the book (full refund), settle compliance, end the episode after the last year."""
         self.book.clear()
-        if self._year_start_holdings is not None:
-            self.efficiency_by_year.append(self.allocative_efficiency)
+        self.efficiency.end_year()
         result = self.enterprises.settle_compliance()
         self.compliance_by_year.append(result)
         self.year_records.append(
@@ -363,19 +345,7 @@ class CarbonMarket(mesa.Model):
         Raises:
             ValueError: a lever is outside its range (the message names it).
         """
-        n, ceiling = self.enterprises.n, self.config.price_ceiling
-        for name, share in (
-            ("release_share", levers.release_share),
-            ("auction_share", levers.auction_share),
-        ):
-            if not 0.0 <= share <= 1.0:
-                raise ValueError(f"{name}: {share!r} must be in [0, 1]")
-        if levers.weights is not None:
-            weights = np.asarray(levers.weights, dtype=float)
-            if weights.shape != (n,) or not np.isfinite(weights).all() or (weights < 0).any():
-                raise ValueError(f"weights: expected {n} non-negative numbers, got {weights!r}")
-        if levers.price_floor is not None and not 0 <= levers.price_floor < ceiling:
-            raise ValueError(f"price_floor: {levers.price_floor} must be in [0, {ceiling - 1}]")
+        levers.check(self.enterprises.n, self.config.price_ceiling)
         self.run.levers = levers
 
     def assign_behaviour(self, index: int, behaviour: Behaviour) -> None:
@@ -430,19 +400,15 @@ class CarbonMarket(mesa.Model):
             out[firms] = values
         return out
 
-    def _efficiency(self) -> float:
-        """Realised over maximum gains from trade since the year's allocation (textbook)."""
-        ent, cfg = self.enterprises, self.config
-        start = realised_compliance_cost(
-            ent.baseline_emissions, ent.abatement_cost, self._year_start_holdings, cfg.penalty
-        )
-        now = realised_compliance_cost(
-            ent.baseline_emissions,
-            ent.abatement_cost,
-            self.accounts.total_allowances(),
-            cfg.penalty,
-        )
-        return metrics.allocative_efficiency(start - now, self._max_gains)
+    @property
+    def allocative_efficiency(self) -> float:
+        """This year's allocative efficiency so far (textbook markets; else nan)."""
+        return self.efficiency.current
+
+    @property
+    def efficiency_by_year(self) -> list[float]:
+        """Every finished year's allocative efficiency (textbook markets)."""
+        return self.efficiency.by_year
 
     @property
     def rounds_left(self) -> int:

@@ -9,16 +9,15 @@ records have Mesa's own layout, so ``get_agent_vars_dataframe`` and ``batch_run`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 from mesa import DataCollector
 
 from market import metrics
-
-if TYPE_CHECKING:
-    from model.carbon_market import CarbonMarket
+from market.orders import Trade
 
 TRADE_COLUMNS = ["round", "year", "buyer", "seller", "price", "quantity"]
 
@@ -48,8 +47,8 @@ MEASURES = (
 )
 
 
-def measure_round(m: CarbonMarket) -> dict[str, float | int | None]:
-    """Every model-level measure of the round just played, computed once.
+def measure_round(m: mesa.Model) -> dict[str, float | int | None]:
+    """Every model-level measure of the round just played by ``m`` (a CarbonMarket), once.
 
     Units: prices in coins per allowance (``price`` is the round's VWAP, nan without trades),
     volumes and budgets in allowances, emissions and over-emission in tonnes, productivity in
@@ -86,7 +85,7 @@ def measure_round(m: CarbonMarket) -> dict[str, float | int | None]:
     }
 
 
-def read_measure(m: CarbonMarket, name: str) -> float | int | None:
+def read_measure(m: mesa.Model, name: str) -> float | int | None:
     """A DataCollector reporter: one entry of the market's measures for this round."""
     return m.measures[name]
 
@@ -122,7 +121,15 @@ class MarketDataCollector(DataCollector):
         )
         self.firm_data = firm_data
 
-    def _record_agents(self, model: CarbonMarket):
+    def add_trades(self, trades: Sequence[Trade], year: int) -> None:
+        """Append trades to the ledger table (``TRADE_COLUMNS``), all of compliance ``year``."""
+        table = self.tables["trades"]
+        for trade in trades:
+            values = (trade.round, year, trade.buyer, trade.seller, trade.price, trade.quantity)
+            for column, value in zip(TRADE_COLUMNS, values, strict=True):
+                table[column].append(value)
+
+    def _record_agents(self, model: mesa.Model):
         """One record per firm: ``(step, unique_id, *FIRM_COLUMNS)``, Mesa's layout."""
         if self.firm_data == "year" and not model.year_ended:
             return iter(())

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
+import mesa
 import numpy as np
 
 from agents.decisions import Levers
@@ -19,9 +19,6 @@ from market.accounts import Accounts
 from market.enterprises import Enterprises
 from market.order_book import OrderBook
 from market.orders import Side
-
-if TYPE_CHECKING:
-    from model.carbon_market import CarbonMarket
 
 
 def read_only(array: np.ndarray) -> np.ndarray:
@@ -126,9 +123,13 @@ class BookReader:
 
 
 class MarketReader:
-    """What a decision rule sees of ``market`` (:class:`agents.view.MarketView`)."""
+    """What a decision rule sees of ``market``, a CarbonMarket (:class:`agents.view.MarketView`).
 
-    def __init__(self, market: CarbonMarket) -> None:
+    Args:
+        market: the market shown (typed as Mesa's model: the market imports this module).
+    """
+
+    def __init__(self, market: mesa.Model) -> None:
         self._market = market
         self.config = market.config
         self.enterprises = FirmsReader(market.enterprises)

@@ -21,6 +21,8 @@ from experiments import Results, SweepError, executors, load_results, load_sweep
 from experiments.identity import sweep_tasks
 from tests.experiments.helpers import assert_same_results, crash_once
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0  # seconds: a bound on starting the cluster

@@ -15,6 +15,8 @@ import pytest
 from experiments import load_results, load_sweep, run_sweep
 from tests.experiments.helpers import assert_same_results, write_sweep
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 CLI = [sys.executable, "-m", "cli"]
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = 25  # 4 points x 25 seeds = 100 runs: a few seconds, time enough to kill it part-way

@@ -15,6 +15,8 @@ from experiments.plots import write_report
 from experiments.summary import band, summary_table
 from tests.experiments.helpers import write_sweep
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 T_975_2 = 4.302652729911275  # Student t, 97.5% quantile, 2 degrees of freedom
 
 

@@ -14,6 +14,8 @@ from experiments import Results, SweepError, load_results, load_sweep, run_sweep
 from experiments.identity import sweep_tasks
 from tests.experiments.helpers import assert_same_results, crash_once, fail_on
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 
 def test_small_grid_gives_exactly_the_expected_rows(reference: Results) -> None:
     runs, years = reference.runs, reference.years

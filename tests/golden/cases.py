@@ -41,6 +41,11 @@ class Case:
         ]
         return "-".join([*parts, f"seed={self.seed}"])
 
+    @property
+    def group(self) -> str:
+        """The case without its seed: the cases that differ only by seed share it."""
+        return self.name.rpartition("-seed=")[0]
+
     def __hash__(self) -> int:
         return hash(self.name)
 

@@ -22,7 +22,13 @@ def expected(table: str, case: Case, like: pd.DataFrame) -> pd.DataFrame:
     return like.iloc[:0] if rows is None else rows
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def _marked(case: Case):
+    """One seed of every scenario and policy runs in the fast suite, the rest in the slow one."""
+    fast = case.seed == 0 and "behaviour=" not in case.group
+    return case if fast else pytest.param(case, marks=pytest.mark.slow)
+
+
+@pytest.mark.parametrize("case", [_marked(case) for case in CASES], ids=lambda case: case.name)
 def test_a_golden_case_replays_exactly(case):
     trades, years = play(case)
     pd.testing.assert_frame_equal(

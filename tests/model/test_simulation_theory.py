@@ -17,6 +17,9 @@ from market.theory import competitive_equilibrium
 from model import CarbonMarket
 from model.episode import run_episode, trades_frame
 
+# Multi-seed simulation studies: tens of whole textbook episodes each (make test runs them).
+pytestmark = pytest.mark.slow
+
 
 def textbook(name, behaviour, allocation=None, **market):
     """A shipped textbook scenario with every firm on one behaviour (and other holdings)."""

@@ -2,7 +2,10 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
 
 TIMEOUT = 30_000  # ms: the first page load compiles the page's scripts
 

@@ -9,6 +9,8 @@ from market.theory import competitive_equilibrium
 from model import CarbonMarket
 from model.episode import run_episode, trades_frame
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 TEXTBOOK_POLICY = str(DATA_DIR / "policies" / "enterprises-classroom-12.zip")
 
 

@@ -7,6 +7,8 @@ import pytest
 from learning.evaluate import profit_comparison, run_policy, swap_learned
 from model import CarbonMarket
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 SHORT = {"years": 1, "steps_per_year": 20}
 
 

@@ -12,6 +12,8 @@ from learning.train_enterprises import train_enterprises
 from model import CarbonMarket, ScenarioError
 from tests.learning.regulator.support import tiny_config
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 SHORT = {"years": 2, "steps_per_year": 10}
 
 

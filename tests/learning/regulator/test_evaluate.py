@@ -7,6 +7,8 @@ import pytest
 from cli import main
 from learning.evaluate import confidence_table, paired_test, score
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 
 def synthetic_runs():
     """Two rules and a learned regulator on 4 seeds; the learned one run at two c."""

@@ -8,11 +8,14 @@ check on 4 held-out seeds that still fails if the shipped policy stops being bet
 import json
 
 import numpy as np
+import pytest
 
 from agents.learned_regulator import SHIPPED_REGULATOR
 from agents.network import network_path
 from learning.evaluate import RULES, collect_runs, score
 from learning.export import sidecars
+
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
 
 
 def test_shipped_files_and_provenance():

@@ -8,6 +8,8 @@ from cli import main
 from learning.train import latest_checkpoint, load_train_config, train_regulator
 from tests.learning.regulator.support import tiny_config
 
+pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
+
 
 def test_training_writes_model_statistics_provenance_and_logs(tiny_regulator):
     out = tiny_regulator.parent
