@@ -2,10 +2,11 @@
 
 Both executors take run tasks and yield one :class:`Outcome` per task, in the order runs
 finish. A run whose worker dies mid-run is run again on another worker: locally the process
-pool is rebuilt and the runs that were in flight resubmitted (at most :data:`MAX_ATTEMPTS`
-times each); on Dask the scheduler reassigns the task (``distributed.scheduler.
-allowed-failures``). An exception inside a run is not retried (the seed fixes the run, so it
-would fail again); it comes back as the outcome's error.
+pool is rebuilt and the runs that were in flight are run again one at a time, so that a death
+is charged to the run whose process died and to no other (a run that loses its process
+:data:`MAX_ATTEMPTS` times counts as failed); on Dask the scheduler reassigns the task
+(``distributed.scheduler.allowed-failures``). An exception inside a run is not retried (the
+seed fixes the run, so it would fail again); it comes back as the outcome's error.
 """
 
 from __future__ import annotations
@@ -117,13 +118,21 @@ class LocalExecutor:
         )
 
     def map(self, tasks: Iterable[RunTask]) -> Iterator[Outcome]:
-        """Run the tasks; rebuild the pool and resubmit whenever a worker process dies."""
-        queue = deque(tasks)
+        """Run the tasks; rebuild the pool and run the suspects alone when a worker dies.
+
+        When the pool breaks, every run in flight dies with it, but only one process died
+        first: those runs become suspects and run again one at a time, each alone in the
+        pool, so a death is charged only to the run that was alone in a pool that broke.
+        """
+        queue, suspects = deque(tasks), deque()
         size = max(1, min(self.workers, len(queue)))  # no idle processes for a short sweep
         running: dict[Future, RunTask] = {}
         attempts: Counter[str] = Counter()
-        while queue or running:
-            broken = not self._fill(queue, running, size)
+        while queue or suspects or running:
+            if self._pool is None:
+                self._pool = self._new_pool(size)
+            source, limit = (suspects, 1) if suspects else (queue, size)
+            broken = not self._fill(source, running, limit)
             done: set[Future] = set()
             if not broken:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -131,25 +140,24 @@ class LocalExecutor:
             if broken:  # every run in flight died with the pool: settle them all
                 wait(running)
                 done = set(running)
+            alone = len(running) == 1
             outcomes = []
             for future in done:
                 task = running.pop(future)
-                outcome = self._settle(future, task, attempts)
+                outcome = self._settle(future, task, attempts, charged=alone)
                 if outcome is None:
-                    queue.appendleft(task)
+                    suspects.append(task)
                 else:
                     outcomes.append(outcome)
             if broken:
                 self.close()
-            else:  # keep the workers busy while the caller records these outcomes
+            elif not suspects:  # keep the workers busy while the caller records these outcomes
                 self._fill(queue, running, size)
             yield from outcomes
 
-    def _fill(self, queue: deque[RunTask], running: dict[Future, RunTask], size: int) -> bool:
-        """Submit queued tasks until ``size`` run; False when the pool turns out broken."""
-        if self._pool is None:
-            self._pool = self._new_pool(size)
-        while queue and len(running) < size:
+    def _fill(self, queue: deque[RunTask], running: dict[Future, RunTask], limit: int) -> bool:
+        """Submit queued tasks until ``limit`` run; False when the pool turns out broken."""
+        while queue and len(running) < limit:
             task = queue.popleft()
             try:
                 running[self._pool.submit(self.run, task)] = task
@@ -159,14 +167,19 @@ class LocalExecutor:
         return True
 
     @staticmethod
-    def _settle(future: Future, task: RunTask, attempts: Counter[str]) -> Outcome | None:
-        """The outcome of a finished future; None when its run must be retried."""
+    def _settle(
+        future: Future, task: RunTask, attempts: Counter[str], charged: bool
+    ) -> Outcome | None:
+        """The outcome of a finished future; None when its run must be retried.
+
+        ``charged``: the run was alone in flight, so a broken pool was its own process dying.
+        """
         error = future.exception()
         if error is None:
             return Outcome(task, future.result())
         if not isinstance(error, BrokenProcessPool):
             return Outcome(task, None, _describe(error))
-        attempts[task.run_id] += 1
+        attempts[task.run_id] += charged
         if attempts[task.run_id] < MAX_ATTEMPTS:
             return None
         return Outcome(task, None, f"its worker process died {MAX_ATTEMPTS} times")

@@ -7,6 +7,7 @@ processes and ``dask worker`` processes alike) can unpickle them.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +48,18 @@ def crash_once(marker_dir: str, run_ids: tuple[str, ...], task: RunTask) -> RunR
             pass
         else:
             os._exit(17)  # the process dies mid-run, as an out-of-memory kill would do
+    return run_point(task)
+
+
+def crash_always(run_ids: tuple[str, ...], task: RunTask) -> RunResult:
+    """Kill the worker process every time it meets one of ``run_ids``; the others run slowly.
+
+    The slow runs are still in flight whenever a doomed run kills its process, so they die
+    with the pool each time, through no fault of their own.
+    """
+    if task.run_id in run_ids:
+        os._exit(17)
+    time.sleep(0.3)
     return run_point(task)
 
 

@@ -7,12 +7,13 @@ import itertools
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import cli
 from experiments import Results, SweepError, load_results, load_sweep, run_sweep
 from experiments.identity import sweep_tasks
-from tests.experiments.helpers import assert_same_results, crash_once, fail_on
+from tests.experiments.helpers import assert_same_results, crash_always, crash_once, fail_on
 
 pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
 
@@ -101,6 +102,23 @@ def test_a_worker_that_dies_mid_run_has_its_run_retried(
     run_sweep(sweep, tmp_path / "out", workers=2, progress=False, run=run)
     assert sorted(os.listdir(markers)) == sorted(doomed)  # four runs lost their process ...
     assert_same_results(load_results(tmp_path / "out"), reference)  # ... and were run again
+
+
+def test_only_the_run_whose_process_dies_is_charged_for_it(
+    small_sweep_file: Path, reference: Results, tmp_path: Path
+) -> None:
+    """Runs that die with the pool because another run killed its process are not failed."""
+    sweep = load_sweep(small_sweep_file)
+    doomed = sweep_tasks(sweep)[0].run_id  # kills its process every time it runs
+    run = functools.partial(crash_always, (doomed,))
+    with pytest.raises(SweepError) as err:
+        run_sweep(sweep, tmp_path / "out", workers=2, progress=False, run=run)
+    assert "1 of 12 runs failed" in str(err.value)
+    assert f"run {doomed}" in str(err.value) and "its worker process died 3 times" in str(err.value)
+    recorded = load_results(tmp_path / "out").runs
+    assert len(recorded) == 11 and doomed not in set(recorded["run_id"])
+    expected = reference.runs[reference.runs["run_id"] != doomed].reset_index(drop=True)
+    pd.testing.assert_frame_equal(recorded, expected)
 
 
 def test_failed_runs_are_reported_and_retried_on_resume(
