@@ -33,12 +33,14 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # torch is installed first from the pinned CPU build this machine keeps on disk; a bare
-# torch requirement would pull a multi-GB CUDA build.
+# torch requirement would pull a multi-GB CUDA build. The last step compiles and caches the
+# market's kernels, so the first market after an install starts at once.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m model.warmup
 	touch $(STAMP)
 
 lint: $(STAMP)

@@ -3,8 +3,8 @@
 Scenario configuration (``config``, ``scenario``), the firms a market starts with
 (``firm_table``), the firms' state and its mechanics (``enterprises``), money and allowance
 accounts (``accounts``), orders and the continuous double auction (``orders``,
-``price_levels``, ``order_book``), the government's call auction (``auction``), textbook
-theory (``theory``) and metrics (``metrics``). Nothing here imports any other part of the
-project, and nothing here decides anything: decisions come from ``agents``, and ``model``
-applies them.
+``order_book`` and its compiled kernels ``book_kernels``), the government's call auction
+(``auction``), textbook theory (``theory``) and metrics (``metrics``). Nothing here imports
+any other part of the project, and nothing here decides anything: decisions come from
+``agents``, and ``model`` applies them.
 """

@@ -11,36 +11,53 @@ columns; nothing else may touch escrow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
+#: Rows of an accounts block, shape ``(4, n_firms)``.
+COINS, ALLOWANCES, ESCROW_COINS, ESCROW_ALLOWANCES = range(4)
 
-@dataclass
+
 class Accounts:
     """Coins and allowances of every firm, free and escrowed.
 
+    The four columns are rows of one float64 block of shape ``(4, n_firms)``, so compiled
+    kernels (the order book's) work on it in place; the attributes are views of its rows and
+    are changed in place, never rebound.
+
+    Args:
+        coins: free coins per firm, shape ``(n_firms,)``.
+        allowances: free allowances per firm, shape ``(n_firms,)``.
+
     Attributes:
-        coins: free coins per firm, shape ``(n_firms,)``, float64.
-        allowances: free allowances per firm, shape ``(n_firms,)``, float64.
-        escrow_coins: coins locked in open bids, shape ``(n_firms,)``.
-        escrow_allowances: allowances locked in open asks, shape ``(n_firms,)``.
+        block: the four columns, shape ``(4, n_firms)``, float64.
+        coins: free coins per firm (``block[COINS]``).
+        allowances: free allowances per firm (``block[ALLOWANCES]``).
+        escrow_coins: coins locked in open bids (``block[ESCROW_COINS]``).
+        escrow_allowances: allowances locked in open asks (``block[ESCROW_ALLOWANCES]``).
     """
 
-    coins: np.ndarray
-    allowances: np.ndarray
-    escrow_coins: np.ndarray = field(default=None)  # type: ignore[assignment]
-    escrow_allowances: np.ndarray = field(default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.coins = np.asarray(self.coins, dtype=np.float64).copy()
-        self.allowances = np.asarray(self.allowances, dtype=np.float64).copy()
-        if self.coins.shape != self.allowances.shape or self.coins.ndim != 1:
+    def __init__(self, coins: np.ndarray, allowances: np.ndarray) -> None:
+        coins = np.asarray(coins, dtype=np.float64)
+        allowances = np.asarray(allowances, dtype=np.float64)
+        if coins.shape != allowances.shape or coins.ndim != 1:
             raise ValueError("coins and allowances must be 1-D arrays of the same length")
-        if self.escrow_coins is None:
-            self.escrow_coins = np.zeros_like(self.coins)
-        if self.escrow_allowances is None:
-            self.escrow_allowances = np.zeros_like(self.allowances)
+        block = np.zeros((4, len(coins)))
+        block[COINS], block[ALLOWANCES] = coins, allowances
+        self._use(block)
+
+    @classmethod
+    def over(cls, block: np.ndarray) -> Accounts:
+        """Accounts that are views of an existing block (one market of a batch)."""
+        accounts = cls.__new__(cls)
+        accounts._use(block)
+        return accounts
+
+    def _use(self, block: np.ndarray) -> None:
+        self.block = block
+        self.coins = block[COINS]
+        self.allowances = block[ALLOWANCES]
+        self.escrow_coins = block[ESCROW_COINS]
+        self.escrow_allowances = block[ESCROW_ALLOWANCES]
 
     @classmethod
     def empty(cls, n_firms: int) -> Accounts:
@@ -50,7 +67,7 @@ class Accounts:
     @property
     def n_firms(self) -> int:
         """Number of firms."""
-        return len(self.coins)
+        return self.block.shape[1]
 
     def total_coins(self) -> np.ndarray:
         """Free plus escrowed coins per firm (a firm's wealth in money), shape ``(n_firms,)``."""

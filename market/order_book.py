@@ -13,35 +13,100 @@ destroys coins or allowances.
 A firm never trades with itself: an incoming order that meets a resting order of the same
 firm cancels that resting order and continues matching. The book is therefore never crossed.
 
-Each side of the book is a :class:`~market.price_levels.PriceLevels` (a FIFO queue per price
-level, found through a heap), and expiry uses a bucket of orders per expiry round, so no
-operation scans the whole book.
+The rules run as compiled kernels over fixed arrays (:mod:`market.book_kernels`);
+:class:`OrderBook` is one market's book as an object: it checks a caller's input, names what
+is wrong, and reads the arrays back as :class:`~market.orders.Order` and
+:class:`~market.orders.Trade` records. :class:`BookArrays` holds the arrays of a batch of
+books, one per market.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
+from market import book_kernels as kernels
 from market.accounts import Accounts
 from market.orders import Order, OrderRejected, Side, Trade, as_integer, as_side
-from market.price_levels import PriceLevels
 
-__all__ = ["Order", "OrderBook", "OrderRejected", "Side", "Trade"]
+__all__ = ["BookArrays", "Order", "OrderBook", "OrderRejected", "Side", "Trade"]
+
+SIDES = tuple(Side)
+
+
+@dataclass
+class BookArrays:
+    """The arrays of ``lanes`` order books over ``n_firms`` firms each (:mod:`book_kernels`)."""
+
+    slots: np.ndarray
+    levels: np.ndarray
+    firm_slots: np.ndarray
+    firm_info: np.ndarray
+    free: np.ndarray
+    meta: np.ndarray
+    trades: np.ndarray
+
+    @classmethod
+    def empty(
+        cls,
+        lanes: int,
+        n_firms: int,
+        *,
+        price_floor: int,
+        price_ceiling: int,
+        order_duration: int,
+        max_orders: int,
+    ) -> BookArrays:
+        """Empty books; every lane with the same price band, order duration and limit."""
+        capacity = n_firms * max_orders
+        arrays = cls(
+            slots=np.empty((lanes, capacity, kernels.SLOT_FIELDS), dtype=np.int64),
+            levels=np.empty((lanes, 2, price_ceiling + 1, 3), dtype=np.int64),
+            firm_slots=np.zeros((lanes, n_firms, max_orders), dtype=np.int64),
+            firm_info=np.zeros((lanes, n_firms, 3), dtype=np.int64),
+            free=np.empty((lanes, capacity), dtype=np.int64),
+            meta=np.zeros((lanes, kernels.META_FIELDS), dtype=np.int64),
+            trades=np.zeros((lanes, capacity + 16, kernels.TRADE_FIELDS), dtype=np.int64),
+        )
+        arrays.meta[:, kernels.LAST_PRICE] = kernels.NONE
+        arrays.meta[:, kernels.FLOOR] = price_floor
+        arrays.meta[:, kernels.CEILING] = price_ceiling
+        arrays.meta[:, kernels.DURATION] = order_duration
+        arrays.meta[:, kernels.LIMIT] = max_orders
+        for b in range(lanes):
+            kernels.reset(b, *arrays.core)
+        return arrays
+
+    @property
+    def core(self) -> tuple[np.ndarray, ...]:
+        """The arrays every book kernel takes, in their order."""
+        return self.slots, self.levels, self.firm_slots, self.firm_info, self.free, self.meta
+
+    @property
+    def capacity(self) -> int:
+        """Open orders a book can hold: firms x the order limit."""
+        return self.slots.shape[1]
+
+    def make_room(self, trades: int) -> None:
+        """Grow the trade arrays so every lane can record ``trades`` more trades."""
+        needed = int(self.meta[:, kernels.N_TRADES].max()) + trades
+        if needed > self.trades.shape[1]:
+            grown = np.zeros(
+                (self.trades.shape[0], max(needed, 2 * self.trades.shape[1]), kernels.TRADE_FIELDS),
+                dtype=np.int64,
+            )
+            grown[:, : self.trades.shape[1]] = self.trades
+            self.trades = grown
 
 
 class OrderBook:
     """Limit-order book matching bids and asks for allowances continuously.
 
     Attributes:
-        price_floor: Lowest allowed limit price (ticks).
-        price_ceiling: Highest allowed limit price (ticks).
-        order_duration: Rounds an order stays open before it expires.
-        max_orders: Most open orders one firm may have at once.
         trades: Every trade of the episode, in execution order. Append-only.
-        last_price: Price of the most recent trade in ticks, ``None`` before the first.
+        arrays: The book's arrays (a batch of one), which the kernels change in place.
     """
 
     def __init__(
@@ -75,25 +140,48 @@ class OrderBook:
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ValueError(f"{name}: {value!r} must be an integer >= {minimum}")
         self._accounts = accounts
-        self.price_floor = price_floor
-        self.price_ceiling = price_ceiling
-        self.order_duration = order_duration
-        self.max_orders = max_orders
+        self._acc = accounts.block[None]
+        self.arrays = BookArrays.empty(
+            1,
+            accounts.n_firms,
+            price_floor=price_floor,
+            price_ceiling=price_ceiling,
+            order_duration=order_duration,
+            max_orders=max_orders,
+        )
         self.trades: list[Trade] = []
-        self.last_price: int | None = None
-        self._next_id = 0
-        self._reset()
 
-    def _reset(self) -> None:
-        """Forget every open order (escrow is the caller's business)."""
-        self._open: dict[int, Order] = {}
-        self._sides = (PriceLevels(Side.BID, self._open), PriceLevels(Side.ASK, self._open))
-        n_firms = self._accounts.n_firms
-        self._by_firm: list[dict[int, Order]] = [{} for _ in range(n_firms)]
-        # Open quantity per firm on each side (allowances), indexed by Side then firm.
-        self._open_volume = ([0] * n_firms, [0] * n_firms)
-        self._expiring: dict[int, list[Order]] = {}
-        self._expiry_rounds: list[int] = []
+    # ------------------------------------------------------------------ the band and rules
+
+    @property
+    def price_floor(self) -> int:
+        """Lowest allowed limit price (ticks); a government lever may raise it."""
+        return int(self.arrays.meta[0, kernels.FLOOR])
+
+    @price_floor.setter
+    def price_floor(self, value: int) -> None:
+        self.arrays.meta[0, kernels.FLOOR] = value
+
+    @property
+    def price_ceiling(self) -> int:
+        """Highest allowed limit price (ticks)."""
+        return int(self.arrays.meta[0, kernels.CEILING])
+
+    @property
+    def order_duration(self) -> int:
+        """Rounds an order stays open before it expires."""
+        return int(self.arrays.meta[0, kernels.DURATION])
+
+    @property
+    def max_orders(self) -> int:
+        """Most open orders one firm may have at once."""
+        return int(self.arrays.meta[0, kernels.LIMIT])
+
+    @property
+    def last_price(self) -> int | None:
+        """Price of the most recent trade in ticks, ``None`` before the first."""
+        price = int(self.arrays.meta[0, kernels.LAST_PRICE])
+        return None if price == kernels.NONE else price
 
     # ------------------------------------------------------------------ order flow
 
@@ -117,139 +205,79 @@ class OrderBook:
         """
         if type(firm) is not int:
             firm = as_integer("firm", firm)
-        if not 0 <= firm < len(self._by_firm):
+        if not 0 <= firm < self._accounts.n_firms:
             raise OrderRejected(self._unknown_firm(firm))
         if type(side) is not Side:
             side = as_side(side)
         if type(price) is not int:
             price = as_integer("price", price)
-        if not self.price_floor <= price <= self.price_ceiling:
-            raise OrderRejected(
-                f"price: {price} is outside the allowed ticks "
-                f"[{self.price_floor}, {self.price_ceiling}]"
-            )
+        floor, ceiling = self.price_floor, self.price_ceiling
+        if not floor <= price <= ceiling:
+            raise OrderRejected(f"price: {price} is outside the allowed ticks [{floor}, {ceiling}]")
         if type(quantity) is not int:
             quantity = as_integer("quantity", quantity)
         if quantity < 1:
             raise OrderRejected(f"quantity: {quantity} is below the minimum of 1 allowance")
         if type(round_) is not int:
             round_ = as_integer("round_", round_)
-        firm_orders = self._by_firm[firm]
-        if len(firm_orders) >= self.max_orders:
-            raise OrderRejected(
-                f"max_orders: firm {firm} already has {len(firm_orders)} open orders "
-                f"(the limit is {self.max_orders})"
-            )
-        free, escrow, amount = self._escrow(side, price, quantity)
-        available = free[firm]
-        if available < amount:
-            asset = "coins" if side is Side.BID else "allowances"
-            raise OrderRejected(
-                f"{asset}: {side.name.lower()} needs {float(amount)} {asset} in escrow "
-                f"but firm {firm} has {float(available)} free"
-            )
-        free[firm] = available - amount
-        escrow[firm] += amount
-
-        order_id = self._next_id
-        self._next_id = order_id + 1
-        expires = round_ + self.order_duration
-        order = Order(order_id, firm, side, price, quantity, quantity, round_, expires)
-        self._match(order)
-        if order.quantity:
-            self._open[order_id] = order
-            firm_orders[order_id] = order
-            self._sides[side].add(order)
-            self._open_volume[side][firm] += order.quantity
-            bucket = self._expiring.get(expires)
-            if bucket is None:
-                bucket = self._expiring[expires] = []
-                heapq.heappush(self._expiry_rounds, expires)
-            bucket.append(order)
+        a = self.arrays
+        a.make_room(a.capacity + 1)
+        seen = int(a.meta[0, kernels.N_TRADES])
+        order_id = kernels.submit(
+            0, firm, int(side), price, quantity, round_, *a.core, a.trades, self._acc
+        )
+        if order_id < 0:
+            raise OrderRejected(self._refusal(order_id, firm, side, price, quantity))
+        self._read_trades(seen)
         return order_id
 
-    def _match(self, order: Order) -> None:
-        """Trade the incoming ``order`` against the opposite side while prices cross.
+    def submit_all(
+        self,
+        order: np.ndarray,
+        quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        replaces: np.ndarray,
+        round_: int,
+    ) -> int:
+        """Submit a round's quotes in the given order (:func:`book_kernels.submit_all`).
 
-        A resting order of the same firm met on the way is cancelled (self-trade prevention).
+        Args:
+            order: the order in which the quotes go in, a permutation of their indices.
+            quotes: ``(firms, sides, prices, quantities)``, int64 arrays of one length.
+            replaces: per firm, whether it withdraws its open orders before it posts.
+            round_: the current round.
+
+        Returns:
+            How many quotes the book refused.
         """
-        opposite = self._sides[1 - order.side]
-        sign = opposite.sign
-        price = opposite.best()
-        if price is None or sign * (price - order.price) > 0:
-            return  # nothing crosses: the common case, decided before any other set-up
-        queues, volume, is_open = opposite.queues, opposite.volume, self._open
-        firm_volume = self._open_volume[1 - order.side]
-        incoming_bid = order.side is Side.BID
-        while order.quantity:
-            price = opposite.best()
-            if price is None or sign * (price - order.price) > 0:
-                return
-            queue = queues[price]
-            resting = queue[0]
-            if resting.order_id not in is_open:
-                queue.popleft()
-                continue
-            if resting.firm == order.firm:
-                self._withdraw(resting)
-                continue
-            fill = min(order.quantity, resting.quantity)
-            bid, ask = (order, resting) if incoming_bid else (resting, order)
-            self._settle(bid, ask, price, fill)
-            self.trades.append(
-                Trade(
-                    order.placed_round,
-                    bid.firm,
-                    ask.firm,
-                    price,
-                    fill,
-                    bid.order_id,
-                    ask.order_id,
-                    order.side,
-                )
+        a = self.arrays
+        a.make_room(len(order) + a.capacity)
+        seen = int(a.meta[0, kernels.N_TRADES])
+        refused = kernels.submit_all(
+            0, order, *quotes, replaces, round_, *a.core, a.trades, self._acc
+        )
+        self._read_trades(seen)
+        return refused
+
+    def _refusal(self, code: int, firm: int, side: Side, price: int, quantity: int) -> str:
+        """Why the kernel refused an order: the order limit, or the firm's free holdings."""
+        if code == kernels.REFUSED_LIMIT:
+            return (
+                f"max_orders: firm {firm} already has {self.n_open(firm)} open orders "
+                f"(the limit is {self.max_orders})"
             )
-            self.last_price = price
-            order.quantity -= fill
-            resting.quantity -= fill
-            volume[price] -= fill
-            firm_volume[resting.firm] -= fill
-            if not resting.quantity:
-                queue.popleft()
-                del is_open[resting.order_id], self._by_firm[resting.firm][resting.order_id]
+        asset = "coins" if side is Side.BID else "allowances"
+        amount = price * quantity if side is Side.BID else quantity
+        free = self._accounts.coins if side is Side.BID else self._accounts.allowances
+        return (
+            f"{asset}: {side.name.lower()} needs {float(amount)} {asset} in escrow "
+            f"but firm {firm} has {float(free[firm])} free"
+        )
 
-    def _settle(self, bid: Order, ask: Order, price: int, fill: int) -> None:
-        """Move ``fill`` allowances and their payment at ``price`` (ticks) out of escrow.
-
-        The buyer's escrow held ``bid.price`` coins per allowance; whatever exceeds the
-        execution price goes back to its free coins.
-        """
-        acc = self._accounts
-        buyer, seller = bid.firm, ask.firm
-        acc.escrow_coins[buyer] -= bid.price * fill
-        if bid.price != price:
-            acc.coins[buyer] += (bid.price - price) * fill
-        acc.allowances[buyer] += fill
-        acc.escrow_allowances[seller] -= fill
-        acc.coins[seller] += price * fill
-
-    def _escrow(self, side: Side, price: int, quantity: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """What an order locks: ``(free column, escrow column, amount)``.
-
-        A bid locks ``price * quantity`` coins, an ask ``quantity`` allowances.
-        """
-        acc = self._accounts
-        if side is Side.BID:
-            return acc.coins, acc.escrow_coins, price * quantity
-        return acc.allowances, acc.escrow_allowances, quantity
-
-    def _withdraw(self, order: Order) -> None:
-        """Close the open ``order`` and return its escrow to the firm's free column."""
-        del self._open[order.order_id], self._by_firm[order.firm][order.order_id]
-        self._sides[order.side].discard(order)
-        self._open_volume[order.side][order.firm] -= order.quantity
-        free, escrow, amount = self._escrow(order.side, order.price, order.quantity)
-        escrow[order.firm] -= amount
-        free[order.firm] += amount
+    def _read_trades(self, seen: int) -> None:
+        """Append the trades the kernels recorded since ``seen`` to :attr:`trades`."""
+        a = self.arrays
+        for row in a.trades[0, seen : a.meta[0, kernels.N_TRADES]].tolist():
+            self.trades.append(Trade(*row[:7], SIDES[row[7]]))
 
     def cancel(self, order_id: int) -> bool:
         """Cancel an open order and refund its escrow.
@@ -257,11 +285,16 @@ class OrderBook:
         Returns:
             ``True`` if the order was open, ``False`` if it is unknown, filled, cancelled or
             expired.
+
+        Raises:
+            OrderRejected: ``order_id`` is not an integer (a bool or a float is refused).
         """
-        order = self._open.get(order_id)
-        if order is None:
+        order_id = as_integer("order_id", order_id)
+        a = self.arrays
+        k = kernels.find(0, order_id, a.slots)
+        if k == kernels.NONE:
             return False
-        self._withdraw(order)
+        kernels.withdraw(0, k, *a.core, self._acc)
         return True
 
     def cancel_firm(self, firm: int) -> int:
@@ -270,10 +303,9 @@ class OrderBook:
         Returns:
             Number of orders cancelled.
         """
-        orders = list(self._orders_of(firm).values())
-        for order in orders:
-            self._withdraw(order)
-        return len(orders)
+        self._check_firm(firm)
+        a = self.arrays
+        return kernels.cancel_firm(0, int(firm), *a.core, self._acc)
 
     def expire(self, round_: int) -> int:
         """Remove every open order with ``expires_round <= round_`` and refund its escrow.
@@ -281,13 +313,8 @@ class OrderBook:
         Returns:
             Number of orders removed.
         """
-        rounds, removed = self._expiry_rounds, 0
-        while rounds and rounds[0] <= round_:
-            for order in self._expiring.pop(heapq.heappop(rounds)):
-                if order.order_id in self._open:
-                    self._withdraw(order)
-                    removed += 1
-        return removed
+        a = self.arrays
+        return kernels.expire(0, round_, *a.core, self._acc)
 
     def clear(self) -> int:
         """Remove every open order and refund all escrowed coins and allowances (year end).
@@ -295,24 +322,20 @@ class OrderBook:
         Returns:
             Number of orders removed.
         """
-        removed = len(self._open)
-        acc = self._accounts
-        acc.coins += acc.escrow_coins
-        acc.escrow_coins.fill(0.0)
-        acc.allowances += acc.escrow_allowances
-        acc.escrow_allowances.fill(0.0)
-        self._reset()
-        return removed
+        a = self.arrays
+        return kernels.clear(0, *a.core, self._acc)
 
     # ------------------------------------------------------------------ market data
 
     def best_bid(self) -> int | None:
         """Highest open bid price in ticks, ``None`` if there is no bid."""
-        return self._sides[Side.BID].best()
+        price = int(self.arrays.meta[0, kernels.BEST_BID])
+        return None if price == kernels.NONE else price
 
     def best_ask(self) -> int | None:
         """Lowest open ask price in ticks, ``None`` if there is no ask."""
-        return self._sides[Side.ASK].best()
+        price = int(self.arrays.meta[0, kernels.BEST_ASK])
+        return None if price == kernels.NONE else price
 
     def spread(self) -> int | None:
         """Best ask minus best bid in ticks, ``None`` unless both sides have orders."""
@@ -328,10 +351,10 @@ class OrderBook:
             ``(best bid, allowances bid there, best ask, allowances offered there)``; a
             missing side gives ``(None, 0)``.
         """
-        bids, asks = self._sides
-        bid, ask = bids.best(), asks.best()
-        bid_quantity = 0 if bid is None else bids.volume[bid]
-        ask_quantity = 0 if ask is None else asks.volume[ask]
+        levels = self.arrays.levels[0, :, :, kernels.VOLUME]
+        bid, ask = self.best_bid(), self.best_ask()
+        bid_quantity = 0 if bid is None else int(levels[Side.BID, bid])
+        ask_quantity = 0 if ask is None else int(levels[Side.ASK, ask])
         return bid, bid_quantity, ask, ask_quantity
 
     def depth(self, side: Side, levels: int | None = None) -> list[tuple[int, int]]:
@@ -346,39 +369,60 @@ class OrderBook:
         """
         if levels is not None and levels < 0:
             raise ValueError(f"levels: {levels} must be >= 0")
-        return self._sides[as_side(side)].depth(levels)
+        a = self.arrays
+        most = -1 if levels is None else levels
+        prices, volumes = kernels.depth(0, int(as_side(side)), most, a.levels, a.meta)
+        return list(zip(prices.tolist(), volumes.tolist(), strict=True))
 
     def open_orders(self, firm: int) -> list[Order]:
-        """Open orders of ``firm`` in time order (live objects; do not modify)."""
-        return list(self._orders_of(firm).values())
+        """Open orders of ``firm`` in time order (a snapshot)."""
+        self._check_firm(firm)
+        info = self.arrays.firm_info[0, firm]
+        return [self._order(k) for k in self.arrays.firm_slots[0, firm, : info[kernels.COUNT]]]
 
     def n_open(self, firm: int) -> int:
         """Number of open orders of ``firm``."""
-        return len(self._orders_of(firm))
+        self._check_firm(firm)
+        return int(self.arrays.firm_info[0, firm, kernels.COUNT])
 
     def open_counts(self) -> np.ndarray:
         """Number of open orders of every firm, shape ``(n_firms,)``, int64."""
-        return np.fromiter(map(len, self._by_firm), dtype=np.int64, count=len(self._by_firm))
+        return self.arrays.firm_info[0, :, kernels.COUNT].copy()
 
     def open_quantity(self, side: Side) -> np.ndarray:
         """Allowances every firm still has open on ``side``, shape ``(n_firms,)``, int64."""
-        return np.array(self._open_volume[as_side(side)], dtype=np.int64)
+        return self.arrays.firm_info[0, :, kernels.OPEN_BID + as_side(side)].copy()
 
     def __len__(self) -> int:
         """Number of open orders in the book."""
-        return len(self._open)
+        return self.arrays.capacity - int(self.arrays.meta[0, kernels.N_FREE])
 
     def __iter__(self) -> Iterator[Order]:
-        """Open orders in time order (a snapshot; live objects, do not modify)."""
-        return iter(list(self._open.values()))
+        """Open orders in time order (a snapshot)."""
+        slots = self.arrays.slots[0]
+        used = np.flatnonzero(slots[:, kernels.ID] != kernels.NONE)
+        return iter([self._order(k) for k in used[np.argsort(slots[used, kernels.ID])]])
 
-    def _orders_of(self, firm: int) -> dict[int, Order]:
-        """The open orders of ``firm`` by id, after checking the firm index."""
+    def _order(self, k: int) -> Order:
+        """The open order in slot ``k`` as a record."""
+        s = self.arrays.slots[0, k].tolist()
+        return Order(
+            s[kernels.ID],
+            s[kernels.FIRM],
+            SIDES[s[kernels.SIDE]],
+            s[kernels.PRICE],
+            s[kernels.QTY],
+            s[kernels.ORIG],
+            s[kernels.PLACED],
+            s[kernels.EXPIRES],
+        )
+
+    def _check_firm(self, firm: object) -> None:
+        """Refuse anything but a firm index in ``0 .. n_firms - 1``."""
         valid = isinstance(firm, int | np.integer) and not isinstance(firm, bool)
-        if not (valid and 0 <= firm < len(self._by_firm)):
+        if not (valid and 0 <= firm < self._accounts.n_firms):
             raise ValueError(self._unknown_firm(firm))
-        return self._by_firm[firm]
 
     def _unknown_firm(self, firm: object) -> str:
         """Error message for a firm index outside ``0 .. n_firms - 1``."""
-        return f"firm: {firm!r} is not a firm index in [0, {len(self._by_firm) - 1}]"
+        return f"firm: {firm!r} is not a firm index in [0, {self._accounts.n_firms - 1}]"

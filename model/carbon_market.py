@@ -39,15 +39,13 @@ from market.auction import AuctionResult, uniform_price_auction
 from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.order_book import OrderBook
-from market.orders import OrderRejected, Side
+from market.orders import Side
 from market.scenario import Scenario
 from model.datacollection import MarketDataCollector, measure_round
 from model.efficiency import EfficiencyTracker
 from model.run_state import RunState
 from model.validation import read_scenario
 from model.view import MarketReader
-
-SIDES = tuple(Side)  # Side by its integer value
 
 
 class CarbonMarket(mesa.Model):
@@ -245,26 +243,12 @@ class CarbonMarket(mesa.Model):
         posts its new one, so everyone else's quotes from earlier rounds still stand.
         """
         quotes = [behaviour.quote(self.view, firms) for behaviour, firms in self._groups]
-        # Plain Python lists and Side members: the loop below runs once per order, and
-        # indexing numpy arrays there would convert every element on the way.
-        firms, sides, prices, quantities = (
-            np.concatenate([getattr(q, k) for q in quotes]).tolist()
+        columns = tuple(
+            np.concatenate([getattr(q, k) for q in quotes]).astype(np.int64)
             for k in ("firms", "side", "price", "quantity")
         )
-        sides = [SIDES[side] for side in sides]
-        book, max_orders = self.book, self.config.max_orders
-        replaces = self._replaces_quotes.tolist()
-        open_counts = book.open_counts().tolist()
-        for i in self.rng.permutation(len(firms)).tolist():
-            firm = firms[i]
-            if replaces[firm] and open_counts[firm]:
-                book.cancel_firm(firm)
-            elif open_counts[firm] >= max_orders:
-                continue
-            try:
-                book.submit(firm, sides[i], prices[i], quantities[i], round_)
-            except OrderRejected:
-                self.rejected_orders += 1
+        order = self.rng.permutation(len(columns[0]))
+        self.rejected_orders += self.book.submit_all(order, columns, self._replaces_quotes, round_)
 
     def record_trades(self) -> None:
         """Add the round's trades to the ledger table; update price, volume and expectation."""

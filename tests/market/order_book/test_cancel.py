@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from market.order_book import Side
+from market.order_book import OrderRejected, Side
 from tests.market.order_book.helpers import balances, make_book
 
 
@@ -98,3 +98,15 @@ def test_cancel_firm_rejects_unknown_firms(firm: object) -> None:
     book, _ = make_book()
     with pytest.raises(ValueError, match=r"^firm: .* is not a firm index in \[0, 3\]$"):
         book.cancel_firm(firm)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("order_id", [1.0, True, "1", None])
+def test_cancel_refuses_an_id_that_is_not_an_integer(order_id: object) -> None:
+    """``cancel(1.0)`` and ``cancel(True)`` once cancelled order 1; now nothing is cancelled."""
+    book, accounts = make_book()
+    book.submit(1, Side.BID, 4, 2, 0)
+    book.submit(1, Side.BID, 3, 1, 0)
+    with pytest.raises(OrderRejected, match=r"^order_id: .* is not an integer$"):
+        book.cancel(order_id)  # type: ignore[arg-type]
+    assert book.n_open(1) == 2
+    assert balances(accounts, 1) == (1000.0 - 11, 11.0, 100.0, 0.0)
