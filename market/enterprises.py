@@ -156,7 +156,7 @@ class Enterprises:
             self.knowledge[forgetting] -= 1
             self.last_research_round[idle] = round_  # the next loss comes forget_after later
         a = cfg.research_effect
-        spread = np.exp(-a * self.knowledge) @ self.capacity
+        spread = np.sum(np.exp(-a * self.knowledge) * self.capacity)
         green = self.green_projects_completed
         green_factor = spread / (spread + green) if spread + green > 0 else 1.0
         rate = self.initial_emission_rate * np.exp(-a * self.research_ability * self.knowledge)

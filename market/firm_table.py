@@ -118,4 +118,4 @@ def _draw_sectors(
 
 def episode_emissions_at_capacity(table: FirmTable, steps_per_year: int, years: int) -> float:
     """Tonnes the firms would emit over the episode at full capacity and initial rates."""
-    return float(table.capacity @ table.emission_rate) * steps_per_year * years
+    return float(np.sum(table.capacity * table.emission_rate)) * steps_per_year * years

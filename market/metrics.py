@@ -60,7 +60,7 @@ def gini(values: ArrayLike) -> float:
     if n < 2 or total == 0:
         return 0.0
     rank_weight = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(rank_weight @ wealth / (n * total))
+    return float(np.sum(rank_weight * wealth) / (n * total))
 
 
 def equality(coins: ArrayLike) -> float:
@@ -142,7 +142,7 @@ def vwap(prices: ArrayLike, quantities: ArrayLike) -> float:
     volume = quantity.sum()
     if volume == 0:
         return math.nan
-    return float(price @ quantity / volume)
+    return float(np.sum(price * quantity) / volume)
 
 
 def smiths_alpha(prices: ArrayLike, equilibrium_price: float) -> float:
