@@ -3,7 +3,8 @@
 The state of every firm lives in :class:`Enterprises`, a table of numpy columns (one row per
 firm), so every phase of a round works on all firms at once. The columns are updated in place
 and never rebound, so a read-only view taken once (``model.view``) always shows the current
-state. What each firm does is decided elsewhere (``agents``); these methods apply decisions.
+state. What each firm does is decided elsewhere (``agents``); these methods apply decisions,
+through the compiled kernels of :mod:`market.firm_kernels`.
 
 Units: output in units per round, emissions in tonnes (t), emission rate in t per unit of
 output, money in coins.
@@ -16,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from market import firm_kernels as kernels
 from market.accounts import Accounts
-from market.theory import compliance_cost
 
 if TYPE_CHECKING:
     from market.config import MarketConfig
@@ -116,12 +117,16 @@ class Enterprises:
         Returns:
             Revenue earned this round (coins), summed over firms.
         """
-        np.clip(output, 0.0, self.capacity, out=self.output)
-        revenue = self.config.output_price * self.output
-        self.accounts.coins += revenue
-        self.ytd_output += self.output
-        self.ytd_emissions += self.emission_rate * self.output
-        return float(revenue.sum())
+        return kernels.produce(
+            np.asarray(output, dtype=np.float64),
+            self.capacity,
+            self.output,
+            self.accounts.coins,
+            self.ytd_output,
+            self.ytd_emissions,
+            self.emission_rate,
+            self.config.output_price,
+        )
 
     def research(self, attempts: np.ndarray, round_: int, rng: np.random.Generator) -> float:
         """Pay for R&D where ``attempts`` is true and affordable; successes mature later.
@@ -129,16 +134,18 @@ class Enterprises:
         Returns:
             Coins spent on R&D this round.
         """
-        cost = self.research_attempt_cost
-        firms = np.flatnonzero(attempts & (self.accounts.coins >= cost))
-        if firms.size == 0:
-            return 0.0
-        self.accounts.coins[firms] -= cost[firms]
-        self.last_research_round[firms] = round_
-        success = firms[rng.random(firms.size) < self.config.research_success]
-        slot = (round_ + self.config.research_delay) % len(self._maturing)
-        self._maturing[slot, success] += 1
-        return float(cost[firms].sum())
+        cfg = self.config
+        return kernels.research(
+            np.asarray(attempts, dtype=np.bool_),
+            round_,
+            rng,
+            self.research_attempt_cost,
+            self.accounts.coins,
+            self.last_research_round,
+            self._maturing,
+            cfg.research_success,
+            cfg.research_delay,
+        )
 
     def update_technology(self, round_: int) -> None:
         """Apply matured R&D, forget knowledge after a long pause, recompute emission rates.
@@ -147,22 +154,20 @@ class Enterprises:
         and ``G`` the completed green projects (MODEL.md, "R&D").
         """
         cfg = self.config
-        slot = round_ % len(self._maturing)
-        self.knowledge += self._maturing[slot]
-        self._maturing[slot] = 0
-        idle = (round_ - self.last_research_round) >= cfg.forget_after
-        if idle.any():
-            forgetting = idle & (self.knowledge > 0)
-            self.knowledge[forgetting] -= 1
-            self.last_research_round[idle] = round_  # the next loss comes forget_after later
-        a = cfg.research_effect
-        spread = np.sum(np.exp(-a * self.knowledge) * self.capacity)
-        green = self.green_projects_completed
-        green_factor = spread / (spread + green) if spread + green > 0 else 1.0
-        rate = self.initial_emission_rate * np.exp(-a * self.research_ability * self.knowledge)
-        np.maximum(rate * green_factor, cfg.min_emission_rate, out=self.emission_rate)
-        # A firm that starts below the floor (a clean sector) keeps its own rate.
-        np.minimum(self.emission_rate, self.initial_emission_rate, out=self.emission_rate)
+        kernels.update_technology(
+            round_,
+            self.knowledge,
+            self._maturing,
+            self.last_research_round,
+            self.capacity,
+            self.research_ability,
+            self.initial_emission_rate,
+            self.emission_rate,
+            self.green_projects_completed,
+            cfg.forget_after,
+            cfg.research_effect,
+            cfg.min_emission_rate,
+        )
 
     def buy_offsets(self, wanting: np.ndarray, available: int, rng: np.random.Generator) -> int:
         """Firms that want one complete a green project each, in random order, while any remain.
@@ -173,15 +178,16 @@ class Enterprises:
         Returns:
             Number of projects completed.
         """
-        cost = self.config.green_project_cost
-        firms = np.flatnonzero(wanting & (self.accounts.coins >= cost))
-        if firms.size == 0 or available <= 0:
-            return 0
-        firms = rng.permutation(firms)[:available]
-        self.accounts.coins[firms] -= cost
-        self.accounts.allowances[firms] += 1.0
-        self.green_projects_completed += firms.size
-        return int(firms.size)
+        done = kernels.buy_offsets(
+            np.asarray(wanting, dtype=np.bool_),
+            available,
+            rng,
+            self.accounts.coins,
+            self.accounts.allowances,
+            self.config.green_project_cost,
+        )
+        self.green_projects_completed += done
+        return done
 
     # ------------------------------------------------------------------ year end
 
@@ -190,47 +196,23 @@ class Enterprises:
 
         Must run after the order book is cleared (all escrow refunded).
         """
-        cfg, acc = self.config, self.accounts
-        if not cfg.production:
-            self.ytd_emissions[:] = self.baseline_emissions
-        obligation = self.ytd_emissions + self.owed
-        shortfall = np.maximum(obligation - acc.allowances, 0.0)
-        # Abate a = min(shortfall, P / c): each tonne abated below the penalty is cheaper.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            abated = np.minimum(
-                shortfall,
-                np.where(np.isinf(self.abatement_cost), 0.0, cfg.penalty / self.abatement_cost),
+        cfg = self.config
+        return ComplianceResult(
+            *kernels.settle_compliance(
+                self.accounts.coins,
+                self.accounts.allowances,
+                self.ytd_emissions,
+                self.ytd_output,
+                self.baseline_emissions,
+                self.owed,
+                self.abatement_cost,
+                self.emitted_total,
+                self.surrendered_total,
+                self.last_year_emissions,
+                self.last_year_output,
+                cfg.penalty,
+                cfg.production,
+                cfg.banking,
+                cfg.make_good,
             )
-        # Only this year's emissions can be abated, not a make-good debt from earlier years.
-        abated = np.minimum(np.nan_to_num(abated, nan=0.0), np.maximum(self.ytd_emissions, 0.0))
-        abatement_spent = compliance_cost(abated, self.abatement_cost, np.inf)
-        self.ytd_emissions -= abated
-        obligation -= abated
-        surrendered = np.minimum(acc.allowances, obligation)
-        acc.allowances -= surrendered
-        missing = obligation - surrendered
-        penalties = cfg.penalty * missing
-        acc.coins -= penalties + abatement_spent
-        self.emitted_total += self.ytd_emissions
-        self.surrendered_total += surrendered
-        # A make-good debt was counted in emitted_total the year it arose; surrendering
-        # for it later covers it, so over_emission = emitted - surrendered stays exact.
-        self.owed[:] = missing if cfg.make_good else 0.0
-        expired = 0.0
-        if not cfg.banking:
-            expired = float(acc.allowances.sum())
-            acc.allowances[:] = 0.0
-        result = ComplianceResult(
-            emissions=float(self.ytd_emissions.sum()),
-            abated=float(abated.sum()),
-            surrendered=float(surrendered.sum()),
-            shortfall=float(missing.sum()),
-            penalties=float(penalties.sum()),
-            abatement_spent=float(np.sum(abatement_spent)),
-            expired=expired,
         )
-        self.last_year_emissions[:] = self.ytd_emissions
-        self.last_year_output[:] = self.ytd_output
-        self.ytd_emissions[:] = 0.0
-        self.ytd_output[:] = 0.0
-        return result

@@ -1,0 +1,196 @@
+"""The firms' mechanics as compiled kernels: production, R&D, technology, offsets, compliance.
+
+Each kernel applies one phase's decisions to one market's firms, given as 1-D columns of
+shape ``(n_firms,)`` (rows of a batch's arrays, or one market's); the columns change in
+place. Random draws come from the market's own ``numpy.random.Generator``, which numba
+draws from exactly as numpy does, so a market's stream is the same whoever drives it. The
+arithmetic follows the numpy expressions of ``MODEL.md``'s rules operation for operation,
+and every total is numpy's pairwise sum (:mod:`market.numerics`).
+
+Units: output in units per round, emissions in tonnes, rates in t per unit, money in coins.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from market.numerics import pairwise_sum
+
+
+@njit(cache=True)
+def produce(decided, capacity, output, coins, ytd_output, ytd_emissions, rate, output_price):
+    """Produce the decided output, clipped to ``[0, capacity]``; earn revenue and emit.
+
+    Returns:
+        Revenue earned this round (coins), summed over firms.
+    """
+    n = capacity.size
+    revenue = np.empty(n)
+    for i in range(n):
+        q = min(max(decided[i], 0.0), capacity[i])
+        output[i] = q
+        revenue[i] = output_price * q
+        coins[i] += revenue[i]
+        ytd_output[i] += q
+        ytd_emissions[i] += rate[i] * q
+    return pairwise_sum(revenue)
+
+
+@njit(cache=True)
+def research(attempts, round_, rng, cost, coins, last_round, maturing, success, delay):
+    """Pay for R&D where attempted and affordable; successes mature ``delay`` rounds later.
+
+    Returns:
+        Coins spent on R&D this round.
+    """
+    n = cost.size
+    firms = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if attempts[i] and coins[i] >= cost[i]:
+            firms[k] = i
+            k += 1
+    if k == 0:
+        return 0.0
+    firms = firms[:k]
+    spent = np.empty(k)
+    for j in range(k):
+        i = firms[j]
+        coins[i] -= cost[i]
+        last_round[i] = round_
+        spent[j] = cost[i]
+    draws = rng.random(k)
+    slot = (round_ + delay) % maturing.shape[0]
+    for j in range(k):
+        if draws[j] < success:
+            maturing[slot, firms[j]] += 1
+    return pairwise_sum(spent)
+
+
+@njit(cache=True)
+def update_technology(round_, knowledge, maturing, last_round, capacity, research_ability,
+                      initial_rate, rate, green, forget_after, effect, floor):  # fmt: skip
+    """Apply matured R&D, forget knowledge after a long pause, recompute emission rates.
+
+    ``Er = max(Er0 exp(-a R n) S / (S + G), floor)`` with ``S = sum_j exp(-a n_j) V_j`` and
+    ``G`` the completed green projects (MODEL.md, "R&D"); a firm that starts below the floor
+    keeps its own rate.
+    """
+    n = capacity.size
+    slot = round_ % maturing.shape[0]
+    for i in range(n):
+        knowledge[i] += maturing[slot, i]
+        maturing[slot, i] = 0
+        if round_ - last_round[i] >= forget_after:
+            if knowledge[i] > 0:
+                knowledge[i] -= 1
+            last_round[i] = round_  # the next loss comes forget_after later
+    spread_terms = np.empty(n)
+    for i in range(n):
+        spread_terms[i] = math.exp(-effect * knowledge[i]) * capacity[i]
+    spread = pairwise_sum(spread_terms)
+    green_factor = spread / (spread + green) if spread + green > 0 else 1.0
+    for i in range(n):
+        own = initial_rate[i] * math.exp(-effect * research_ability[i] * knowledge[i])
+        rate[i] = min(max(own * green_factor, floor), initial_rate[i])
+
+
+@njit(cache=True)
+def buy_offsets(wanting, available, rng, coins, allowances, cost):
+    """Firms that want one complete a green project each, in random order, while any remain.
+
+    Returns:
+        Number of projects completed.
+    """
+    n = coins.size
+    firms = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if wanting[i] and coins[i] >= cost:
+            firms[k] = i
+            k += 1
+    if k == 0 or available <= 0:
+        return 0
+    chosen = rng.permutation(firms[:k])[:available]
+    for i in chosen:
+        coins[i] -= cost
+        allowances[i] += 1.0
+    return chosen.size
+
+
+@njit(cache=True)
+def settle_compliance(coins, allowances, ytd_emissions, ytd_output, baseline, owed, abatement_cost,
+                      emitted_total, surrendered_total, last_year_emissions, last_year_output,
+                      penalty, production, banking, make_good):  # fmt: skip
+    """Year end: abate where cheaper than the penalty, surrender, pay penalties, expire.
+
+    Must run after the order book is cleared (all escrow refunded).
+
+    Returns:
+        ``(emissions, abated, surrendered, shortfall, penalties, abatement_spent, expired)``
+        summed over firms (see ``market.enterprises.ComplianceResult``).
+    """
+    n = coins.size
+    if not production:
+        ytd_emissions[:] = baseline
+    abated = np.empty(n)
+    surrendered = np.empty(n)
+    missing = np.empty(n)
+    penalties = np.empty(n)
+    spend = np.empty(n)
+    for i in range(n):
+        obligation = ytd_emissions[i] + owed[i]
+        shortfall = max(obligation - allowances[i], 0.0)
+        c = abatement_cost[i]
+        worth = 0.0 if math.isinf(c) else penalty / c
+        a = min(shortfall, worth)
+        if math.isnan(a):
+            a = 0.0
+        # Only this year's emissions can be abated, not a make-good debt from earlier years.
+        a = min(a, max(ytd_emissions[i], 0.0))
+        abated[i] = a
+        spend[i] = _abatement_spend(a, c)
+        ytd_emissions[i] -= a
+        obligation -= a
+        surrendered[i] = min(allowances[i], obligation)
+        allowances[i] -= surrendered[i]
+        missing[i] = obligation - surrendered[i]
+        penalties[i] = penalty * missing[i]
+        coins[i] -= penalties[i] + spend[i]
+        emitted_total[i] += ytd_emissions[i]
+        surrendered_total[i] += surrendered[i]
+        # A make-good debt was counted in emitted_total the year it arose; surrendering for
+        # it later covers it, so over-emission = emitted - surrendered stays exact.
+        owed[i] = missing[i] if make_good else 0.0
+    expired = 0.0
+    if not banking:
+        expired = pairwise_sum(allowances)
+        allowances[:] = 0.0
+    emissions = pairwise_sum(ytd_emissions)
+    last_year_emissions[:] = ytd_emissions
+    last_year_output[:] = ytd_output
+    ytd_emissions[:] = 0.0
+    ytd_output[:] = 0.0
+    return (
+        emissions,
+        pairwise_sum(abated),
+        pairwise_sum(surrendered),
+        pairwise_sum(missing),
+        pairwise_sum(penalties),
+        pairwise_sum(spend),
+        expired,
+    )
+
+
+@njit(cache=True)
+def _abatement_spend(abated, c):
+    """Coins ``c a^2 / 2`` spent abating ``a`` tonnes; nothing when ``c`` is infinite.
+
+    As ``market.theory.compliance_cost`` with no penalty option, in its order of operations.
+    """
+    if math.isinf(c) or not abated > 0:
+        return 0.0
+    return c * (0.5 * abated * (abated + 0.0))
