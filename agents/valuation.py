@@ -8,25 +8,16 @@ All functions here work on an array of firm indices at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents import valuation_kernels as kernels
 from market.orders import Side
-from market.theory import marginal_cost, marginal_value
 
 if TYPE_CHECKING:
     from agents.view import MarketView
-
-
-def lost_profit_per_tonne(view: MarketView, firms: np.ndarray) -> np.ndarray:
-    """Revenue lost per tonne not emitted by producing less (coins/t); inf without production."""
-    if not view.config.production:
-        return np.full(len(firms), np.inf)
-    rate = view.enterprises.emission_rate[firms]
-    with np.errstate(divide="ignore"):
-        return view.config.output_price / rate
 
 
 PRICE_MEMORY = 0.3  # weight of the latest round's VWAP in the expected price
@@ -64,14 +55,39 @@ def update_expectation(
     return float(np.clip(current, price_floor, price_ceiling))
 
 
+def sight(view: MarketView) -> kernels.Sight:
+    """What the valuation kernels read of the market (:class:`kernels.Sight`)."""
+    ent, acc, cfg = view.enterprises, view.accounts, view.config
+    expected, best_ask = view.expected_price, view.book.best_ask()
+    return kernels.Sight(
+        ent.capacity,
+        ent.emission_rate,
+        ent.ytd_emissions,
+        ent.owed,
+        ent.output,
+        ent.baseline_emissions,
+        ent.abatement_cost,
+        acc.coins,
+        acc.allowances,
+        acc.escrow_allowances,
+        view.book.open_quantity(Side.BID),
+        bool(cfg.production),
+        float(cfg.output_price),
+        float(cfg.penalty),
+        int(view.rounds_left),
+        math.nan if expected is None else float(expected),
+        int(view.price_floor),
+        int(cfg.price_ceiling),
+        -1 if best_ask is None else int(best_ask),
+    )
+
+
 def expected_price(view: MarketView) -> float:
     """The market's price expectation: a moving average of traded prices, else mid-band.
 
     Always within this year's band: a floor raised above last year's prices lifts it.
     """
-    if view.expected_price is not None:
-        return float(np.clip(view.expected_price, view.price_floor, view.config.price_ceiling))
-    return 0.5 * (view.price_floor + view.config.price_ceiling)
+    return kernels.expected_price(sight(view))
 
 
 def committed_emissions(view: MarketView, firms: np.ndarray) -> np.ndarray:
@@ -92,13 +108,25 @@ def projected_emissions(
     In the paper economy: emitted so far plus ``planned_output`` (default: this round's
     output) for each round left in the year. In the textbook economy: the baseline.
     """
-    ent = view.enterprises
-    if view.config.production:
-        plan = ent.output[firms] if planned_output is None else planned_output
-        expected = ent.ytd_emissions[firms] + plan * ent.emission_rate[firms] * view.rounds_left
-    else:
-        expected = ent.baseline_emissions[firms]
-    return expected + ent.owed[firms]
+    firms = np.asarray(firms, dtype=np.int64)
+    return kernels.projected(sight(view), firms, _planned(firms, planned_output))
+
+
+def _planned(firms: np.ndarray, planned_output: np.ndarray | None) -> np.ndarray:
+    if planned_output is None:
+        return np.full(len(firms), math.nan)
+    return np.asarray(planned_output, dtype=np.float64)
+
+
+def _shortfalls(view, firms, count_open_bids, planned_output):
+    firms = np.asarray(firms, dtype=np.int64)
+    return kernels.shortfalls(sight(view), firms, count_open_bids, _planned(firms, planned_output))
+
+
+def lost_profit_per_tonne(view: MarketView, firms: np.ndarray) -> np.ndarray:
+    """Revenue lost per tonne not emitted by producing less (coins/t); inf without production."""
+    seen = sight(view)
+    return np.array([kernels.lost_profit(seen, int(i)) for i in firms], dtype=np.float64)
 
 
 def shortfalls(
@@ -117,31 +145,15 @@ def shortfalls(
     Returns:
         ``(bid_shortfall, ask_shortfall)``, each of shape ``(k,)``.
     """
-    acc = view.accounts
-    needed = projected_emissions(view, firms, planned_output)
-    held_for_bids = acc.allowances[firms] + acc.escrow_allowances[firms]
-    if count_open_bids:
-        held_for_bids = held_for_bids + view.book.open_quantity(Side.BID)[firms]
-    return needed - held_for_bids, needed - acc.allowances[firms]
+    return _shortfalls(view, firms, count_open_bids, planned_output)
 
 
-def _per_firm(values: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
-    """Per-firm ``values``, shape ``(k,)``, shaped to broadcast against ``shortfall``.
-
-    ``shortfall`` has one row per firm: shape ``(k,)``, or ``(k, m)`` for ``m`` shortfalls
-    per firm.
-    """
-    return values.reshape(values.shape + (1,) * (np.ndim(shortfall) - 1))
-
-
-def _capped_by_lost_profit(
-    unit_cost: Callable, view: MarketView, firms: np.ndarray, shortfall: np.ndarray
-) -> np.ndarray:
-    """A compliance unit cost (``marginal_value`` or ``marginal_cost``) capped by lost profit."""
-    c = _per_firm(view.enterprises.abatement_cost[firms], shortfall)
-    return np.minimum(
-        unit_cost(shortfall, c, view.config.penalty),
-        _per_firm(lost_profit_per_tonne(view, firms), shortfall),
+def _unit_values(view, firms, shortfall, buying: bool) -> np.ndarray:
+    shortfall = np.asarray(shortfall, dtype=np.float64)
+    grid = shortfall.reshape(len(firms), shortfall.size // max(len(firms), 1))
+    firms = np.asarray(firms, dtype=np.int64)
+    return kernels.unit_values(sight(view), firms, np.ascontiguousarray(grid), buying).reshape(
+        shortfall.shape
     )
 
 
@@ -149,9 +161,10 @@ def value_of_buying(view: MarketView, firms: np.ndarray, shortfall: np.ndarray) 
     """What one more allowance saves a firm short of ``shortfall`` tonnes (coins).
 
     ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
-    has its shape.
+    has its shape. The lowest of the penalty, the abatement cost of the next tonne and the
+    profit lost by producing a tonne's worth less (MODEL.md).
     """
-    return _capped_by_lost_profit(marginal_value, view, firms, shortfall)
+    return _unit_values(view, firms, shortfall, True)
 
 
 def cost_of_selling(view: MarketView, firms: np.ndarray, shortfall: np.ndarray) -> np.ndarray:
@@ -160,7 +173,7 @@ def cost_of_selling(view: MarketView, firms: np.ndarray, shortfall: np.ndarray) 
     ``shortfall`` has shape ``(k,)`` or ``(k, m)`` (several shortfalls per firm); the result
     has its shape.
     """
-    return _capped_by_lost_profit(marginal_cost, view, firms, shortfall)
+    return _unit_values(view, firms, shortfall, False)
 
 
 def allowance_values(
@@ -176,11 +189,8 @@ def allowance_values(
     Returns:
         ``(buy_value, sell_cost)``, each of shape ``(k,)``.
     """
-    bid_shortfall, ask_shortfall = shortfalls(view, firms, count_open_bids)
-    return (
-        value_of_buying(view, firms, bid_shortfall),
-        cost_of_selling(view, firms, ask_shortfall),
-    )
+    firms = np.asarray(firms, dtype=np.int64)
+    return kernels.allowance_values(sight(view), firms, count_open_bids)
 
 
 def emission_cost(view: MarketView, firms: np.ndarray) -> np.ndarray:
@@ -190,20 +200,7 @@ def emission_cost(view: MarketView, firms: np.ndarray) -> np.ndarray:
     the expected price. A firm already short pays the cheapest of the best ask in the book,
     its abatement cost and the penalty.
     """
-    ent, acc, cfg = view.enterprises, view.accounts, view.config
-    if not cfg.production:
-        return np.zeros(len(firms))
-    emissions_now = (
-        ent.ytd_emissions[firms]
-        + ent.owed[firms]
-        + (ent.capacity[firms] * ent.emission_rate[firms])
-    )
-    short = emissions_now - (acc.allowances[firms] + acc.escrow_allowances[firms])
-    best_ask = view.book.best_ask()
-    short_cost = marginal_value(np.maximum(short, 1.0), ent.abatement_cost[firms], cfg.penalty)
-    if best_ask is not None:
-        short_cost = np.minimum(short_cost, best_ask)
-    return np.where(short > 0, short_cost, expected_price(view))
+    return kernels.emission_cost(sight(view), np.asarray(firms, dtype=np.int64))
 
 
 def auction_bids(view: MarketView, max_units: int) -> tuple[np.ndarray, np.ndarray]:
@@ -216,15 +213,4 @@ def auction_bids(view: MarketView, max_units: int) -> tuple[np.ndarray, np.ndarr
     Returns:
         ``(bidders, prices)``: firm index and limit price (ticks) of each unit bid.
     """
-    cfg = view.config
-    firms = np.arange(view.enterprises.n)
-    shortfall, _ = shortfalls(view, firms, planned_output=view.enterprises.capacity)
-    units = int(min(max_units, max(0.0, np.ceil(shortfall.max()))))
-    if units == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    values = np.stack([value_of_buying(view, firms, shortfall - j) for j in range(units)], axis=1)
-    prices = np.floor(np.minimum(values, cfg.price_ceiling))
-    affordable = np.cumsum(np.maximum(prices, 0), axis=1) <= view.accounts.coins[:, None]
-    keep = affordable & (prices >= view.price_floor) & (values > 0)
-    bidders = np.broadcast_to(firms[:, None], prices.shape)[keep]
-    return bidders, prices[keep].astype(np.int64)
+    return kernels.auction_bids(sight(view), max_units)

@@ -44,3 +44,15 @@ def pairwise_sum(values):
     half = n // 2
     half -= half % 8
     return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
+
+
+@njit(cache=True)
+def minimum(a, b):
+    """``np.minimum`` of two numbers: the smaller, or nan if either is nan."""
+    return a if (a < b or a != a) else b
+
+
+@njit(cache=True)
+def maximum(a, b):
+    """``np.maximum`` of two numbers: the larger, or nan if either is nan."""
+    return a if (a > b or a != a) else b

@@ -1,0 +1,243 @@
+"""What an allowance is worth to a firm, as compiled kernels (the rules of ``agents.valuation``).
+
+A decision kernel sees a market through a :class:`Sight`: the firm columns it reads (1-D,
+one entry per firm) and the scalars of the moment. The functions here compute, for an array
+of firm indices, the numbers every heuristic decides from: projected emissions, shortfalls,
+the value of buying and the cost of selling one allowance, and the cost of a tonne emitted.
+Each element is computed with numpy's own operations in numpy's order, so the kernels and
+the numpy expressions of MODEL.md agree to the last bit.
+
+Units: tonnes, coins, coins per allowance; prices in ticks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from market.numerics import maximum, minimum
+
+
+class Sight(NamedTuple):
+    """What a decision rule reads of one market (arrays of shape ``(n_firms,)``).
+
+    ``expected_price`` is nan before any expectation; ``best_ask`` is -1 when no ask rests.
+    """
+
+    capacity: np.ndarray
+    emission_rate: np.ndarray
+    ytd_emissions: np.ndarray
+    owed: np.ndarray
+    output: np.ndarray
+    baseline_emissions: np.ndarray
+    abatement_cost: np.ndarray
+    coins: np.ndarray
+    allowances: np.ndarray
+    escrow_allowances: np.ndarray
+    open_bids: np.ndarray
+    production: bool
+    output_price: float
+    penalty: float
+    rounds_left: int
+    expected_price: float
+    price_floor: int
+    price_ceiling: int
+    best_ask: int
+
+
+@njit(cache=True, error_model="numpy")
+def cost_increase(low, high, c, penalty):
+    """``compliance_cost(high) - compliance_cost(low)`` for one firm (``market.theory``)."""
+    low = maximum(low, 0.0)
+    high = maximum(high, 0.0)
+    worth = penalty / c if math.isfinite(c) else 0.0
+    abated_low = minimum(low, worth)
+    abated_high = minimum(high, worth)
+    extra_abatement = abated_high - abated_low
+    extra_uncovered = (high - low) - extra_abatement
+    spend = c * (0.5 * extra_abatement * (abated_high + abated_low)) if extra_abatement > 0 else 0.0
+    fines = penalty * extra_uncovered if extra_uncovered > 0 else 0.0
+    return spend + fines
+
+
+@njit(cache=True, error_model="numpy")
+def lost_profit(sight, i):
+    """Revenue firm ``i`` loses per tonne not emitted (coins/t); inf without production."""
+    if not sight.production:
+        return math.inf
+    return sight.output_price / sight.emission_rate[i]
+
+
+@njit(cache=True, error_model="numpy")
+def value_of_buying(sight, i, shortfall):
+    """What one more allowance saves firm ``i`` when short of ``shortfall`` tonnes (coins)."""
+    value = cost_increase(shortfall - 1.0, shortfall, sight.abatement_cost[i], sight.penalty)
+    return minimum(value, lost_profit(sight, i))
+
+
+@njit(cache=True, error_model="numpy")
+def cost_of_selling(sight, i, shortfall):
+    """What giving up one allowance costs firm ``i`` when short of ``shortfall`` (coins)."""
+    cost = cost_increase(shortfall, shortfall + 1.0, sight.abatement_cost[i], sight.penalty)
+    return minimum(cost, lost_profit(sight, i))
+
+
+@njit(cache=True, error_model="numpy")
+def expected_price(sight):
+    """The traders' price expectation, within this year's band; mid-band before any."""
+    if math.isnan(sight.expected_price):
+        return 0.5 * (sight.price_floor + sight.price_ceiling)
+    return minimum(maximum(sight.expected_price, sight.price_floor), sight.price_ceiling)
+
+
+@njit(cache=True, error_model="numpy")
+def projected_emissions(sight, i, planned):
+    """Tonnes firm ``i`` expects to owe this year, make-good debt included.
+
+    Emitted so far plus ``planned`` output (nan: this round's) for every round left, in the
+    paper economy; the baseline in the textbook economy.
+    """
+    if sight.production:
+        plan = sight.output[i] if math.isnan(planned) else planned
+        expected = sight.ytd_emissions[i] + plan * sight.emission_rate[i] * sight.rounds_left
+    else:
+        expected = sight.baseline_emissions[i]
+    return expected + sight.owed[i]
+
+
+@njit(cache=True, error_model="numpy")
+def bid_shortfall(sight, i, count_open_bids, planned):
+    """Firm ``i``'s projected shortfall as a bid sees it: held, escrowed (and bid) count."""
+    held = sight.allowances[i] + sight.escrow_allowances[i]
+    if count_open_bids:
+        held = held + sight.open_bids[i]
+    return projected_emissions(sight, i, planned) - held
+
+
+@njit(cache=True, error_model="numpy")
+def ask_shortfall(sight, i):
+    """Firm ``i``'s projected shortfall as an ask sees it: only free allowances count."""
+    return projected_emissions(sight, i, math.nan) - sight.allowances[i]
+
+
+@njit(cache=True, error_model="numpy")
+def allowance_values(sight, firms, count_open_bids):
+    """Each firm's value of buying one more allowance and its cost of selling one (coins)."""
+    k = firms.size
+    buy_value = np.empty(k)
+    sell_cost = np.empty(k)
+    for j in range(k):
+        i = firms[j]
+        buy_value[j] = value_of_buying(sight, i, bid_shortfall(sight, i, count_open_bids, math.nan))
+        sell_cost[j] = cost_of_selling(sight, i, ask_shortfall(sight, i))
+    return buy_value, sell_cost
+
+
+@njit(cache=True, error_model="numpy")
+def emission_cost(sight, firms):
+    """What emitting one more tonne this round costs each firm (coins/t).
+
+    A firm whose holdings cover this round's emissions gives up an allowance it could sell:
+    the expected price. A firm already short pays the cheapest of the best ask, its
+    abatement cost and the penalty.
+    """
+    k = firms.size
+    cost = np.zeros(k)
+    if not sight.production:
+        return cost
+    expected = expected_price(sight)
+    for j in range(k):
+        i = firms[j]
+        emissions_now = (
+            sight.ytd_emissions[i] + sight.owed[i] + sight.capacity[i] * sight.emission_rate[i]
+        )
+        short = emissions_now - (sight.allowances[i] + sight.escrow_allowances[i])
+        if short > 0:
+            s = maximum(short, 1.0)
+            short_cost = cost_increase(s - 1.0, s, sight.abatement_cost[i], sight.penalty)
+            if sight.best_ask >= 0:
+                short_cost = minimum(short_cost, float(sight.best_ask))
+            cost[j] = short_cost
+        else:
+            cost[j] = expected
+    return cost
+
+
+@njit(cache=True, error_model="numpy")
+def auction_bids(sight, max_units):
+    """Every firm's truthful unit bids in the government's auction: ``(bidders, prices)``.
+
+    A producing firm plans to run at capacity all year; its bids fall unit by unit and stop
+    where its coins could no longer pay its own bids or a bid would fall below the floor.
+    """
+    n = sight.capacity.size
+    shortfall = np.empty(n)
+    for i in range(n):
+        shortfall[i] = bid_shortfall(sight, i, True, sight.capacity[i])
+    units = int(min(max_units, maximum(0.0, np.ceil(shortfall.max()))))
+    bidders = np.empty(n * units, dtype=np.int64)
+    prices = np.empty(n * units, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        spent = 0.0
+        for j in range(units):
+            value = value_of_buying(sight, i, shortfall[i] - j)
+            price = np.floor(minimum(value, float(sight.price_ceiling)))
+            spent += maximum(price, 0.0)
+            if spent <= sight.coins[i] and price >= sight.price_floor and value > 0:
+                bidders[k] = i
+                prices[k] = int(price)
+                k += 1
+    return bidders[:k], prices[:k]
+
+
+@njit(cache=True, error_model="numpy")
+def unit_values(sight, firms, shortfalls, buying):
+    """The value of buying (or the cost of selling) one allowance at each of several shortfalls.
+
+    Args:
+        sight: the market.
+        firms: firm indices, shape ``(k,)``.
+        shortfalls: shortfalls per firm, shape ``(k, m)``.
+        buying: values of buying (True) or costs of selling (False).
+
+    Returns:
+        Coins, shape ``(k, m)``.
+    """
+    k, m = shortfalls.shape
+    out = np.empty((k, m))
+    for j in range(k):
+        for u in range(m):
+            if buying:
+                out[j, u] = value_of_buying(sight, firms[j], shortfalls[j, u])
+            else:
+                out[j, u] = cost_of_selling(sight, firms[j], shortfalls[j, u])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def shortfalls(sight, firms, count_open_bids, planned):
+    """Each firm's projected shortfall as a bid and as an ask sees it, shape ``(k,)`` each.
+
+    ``planned`` is the output per round each firm plans, shape ``(k,)`` (nan: this round's).
+    """
+    k = firms.size
+    bid = np.empty(k)
+    ask = np.empty(k)
+    for j in range(k):
+        i = firms[j]
+        bid[j] = bid_shortfall(sight, i, count_open_bids, planned[j])
+        ask[j] = projected_emissions(sight, i, planned[j]) - sight.allowances[i]
+    return bid, ask
+
+
+@njit(cache=True, error_model="numpy")
+def projected(sight, firms, planned):
+    """:func:`projected_emissions` of each firm, shape ``(k,)`` (``planned``: nan = this round)."""
+    out = np.empty(firms.size)
+    for j in range(firms.size):
+        out[j] = projected_emissions(sight, firms[j], planned[j])
+    return out
