@@ -71,6 +71,8 @@ def sight(view: MarketView) -> kernels.Sight:
         acc.allowances,
         acc.escrow_allowances,
         view.book.open_quantity(Side.BID),
+        ent.research_ability,
+        ent.research_attempt_cost,
         bool(cfg.production),
         float(cfg.output_price),
         float(cfg.penalty),
@@ -79,6 +81,11 @@ def sight(view: MarketView) -> kernels.Sight:
         int(view.price_floor),
         int(cfg.price_ceiling),
         -1 if best_ask is None else int(best_ask),
+        int(view.rounds_left_episode),
+        float(cfg.research_success),
+        float(cfg.research_effect),
+        float(cfg.min_emission_rate),
+        float(cfg.green_project_cost),
     )
 
 

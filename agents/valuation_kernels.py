@@ -38,6 +38,8 @@ class Sight(NamedTuple):
     allowances: np.ndarray
     escrow_allowances: np.ndarray
     open_bids: np.ndarray
+    research_ability: np.ndarray
+    research_attempt_cost: np.ndarray
     production: bool
     output_price: float
     penalty: float
@@ -46,6 +48,11 @@ class Sight(NamedTuple):
     price_floor: int
     price_ceiling: int
     best_ask: int
+    rounds_left_episode: int
+    research_success: float
+    research_effect: float
+    min_emission_rate: float
+    green_project_cost: float
 
 
 @njit(cache=True, error_model="numpy")
