@@ -47,8 +47,61 @@ class ComplianceResult:
     expired: float
 
 
+#: The firms' float columns, rows of ``FirmArrays.floats`` (shape ``(lanes, 15, n_firms)``).
+FLOAT_COLUMNS = (
+    "capacity",
+    "research_ability",
+    "research_attempt_cost",
+    "initial_emission_rate",
+    "emission_rate",
+    "baseline_emissions",
+    "abatement_cost",
+    "output",
+    "ytd_output",
+    "ytd_emissions",
+    "last_year_output",
+    "last_year_emissions",
+    "owed",
+    "emitted_total",
+    "surrendered_total",
+)
+#: The firms' integer columns, rows of ``FirmArrays.ints``.
+INT_COLUMNS = ("knowledge", "last_research_round")
+
+
+@dataclass
+class FirmArrays:
+    """The firms' state of a batch of markets, one lane per market.
+
+    Attributes:
+        floats: the float columns (:data:`FLOAT_COLUMNS`), shape ``(lanes, 15, n_firms)``.
+        ints: the integer columns (:data:`INT_COLUMNS`), shape ``(lanes, 2, n_firms)``.
+        maturing: successful R&D waiting to take effect, shape
+            ``(lanes, research_delay + 1, n_firms)``: row ``round % (delay + 1)`` matures then.
+        green: green projects completed in each market, shape ``(lanes,)``.
+    """
+
+    floats: np.ndarray
+    ints: np.ndarray
+    maturing: np.ndarray
+    green: np.ndarray
+
+    @classmethod
+    def empty(cls, lanes: int, n_firms: int, research_delay: int) -> FirmArrays:
+        """Zeroed arrays for ``lanes`` markets of ``n_firms`` firms."""
+        return cls(
+            floats=np.zeros((lanes, len(FLOAT_COLUMNS), n_firms)),
+            ints=np.zeros((lanes, len(INT_COLUMNS), n_firms), dtype=np.int64),
+            maturing=np.zeros((lanes, research_delay + 1, n_firms), dtype=np.int64),
+            green=np.zeros(lanes, dtype=np.int64),
+        )
+
+
 class Enterprises:
-    """The state of every firm as columns, and the per-round phases that change it.
+    """The state of every firm of one market as columns, and the phases that change it.
+
+    The columns are views of one lane of :class:`FirmArrays` (a batch of one unless the
+    market is a lane of a batch), changed in place and never rebound.
 
     Args:
         market: the market's rules and technology.
@@ -59,6 +112,8 @@ class Enterprises:
         baseline_emissions: t per year in the textbook economy (nan otherwise), shape ``(n,)``.
         abatement_cost: slope c of marginal abatement cost (inf = none), shape ``(n,)``.
         sector: sector label per firm, shape ``(n,)``.
+        arrays: the batch the firms are a lane of (default: a batch of one of their own).
+        lane: their lane.
     """
 
     def __init__(
@@ -72,32 +127,37 @@ class Enterprises:
         baseline_emissions: np.ndarray,
         abatement_cost: np.ndarray,
         sector: np.ndarray,
+        arrays: FirmArrays | None = None,
+        lane: int = 0,
     ) -> None:
         n = len(capacity)
         self.config = market
         self.accounts = accounts
-        self.capacity = np.asarray(capacity, dtype=float)
-        self.research_ability = np.asarray(research_ability, dtype=float)
-        self.initial_emission_rate = np.asarray(emission_rate, dtype=float)
-        self.emission_rate = self.initial_emission_rate.copy()
-        self.baseline_emissions = np.asarray(baseline_emissions, dtype=float)
-        self.abatement_cost = np.asarray(abatement_cost, dtype=float)
-        self.sector = np.asarray(sector, dtype=object)
+        self.arrays = arrays or FirmArrays.empty(1, n, market.research_delay)
+        self.lane = lane
+        for i, name in enumerate(FLOAT_COLUMNS):
+            setattr(self, name, self.arrays.floats[lane, i])
+        for i, name in enumerate(INT_COLUMNS):
+            setattr(self, name, self.arrays.ints[lane, i])
+        self._maturing = self.arrays.maturing[lane]
+        self.capacity[:] = capacity
+        self.research_ability[:] = research_ability
+        self.initial_emission_rate[:] = emission_rate
+        self.emission_rate[:] = emission_rate
+        self.baseline_emissions[:] = baseline_emissions
+        self.abatement_cost[:] = abatement_cost
         #: Coins one R&D attempt costs each firm: research_cost / R.
-        self.research_attempt_cost = market.research_cost / self.research_ability
-        self.knowledge = np.zeros(n, dtype=np.int64)
-        # Successful R&D waiting to take effect: row (round % (delay + 1)) matures that round.
-        self._maturing = np.zeros((market.research_delay + 1, n), dtype=np.int64)
-        self.last_research_round = np.zeros(n, dtype=np.int64)
-        self.output = np.zeros(n)
-        self.ytd_output = np.zeros(n)
-        self.ytd_emissions = np.zeros(n)
-        self.last_year_output = np.zeros(n)
-        self.last_year_emissions = np.zeros(n)
-        self.owed = np.zeros(n)
-        self.emitted_total = np.zeros(n)
-        self.surrendered_total = np.zeros(n)
-        self.green_projects_completed = 0
+        self.research_attempt_cost[:] = market.research_cost / self.research_ability
+        self.sector = np.asarray(sector, dtype=object)
+
+    @property
+    def green_projects_completed(self) -> int:
+        """Green projects completed by all firms so far."""
+        return int(self.arrays.green[self.lane])
+
+    @green_projects_completed.setter
+    def green_projects_completed(self, value: int) -> None:
+        self.arrays.green[self.lane] = value
 
     @property
     def n(self) -> int:
