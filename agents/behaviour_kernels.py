@@ -2,9 +2,9 @@
 
 Every kernel decides for a group of firms (an array of firm indices) from a
 :class:`~agents.valuation_kernels.Sight` and, where a rule is random, the market's own
-numpy Generator. The draws are made in the order and the sizes of the numpy rules of
-MODEL.md (one ``integers`` for the sides, then one ``random`` per price), so a market's
-random stream is the same whichever drives it.
+generator state (:mod:`market.random_kernels`). The draws are made in the order and the
+sizes of the numpy rules of MODEL.md (one ``integers`` for the sides, then one ``random`` per
+price), so a market's random stream is the same whichever drives it.
 
 * the rule-based producer (every heuristic's production, R&D and offsets);
 * the traders' quotes: ZI-C, ZI-U, truthful and rule-based.
@@ -28,6 +28,7 @@ from agents.valuation_kernels import (
     shortfalls,
     value_of_buying,
 )
+from market import random_kernels as rk
 from market.numerics import maximum, minimum
 
 BID, ASK = 0, 1
@@ -110,9 +111,9 @@ def limit_ticks(sight, firms, buy_value, sell_cost):
 
 
 @njit(cache=True, error_model="numpy")
-def random_sides(rng, can_bid, can_ask):
+def random_sides(rng_state, can_bid, can_ask):
     """A fair coin per firm picks the side; a firm that can post only one side posts it."""
-    side = rng.integers(0, 2, can_bid.size)
+    side = rk.integers(rng_state, 2, can_bid.size)
     active = np.empty(can_bid.size, dtype=np.bool_)
     for j in range(can_bid.size):
         if can_bid[j] and not can_ask[j]:
@@ -124,9 +125,9 @@ def random_sides(rng, can_bid, can_ask):
 
 
 @njit(cache=True, error_model="numpy")
-def uniform_ticks(rng, low, high):
+def uniform_ticks(rng_state, low, high):
     """One integer uniform on ``[low, high]`` per element (``high >= low``)."""
-    draws = rng.random(low.size)
+    draws = rk.random(rng_state, low.size)
     out = np.empty(low.size, dtype=np.int64)
     for j in range(low.size):
         out[j] = low[j] + np.int64(np.floor(draws[j] * (high[j] - low[j] + 1)))
@@ -134,23 +135,25 @@ def uniform_ticks(rng, low, high):
 
 
 @njit(cache=True, error_model="numpy")
-def zi_c(sight, firms, rng, count_open_bids):
+def zi_c(sight, firms, rng_state, count_open_bids):
     """ZI-C: one unit, a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
     buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
     bid_high, ask_low, can_bid, can_ask = limit_ticks(sight, firms, buy_value, sell_cost)
-    side, active = random_sides(rng, can_bid, can_ask)
-    bid = uniform_ticks(rng, np.full(firms.size, sight.price_floor, dtype=np.int64), bid_high)
-    ask = uniform_ticks(rng, ask_low, np.full(firms.size, sight.price_ceiling, dtype=np.int64))
+    side, active = random_sides(rng_state, can_bid, can_ask)
+    bid = uniform_ticks(rng_state, np.full(firms.size, sight.price_floor, dtype=np.int64), bid_high)
+    ask = uniform_ticks(
+        rng_state, ask_low, np.full(firms.size, sight.price_ceiling, dtype=np.int64)
+    )
     price = np.where(side == BID, bid, ask)
     return side, price, np.ones(firms.size, dtype=np.int64), active
 
 
 @njit(cache=True, error_model="numpy")
-def zi_u(sight, firms, rng):
+def zi_u(sight, firms, rng_state):
     """ZI-U: one unit at a uniform price on [floor, ceiling], limited only by escrow."""
     k = firms.size
     price = uniform_ticks(
-        rng,
+        rng_state,
         np.full(k, sight.price_floor, dtype=np.int64),
         np.full(k, sight.price_ceiling, dtype=np.int64),
     )
@@ -160,16 +163,16 @@ def zi_u(sight, firms, rng):
         i = firms[j]
         can_bid[j] = np.int64(np.floor(sight.coins[i])) >= price[j]
         can_ask[j] = sight.allowances[i] >= 1
-    side, active = random_sides(rng, can_bid, can_ask)
+    side, active = random_sides(rng_state, can_bid, can_ask)
     return side, price, np.ones(k, dtype=np.int64), active
 
 
 @njit(cache=True, error_model="numpy")
-def truthful(sight, firms, rng, count_open_bids):
+def truthful(sight, firms, rng_state, count_open_bids):
     """Truthful: one unit at value (bid) or cost (ask), on a random side, at safe ticks."""
     buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
     bid, ask, can_bid, can_ask = limit_ticks(sight, firms, buy_value, sell_cost)
-    side, active = random_sides(rng, can_bid, can_ask)
+    side, active = random_sides(rng_state, can_bid, can_ask)
     return side, np.where(side == BID, bid, ask), np.ones(firms.size, dtype=np.int64), active
 
 

@@ -98,7 +98,9 @@ class ZeroIntelligenceConstrained(Behaviour):
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
         firms = _indices(firms)
-        return _quotes(firms, kernels.zi_c(sight(view), firms, view.rng, not self.replaces_quotes))
+        return _quotes(
+            firms, kernels.zi_c(sight(view), firms, view.rng_state, not self.replaces_quotes)
+        )
 
 
 class ZeroIntelligenceUnconstrained(Behaviour):
@@ -109,7 +111,7 @@ class ZeroIntelligenceUnconstrained(Behaviour):
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at a uniform price on [floor, ceiling] on a random side."""
         firms = _indices(firms)
-        return _quotes(firms, kernels.zi_u(sight(view), firms, view.rng))
+        return _quotes(firms, kernels.zi_u(sight(view), firms, view.rng_state))
 
 
 class Truthful(Behaviour):
@@ -120,7 +122,7 @@ class Truthful(Behaviour):
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
         firms = _indices(firms)
-        decided = kernels.truthful(sight(view), firms, view.rng, not self.replaces_quotes)
+        decided = kernels.truthful(sight(view), firms, view.rng_state, not self.replaces_quotes)
         return _quotes(firms, decided)
 
 

@@ -98,8 +98,9 @@ class MarketView(Protocol):
         enterprises: the firms' state.
         accounts: the firms' coins and allowances.
         book: the order book.
-        rng: the market's random generator (a rule draws its random choices from it, so a
-            seed fixes the whole trajectory).
+        rng_state: the market's random generator, as the state the kernels draw from
+            (:mod:`market.random_kernels`; a rule draws its random choices from it, so a seed
+            fixes the whole trajectory).
         scenario_allocation: each firm's yearly allocation in the scenario file (else 0).
         initial_coins: each firm's coins at the start of the episode.
     """
@@ -108,7 +109,7 @@ class MarketView(Protocol):
     enterprises: FirmsView
     accounts: AccountsView
     book: BookView
-    rng: np.random.Generator
+    rng_state: np.ndarray
     scenario_allocation: np.ndarray
     initial_coins: np.ndarray
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from market.random_kernels import permutation
+
 
 @dataclass(frozen=True)
 class AuctionResult:
@@ -43,7 +45,7 @@ def uniform_price_auction(
     supply: int,
     n_firms: int,
     reserve: int,
-    rng: np.random.Generator,
+    rng_state: np.ndarray,
 ) -> AuctionResult:
     """Clear a uniform-price call auction of unit bids.
 
@@ -53,7 +55,8 @@ def uniform_price_auction(
         supply: allowances offered.
         n_firms: number of firms (length of the result's ``won``).
         reserve: lowest acceptable price (ticks).
-        rng: random generator for tie-breaking.
+        rng_state: the market's random generator (:mod:`market.random_kernels`), for the
+            random order that breaks ties.
 
     Returns:
         The clearing price and the allowances each firm won.
@@ -63,7 +66,7 @@ def uniform_price_auction(
     bidders, prices = np.asarray(bidders, dtype=np.int64), np.asarray(prices, dtype=np.int64)
     valid = prices >= reserve
     bidders, prices = bidders[valid], prices[valid]
-    shuffled = rng.permutation(len(prices))
+    shuffled = permutation(rng_state, np.arange(len(prices)))
     order = shuffled[np.argsort(-prices[shuffled], kind="stable")]
     winners = order[:supply]
     won = np.bincount(bidders[winners], minlength=n_firms).astype(np.int64)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from market import random_kernels as rk
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES, ESCROW_COINS
 
 BID, ASK = 0, 1
@@ -371,7 +372,7 @@ def depth(b, side, max_levels, levels, meta):
 @njit(cache=True)
 def submit_all(
     b,
-    order,
+    rng_state,
     firms,
     sides,
     prices,
@@ -387,10 +388,11 @@ def submit_all(
     trades,
     acc,
 ):
-    """Submit a round's quotes in the given order; return how many the book refused.
+    """Submit a round's quotes in random order; return how many the book refused.
 
-    Quote ``order[j]`` goes in ``j``-th. A firm that ``replaces`` its quotes withdraws its
-    open orders just before it posts (so the others' quotes from earlier rounds still stand);
+    The quotes go in in an order drawn from ``rng_state`` (a permutation). A firm that
+    ``replaces`` its quotes withdraws its open orders just before it posts (so the others'
+    quotes from earlier rounds still stand);
     a firm that keeps its quotes and was at its order limit when the round began posts
     nothing more. A quote outside the price band or for no allowance is refused, as is one
     the firm's limit or free holdings do not allow. ``trades`` must have room for
@@ -398,7 +400,7 @@ def submit_all(
     """
     refused = 0
     open_at_start = firm_info[b, :, COUNT].copy()
-    for j in order:
+    for j in rk.permutation(rng_state, np.arange(firms.size)):
         firm = firms[j]
         if replaces[firm] and open_at_start[firm] > 0:
             cancel_firm(b, firm, slots, levels, firm_slots, firm_info, free, meta, acc)

@@ -188,7 +188,7 @@ class Enterprises:
             self.config.output_price,
         )
 
-    def research(self, attempts: np.ndarray, round_: int, rng: np.random.Generator) -> float:
+    def research(self, attempts: np.ndarray, round_: int, rng_state: np.ndarray) -> float:
         """Pay for R&D where ``attempts`` is true and affordable; successes mature later.
 
         Returns:
@@ -198,7 +198,7 @@ class Enterprises:
         return kernels.research(
             np.asarray(attempts, dtype=np.bool_),
             round_,
-            rng,
+            rng_state,
             self.research_attempt_cost,
             self.accounts.coins,
             self.last_research_round,
@@ -229,7 +229,7 @@ class Enterprises:
             cfg.min_emission_rate,
         )
 
-    def buy_offsets(self, wanting: np.ndarray, available: int, rng: np.random.Generator) -> int:
+    def buy_offsets(self, wanting: np.ndarray, available: int, rng_state: np.ndarray) -> int:
         """Firms that want one complete a green project each, in random order, while any remain.
 
         Each pays ``green_project_cost`` and gets one allowance; every completed project
@@ -241,7 +241,7 @@ class Enterprises:
         done = kernels.buy_offsets(
             np.asarray(wanting, dtype=np.bool_),
             available,
-            rng,
+            rng_state,
             self.accounts.coins,
             self.accounts.allowances,
             self.config.green_project_cost,

@@ -2,8 +2,9 @@
 
 Each kernel applies one phase's decisions to one market's firms, given as 1-D columns of
 shape ``(n_firms,)`` (rows of a batch's arrays, or one market's); the columns change in
-place. Random draws come from the market's own ``numpy.random.Generator``, which numba
-draws from exactly as numpy does, so a market's stream is the same whoever drives it. The
+place. Random draws come from the market's own generator, as the state array of
+:mod:`market.random_kernels`, drawn exactly as numpy draws, so a market's stream is the
+same whoever drives it. The
 arithmetic follows the numpy expressions of ``MODEL.md``'s rules operation for operation,
 and every total is numpy's pairwise sum (:mod:`market.numerics`).
 
@@ -17,6 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
+from market import random_kernels as rk
 from market.numerics import pairwise_sum
 
 
@@ -40,7 +42,7 @@ def produce(decided, capacity, output, coins, ytd_output, ytd_emissions, rate, o
 
 
 @njit(cache=True)
-def research(attempts, round_, rng, cost, coins, last_round, maturing, success, delay):
+def research(attempts, round_, rng_state, cost, coins, last_round, maturing, success, delay):
     """Pay for R&D where attempted and affordable; successes mature ``delay`` rounds later.
 
     Returns:
@@ -62,7 +64,7 @@ def research(attempts, round_, rng, cost, coins, last_round, maturing, success, 
         coins[i] -= cost[i]
         last_round[i] = round_
         spent[j] = cost[i]
-    draws = rng.random(k)
+    draws = rk.random(rng_state, k)
     slot = (round_ + delay) % maturing.shape[0]
     for j in range(k):
         if draws[j] < success:
@@ -99,7 +101,7 @@ def update_technology(round_, knowledge, maturing, last_round, capacity, researc
 
 
 @njit(cache=True)
-def buy_offsets(wanting, available, rng, coins, allowances, cost):
+def buy_offsets(wanting, available, rng_state, coins, allowances, cost):
     """Firms that want one complete a green project each, in random order, while any remain.
 
     Returns:
@@ -114,7 +116,7 @@ def buy_offsets(wanting, available, rng, coins, allowances, cost):
             k += 1
     if k == 0 or available <= 0:
         return 0
-    chosen = rng.permutation(firms[:k])[:available]
+    chosen = rk.permutation(rng_state, firms[:k])[:available]
     for i in chosen:
         coins[i] -= cost
         allowances[i] += 1.0

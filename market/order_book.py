@@ -233,15 +233,15 @@ class OrderBook:
 
     def submit_all(
         self,
-        order: np.ndarray,
+        rng_state: np.ndarray,
         quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         replaces: np.ndarray,
         round_: int,
     ) -> int:
-        """Submit a round's quotes in the given order (:func:`book_kernels.submit_all`).
+        """Submit a round's quotes in random order (:func:`book_kernels.submit_all`).
 
         Args:
-            order: the order in which the quotes go in, a permutation of their indices.
+            rng_state: the market's random generator (:mod:`market.random_kernels`).
             quotes: ``(firms, sides, prices, quantities)``, int64 arrays of one length.
             replaces: per firm, whether it withdraws its open orders before it posts.
             round_: the current round.
@@ -250,10 +250,10 @@ class OrderBook:
             How many quotes the book refused.
         """
         a = self.arrays
-        a.make_room(len(order) + a.capacity)
+        a.make_room(len(quotes[0]) + a.capacity)
         seen = int(a.meta[0, kernels.N_TRADES])
         refused = kernels.submit_all(
-            0, order, *quotes, replaces, round_, *a.core, a.trades, self._acc
+            0, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
         )
         self._read_trades(seen)
         return refused

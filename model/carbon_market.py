@@ -40,6 +40,7 @@ from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.order_book import OrderBook
 from market.orders import Side
+from market.random_kernels import export_state
 from market.scenario import Scenario
 from model.datacollection import MarketDataCollector, measure_round
 from model.efficiency import EfficiencyTracker
@@ -105,6 +106,8 @@ class CarbonMarket(mesa.Model):
         self.firms = [
             Enterprise(self, i, behaviour) for i, behaviour in enumerate(self._behaviours(table))
         ]
+        # From here on the market draws from its generator's state as the kernels hold it.
+        self.rng_state = export_state(self.rng)
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self.government = Government(self, make_policy(self.scenario))
 
@@ -203,7 +206,9 @@ class CarbonMarket(mesa.Model):
         if supply <= 0:
             return AuctionResult(None, np.zeros(n, dtype=np.int64))
         bidders, prices = auction_bids(self.view, max_units=supply)
-        result = uniform_price_auction(bidders, prices, supply, n, self.run.price_floor, self.rng)
+        result = uniform_price_auction(
+            bidders, prices, supply, n, self.run.price_floor, self.rng_state
+        )
         acc = self.accounts
         acc.allowances += result.won
         acc.coins -= result.won * (result.price or 0)
@@ -227,11 +232,11 @@ class CarbonMarket(mesa.Model):
         """R&D attempts and green projects, as the behaviours decide."""
         if self.config.research:
             attempts = self._per_firm(lambda behaviour, firms: behaviour.research(self.view, firms))
-            self.research_spent += self.enterprises.research(attempts, round_, self.rng)
+            self.research_spent += self.enterprises.research(attempts, round_, self.rng_state)
         if self.run.green_projects_available > 0:
             wanting = self._per_firm(lambda behaviour, firms: behaviour.offsets(self.view, firms))
             done = self.enterprises.buy_offsets(
-                wanting, self.run.green_projects_available, self.rng
+                wanting, self.run.green_projects_available, self.rng_state
             )
             self.run.green_projects_available -= done
             self.allowances_issued += done
@@ -247,8 +252,9 @@ class CarbonMarket(mesa.Model):
             np.concatenate([getattr(q, k) for q in quotes]).astype(np.int64)
             for k in ("firms", "side", "price", "quantity")
         )
-        order = self.rng.permutation(len(columns[0]))
-        self.rejected_orders += self.book.submit_all(order, columns, self._replaces_quotes, round_)
+        self.rejected_orders += self.book.submit_all(
+            self.rng_state, columns, self._replaces_quotes, round_
+        )
 
     def record_trades(self) -> None:
         """Add the round's trades to the ledger table; update price, volume and expectation."""

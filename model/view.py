@@ -135,7 +135,7 @@ class MarketReader:
         self.enterprises = FirmsReader(market.enterprises)
         self.accounts = AccountsReader(market.accounts)
         self.book = BookReader(market.book)
-        self.rng = market.rng
+        self.rng_state = market.rng_state
         self.scenario_allocation = read_only(market.scenario_allocation)
         self.initial_coins = read_only(market.initial_coins)
 

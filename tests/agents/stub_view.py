@@ -23,6 +23,7 @@ import numpy as np
 from agents.decisions import Levers
 from market.config import MarketConfig
 from market.orders import Side
+from market.random_kernels import export_state
 
 PerFirm = float | Sequence[float] | np.ndarray
 
@@ -131,7 +132,7 @@ class StubView:
     enterprises: StubFirms
     accounts: StubAccounts
     book: StubBook
-    rng: np.random.Generator
+    rng_state: np.ndarray
     scenario_allocation: np.ndarray
     initial_coins: np.ndarray
     rounds_left: int
@@ -240,7 +241,7 @@ def stub_view(
         enterprises=firms,
         accounts=accounts,
         book=StubBook(best_bid, best_ask, column(open_bids, n), escrowed),
-        rng=np.random.default_rng(seed),
+        rng_state=export_state(np.random.default_rng(seed)),
         scenario_allocation=zeros,
         initial_coins=column(coins, n),
         rounds_left=rounds_left,

@@ -6,11 +6,17 @@ import numpy as np
 import pytest
 
 from market.auction import uniform_price_auction
+from market.random_kernels import export_state
 
 
 def run(bidders, prices, supply, n_firms=3, reserve=0, seed=0):
     return uniform_price_auction(
-        np.array(bidders), np.array(prices), supply, n_firms, reserve, np.random.default_rng(seed)
+        np.array(bidders),
+        np.array(prices),
+        supply,
+        n_firms,
+        reserve,
+        export_state(np.random.default_rng(seed)),
     )
 
 
@@ -92,7 +98,7 @@ def test_ties_at_the_margin_are_random_but_seeded() -> None:
 
 
 def test_tie_break_draws_from_the_rng() -> None:
-    rng = np.random.default_rng(7)
+    rng = export_state(np.random.default_rng(7))
     results = {
         tuple(uniform_price_auction(np.arange(3), np.full(3, 4), 1, 3, 0, rng).won)
         for _ in range(40)

@@ -12,6 +12,7 @@ import pytest
 from market.accounts import Accounts
 from market.config import MarketConfig
 from market.enterprises import Enterprises
+from market.random_kernels import export_state
 
 
 def make(
@@ -46,7 +47,8 @@ def make(
 
 
 def rng():
-    return np.random.default_rng(0)
+    """The state of a seeded generator, as the kernels draw from it."""
+    return export_state(np.random.default_rng(0))
 
 
 # --------------------------------------------------------------------------- production
