@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from market.numerics import maximum, minimum
+from market.theory import cost_increase
 
 
 class Sight(NamedTuple):
@@ -53,21 +54,6 @@ class Sight(NamedTuple):
     research_effect: float
     min_emission_rate: float
     green_project_cost: float
-
-
-@njit(cache=True, error_model="numpy")
-def cost_increase(low, high, c, penalty):
-    """``compliance_cost(high) - compliance_cost(low)`` for one firm (``market.theory``)."""
-    low = maximum(low, 0.0)
-    high = maximum(high, 0.0)
-    worth = penalty / c if math.isfinite(c) else 0.0
-    abated_low = minimum(low, worth)
-    abated_high = minimum(high, worth)
-    extra_abatement = abated_high - abated_low
-    extra_uncovered = (high - low) - extra_abatement
-    spend = c * (0.5 * extra_abatement * (abated_high + abated_low)) if extra_abatement > 0 else 0.0
-    fines = penalty * extra_uncovered if extra_uncovered > 0 else 0.0
-    return spend + fines
 
 
 @njit(cache=True, error_model="numpy")

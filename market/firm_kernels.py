@@ -20,6 +20,7 @@ from numba import njit
 
 from market import random_kernels as rk
 from market.numerics import pairwise_sum
+from market.theory import cost_increase
 
 
 @njit(cache=True)
@@ -154,7 +155,7 @@ def settle_compliance(coins, allowances, ytd_emissions, ytd_output, baseline, ow
         # Only this year's emissions can be abated, not a make-good debt from earlier years.
         a = min(a, max(ytd_emissions[i], 0.0))
         abated[i] = a
-        spend[i] = _abatement_spend(a, c)
+        spend[i] = cost_increase(0.0, a, c, math.inf)  # c a^2 / 2: no penalty option
         ytd_emissions[i] -= a
         obligation -= a
         surrendered[i] = min(allowances[i], obligation)
@@ -185,14 +186,3 @@ def settle_compliance(coins, allowances, ytd_emissions, ytd_output, baseline, ow
         pairwise_sum(spend),
         expired,
     )
-
-
-@njit(cache=True)
-def _abatement_spend(abated, c):
-    """Coins ``c a^2 / 2`` spent abating ``a`` tonnes; nothing when ``c`` is infinite.
-
-    As ``market.theory.compliance_cost`` with no penalty option, in its order of operations.
-    """
-    if math.isinf(c) or not abated > 0:
-        return 0.0
-    return c * (0.5 * abated * (abated + 0.0))

@@ -16,7 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike
+
+from market.numerics import maximum, minimum, pairwise_sum
 
 
 def _wealth_vector(values: ArrayLike) -> np.ndarray:
@@ -54,13 +57,21 @@ def gini(values: ArrayLike) -> float:
     Raises:
         ValueError: if ``values`` is not 1-D or holds negative or non-finite entries.
     """
-    wealth = np.sort(_wealth_vector(values))
+    return float(gini_of(_wealth_vector(values)))
+
+
+@njit(cache=True)
+def gini_of(wealth):
+    """:func:`gini` of a 1-D float64 array of finite, non-negative wealth (a kernel)."""
+    wealth = np.sort(wealth)
     n = wealth.size
-    total = wealth.sum()
+    total = pairwise_sum(wealth)
     if n < 2 or total == 0:
         return 0.0
-    rank_weight = 2.0 * np.arange(1, n + 1) - n - 1
-    return float(np.sum(rank_weight * wealth) / (n * total))
+    weighted = np.empty(n)
+    for k in range(n):
+        weighted[k] = (2.0 * (k + 1) - n - 1) * wealth[k]
+    return pairwise_sum(weighted) / (n * total)
 
 
 def equality(coins: ArrayLike) -> float:
@@ -76,11 +87,19 @@ def equality(coins: ArrayLike) -> float:
     Returns:
         Equality in ``[0, 1]``; 1.0 when ``n < 2`` or nobody owns anything.
     """
-    wealth = np.maximum(np.asarray(coins, dtype=np.float64), 0.0)
-    n = wealth.size
+    return float(equality_of(np.asarray(coins, dtype=np.float64)))
+
+
+@njit(cache=True)
+def equality_of(coins):
+    """:func:`equality` of a 1-D float64 array of coins (a kernel)."""
+    n = coins.size
     if n < 2:
         return 1.0
-    return float(np.clip(1.0 - n / (n - 1) * gini(wealth), 0.0, 1.0))
+    wealth = np.empty(n)
+    for i in range(n):
+        wealth[i] = maximum(coins[i], 0.0)
+    return minimum(maximum(1.0 - n / (n - 1) * gini_of(wealth), 0.0), 1.0)
 
 
 def productivity(coins: ArrayLike) -> float:
@@ -92,8 +111,13 @@ def productivity(coins: ArrayLike) -> float:
     Returns:
         Mean coins per firm; 0.0 when there are no firms.
     """
-    money = np.asarray(coins, dtype=np.float64)
-    return float(money.mean()) if money.size else 0.0
+    return float(productivity_of(np.asarray(coins, dtype=np.float64)))
+
+
+@njit(cache=True)
+def productivity_of(coins):
+    """:func:`productivity` of a 1-D float64 array of coins (a kernel)."""
+    return pairwise_sum(coins) / coins.size if coins.size else 0.0
 
 
 def welfare(

@@ -20,45 +20,55 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit, vectorize
 from numpy.typing import ArrayLike
+
+from market.numerics import maximum, minimum
+
+
+@njit(cache=True, error_model="numpy")
+def cost_increase(low, high, c, penalty):
+    """``compliance_cost(high) - compliance_cost(low)`` of one firm, for ``low <= high``, stably.
+
+    The marginal cost of covering a tonne is ``min(c x, P)`` at shortfall ``x > 0``; this
+    integrates it from ``low`` to ``high`` without subtracting two large costs, so a price at
+    the penalty comes out as exactly ``P`` per tonne. A compiled kernel; the array functions
+    below apply it element by element.
+
+    Args:
+        low: lower shortfall in tonnes.
+        high: upper shortfall in tonnes.
+        c: cost slope ``c`` in coins per tonne^2, ``> 0``, ``inf`` allowed.
+        penalty: penalty ``P`` in coins per tonne, ``>= 0``, ``inf`` allowed.
+
+    Returns:
+        Coins.
+    """
+    low = maximum(low, 0.0)
+    high = maximum(high, 0.0)
+    # Tonnes worth abating: P / c (0 when c = inf, even if P = inf too).
+    worth = penalty / c if math.isfinite(c) else 0.0
+    abated_low = minimum(low, worth)
+    abated_high = minimum(high, worth)
+    extra_abatement = abated_high - abated_low
+    extra_uncovered = (high - low) - extra_abatement
+    spend = c * (0.5 * extra_abatement * (abated_high + abated_low)) if extra_abatement > 0 else 0.0
+    fines = penalty * extra_uncovered if extra_uncovered > 0 else 0.0
+    return spend + fines
+
+
+@vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+def _cost_increase_ufunc(low, high, c, penalty):
+    return cost_increase(low, high, c, penalty)
 
 
 def _cost_increase(
     start: ArrayLike, end: ArrayLike, abatement_cost: ArrayLike, penalty: ArrayLike
 ) -> np.ndarray | float:
-    """Return ``compliance_cost(end) - compliance_cost(start)`` for ``start <= end``, stably.
-
-    The marginal cost of covering a tonne is ``min(c x, P)`` at shortfall ``x > 0``; this
-    integrates it from ``start`` to ``end`` without subtracting two large costs, so a price at
-    the penalty comes out as exactly ``P`` per tonne.
-
-    Args:
-        start: lower shortfall in tonnes, broadcastable.
-        end: upper shortfall in tonnes, broadcastable.
-        abatement_cost: cost slope ``c`` in coins per tonne^2, ``> 0``, ``inf`` allowed.
-        penalty: penalty ``P`` in coins per tonne, ``>= 0``, ``inf`` allowed.
-
-    Returns:
-        Coins, the broadcast shape of the inputs; a float if all are scalars.
-    """
-    low = np.maximum(np.asarray(start, dtype=np.float64), 0.0)
-    high = np.maximum(np.asarray(end, dtype=np.float64), 0.0)
-    cost = np.asarray(abatement_cost, dtype=np.float64)
-    fine = np.asarray(penalty, dtype=np.float64)
-    # Tonnes worth abating: P / c (0 when c = inf, even if P = inf too).
-    with np.errstate(invalid="ignore", divide="ignore"):
-        worth_abating = np.where(np.isfinite(cost), fine / cost, 0.0)
-    abated_low = np.minimum(low, worth_abating)
-    abated_high = np.minimum(high, worth_abating)
-    extra_abatement = abated_high - abated_low
-    extra_uncovered = (high - low) - extra_abatement
-    with np.errstate(invalid="ignore"):
-        spend = np.where(
-            extra_abatement > 0, cost * (0.5 * extra_abatement * (abated_high + abated_low)), 0.0
-        )
-        fines = np.where(extra_uncovered > 0, fine * extra_uncovered, 0.0)
-    total = spend + fines
-    return float(total) if total.ndim == 0 else total
+    """:func:`cost_increase` element by element over broadcast arrays (a float for scalars)."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf - inf in the unused branch
+        total = _cost_increase_ufunc(start, end, abatement_cost, penalty)
+    return float(total) if np.ndim(total) == 0 else total
 
 
 def compliance_cost(
