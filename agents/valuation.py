@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from agents.view import MarketView
 
 
-PRICE_MEMORY = 0.3  # weight of the latest round's VWAP in the expected price
-QUIET_STEP = 0.5  # ticks the expectation moves in a round without trades but with waiting orders
-
-
 def update_expectation(
     expected: float | None,
     round_price: float,
@@ -39,20 +35,15 @@ def update_expectation(
     waits at or below it, up while a bid waits at or above it, never leaving the price band.
     Before any trade or waiting order it stays undefined (traders use the band's middle).
     """
-    if not np.isnan(round_price):
-        return (
-            round_price
-            if expected is None
-            else (expected + PRICE_MEMORY * (round_price - expected))
-        )
-    if best_bid is None and best_ask is None:
-        return expected
-    current = 0.5 * (price_floor + price_ceiling) if expected is None else expected
-    if best_ask is not None and best_ask <= current:
-        current -= QUIET_STEP
-    elif best_bid is not None and best_bid >= current:
-        current += QUIET_STEP
-    return float(np.clip(current, price_floor, price_ceiling))
+    updated = kernels.update_expectation(
+        math.nan if expected is None else float(expected),
+        float(round_price),
+        -1 if best_bid is None else int(best_bid),
+        -1 if best_ask is None else int(best_ask),
+        int(price_floor),
+        int(price_ceiling),
+    )
+    return None if math.isnan(updated) else float(updated)
 
 
 def sight(view: MarketView) -> kernels.Sight:

@@ -234,3 +234,30 @@ def projected(sight, firms, planned):
     for j in range(firms.size):
         out[j] = projected_emissions(sight, firms[j], planned[j])
     return out
+
+
+PRICE_MEMORY = 0.3  # weight of the latest round's VWAP in the expected price
+QUIET_STEP = 0.5  # ticks the expectation moves in a round without trades but with waiting orders
+
+
+@njit(cache=True, error_model="numpy")
+def update_expectation(expected, round_price, best_bid, best_ask, price_floor, price_ceiling):
+    """The market's price expectation after a round (nan: none yet; -1: no bid or ask).
+
+    After a round with trades it moves ``PRICE_MEMORY`` of the way to the round's VWAP. After
+    a quiet round it drifts half a tick toward the orders left waiting: down while an ask
+    waits at or below it, up while a bid waits at or above it, never leaving the price band.
+    Before any trade or waiting order it stays undefined (traders use the band's middle).
+    """
+    if not math.isnan(round_price):
+        if math.isnan(expected):
+            return round_price
+        return expected + PRICE_MEMORY * (round_price - expected)
+    if best_bid < 0 and best_ask < 0:
+        return expected
+    current = 0.5 * (price_floor + price_ceiling) if math.isnan(expected) else expected
+    if best_ask >= 0 and best_ask <= current:
+        current -= QUIET_STEP
+    elif best_bid >= 0 and best_bid >= current:
+        current += QUIET_STEP
+    return minimum(maximum(current, float(price_floor)), float(price_ceiling))

@@ -86,6 +86,10 @@ class FirmArrays:
     maturing: np.ndarray
     green: np.ndarray
 
+    def as_tuple(self) -> tuple[np.ndarray, ...]:
+        """``(floats, ints, maturing, green)``, as the round kernel takes them."""
+        return self.floats, self.ints, self.maturing, self.green
+
     @classmethod
     def empty(cls, lanes: int, n_firms: int, research_delay: int) -> FirmArrays:
         """Zeroed arrays for ``lanes`` markets of ``n_firms`` firms."""

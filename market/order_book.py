@@ -79,6 +79,10 @@ class BookArrays:
             kernels.reset(b, *arrays.core)
         return arrays
 
+    def as_tuple(self) -> tuple[np.ndarray, ...]:
+        """Every array, trades last, as the round kernel takes them."""
+        return (*self.core, self.trades)
+
     @property
     def core(self) -> tuple[np.ndarray, ...]:
         """The arrays every book kernel takes, in their order."""
@@ -247,16 +251,19 @@ class OrderBook:
             round_: the current round.
 
         Returns:
-            How many quotes the book refused.
+            How many quotes the book refused. The trades are read with :meth:`read_trades`.
         """
         a = self.arrays
         a.make_room(len(quotes[0]) + a.capacity)
-        seen = int(a.meta[0, kernels.N_TRADES])
-        refused = kernels.submit_all(
+        return kernels.submit_all(
             0, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
         )
+
+    def read_trades(self) -> list[Trade]:
+        """The trades the kernels recorded since the last read, now also in :attr:`trades`."""
+        seen = len(self.trades)
         self._read_trades(seen)
-        return refused
+        return self.trades[seen:]
 
     def _refusal(self, code: int, firm: int, side: Side, price: int, quantity: int) -> str:
         """Why the kernel refused an order: the order limit, or the firm's free holdings."""

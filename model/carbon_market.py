@@ -20,6 +20,7 @@ acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.behaviours import Behaviour
+from agents.behaviours import (
+    Behaviour,
+    RuleBased,
+    Truthful,
+    ZeroIntelligenceConstrained,
+    ZeroIntelligenceUnconstrained,
+)
 from agents.decisions import Allocation, Levers
 from agents.enterprise import Enterprise
 from agents.government import Government
@@ -44,9 +51,19 @@ from market.random_kernels import export_state
 from market.scenario import Scenario
 from model.datacollection import MarketDataCollector, measure_round
 from model.efficiency import EfficiencyTracker
+from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U, params_of, play_round
 from model.run_state import RunState
 from model.validation import read_scenario
 from model.view import MarketReader
+
+#: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
+#: which may change a rule, plays through the Python phases).
+COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
+    ZeroIntelligenceConstrained: ZI_C,
+    ZeroIntelligenceUnconstrained: ZI_U,
+    Truthful: TRUTHFUL,
+    RuleBased: RULE_BASED,
+}
 
 
 class CarbonMarket(mesa.Model):
@@ -118,7 +135,8 @@ class CarbonMarket(mesa.Model):
         self.revenue = self.research_spent = self.penalties_paid = self.abatement_spent = 0.0
         self.round_price, self.round_volume, self.round_emissions = float("nan"), 0, 0.0
         self.rejected_orders = 0
-        self._trades_seen = 0
+        self._trades_seen = 0  # trades already in the ledger and in a round's price
+        self._params = params_of(cfg)
         self.efficiency = EfficiencyTracker(self.enterprises, self.accounts, cfg.penalty)
         self.compliance_by_year: list = []
         self.year_records: list[dict[str, float]] = []
@@ -126,7 +144,7 @@ class CarbonMarket(mesa.Model):
         self.view = MarketReader(self)
         self._group_firms()
         self.measures = measure_round(self)
-        self.datacollector = MarketDataCollector(cfg.firm_data)
+        self.datacollector = MarketDataCollector(cfg.firm_data, self.firm_ids)
         self.datacollector.collect(self)
         self.observe()
 
@@ -152,12 +170,15 @@ class CarbonMarket(mesa.Model):
         self.year_ended = self.round_in_year == self.config.steps_per_year - 1
         if self.round_in_year == 0:
             self.start_year()
-        self.book.expire(round_)
-        self.enterprises.update_technology(round_)
-        self.produce()
-        self.invest(round_)
-        self.trade(round_)
-        self.record_trades()
+        if self._compiled_groups is not None:
+            self.play_compiled(round_)
+        else:  # the same phases, one by one, for behaviours written in Python
+            self.book.expire(round_)
+            self.enterprises.update_technology(round_)
+            self.produce()
+            self.invest(round_)
+            self.trade(round_)
+            self.record_trades()
         if self.year_ended:
             self.end_year()
         self.measure()
@@ -256,10 +277,44 @@ class CarbonMarket(mesa.Model):
             self.rng_state, columns, self._replaces_quotes, round_
         )
 
+    def play_compiled(self, round_: int) -> None:
+        """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`)."""
+        book = self.book.arrays
+        book.make_room(self.enterprises.n + book.capacity)
+        expected = math.nan if self.expected_price is None else self.expected_price
+        (revenue, spent, completed, refused, emissions, price, volume, value, expected) = (
+            play_round(
+                0,
+                round_,
+                self.rounds_left,
+                self.rounds_left_episode,
+                expected,
+                self.run.green_projects_available,
+                self._trades_seen,
+                self._compiled_groups,
+                self.enterprises.arrays.as_tuple(),
+                self.accounts.block[None],
+                book.as_tuple(),
+                self.rng_state,
+                self._params,
+            )
+        )
+        self.revenue += revenue
+        self.research_spent += spent
+        self.run.green_projects_available -= completed
+        self.allowances_issued += completed
+        self.rejected_orders += refused
+        self.round_emissions = emissions
+        self.round_price, self.round_volume = price, int(volume)
+        self._year_value += value
+        self._year_volume += self.round_volume
+        self.expected_price = None if math.isnan(expected) else expected
+        self._record_ledger()
+
     def record_trades(self) -> None:
         """Add the round's trades to the ledger table; update price, volume and expectation."""
+        self.book.read_trades()
         new = self.book.trades[self._trades_seen :]
-        self._trades_seen = len(self.book.trades)
         prices = np.fromiter((t.price for t in new), dtype=float, count=len(new))
         volumes = np.fromiter((t.quantity for t in new), dtype=float, count=len(new))
         self.round_volume = int(volumes.sum())
@@ -274,7 +329,13 @@ class CarbonMarket(mesa.Model):
             self.run.price_floor,
             self.config.price_ceiling,
         )
-        self.datacollector.add_trades(new, self.year)
+        self._record_ledger()
+
+    def _record_ledger(self) -> None:
+        """The round's trades into the ledger table; the textbook efficiency so far."""
+        self.book.read_trades()
+        self.datacollector.add_trades(self.book.trades[self._trades_seen :], self.year)
+        self._trades_seen = len(self.book.trades)
         self.efficiency.update()
 
     def end_year(self) -> None:
@@ -379,6 +440,22 @@ class CarbonMarket(mesa.Model):
         self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
         self._replaces_quotes = np.array([f.behaviour.replaces_quotes for f in self.firms])
+        self._compiled_groups = self._compile_groups()
+
+    def _compile_groups(self) -> tuple[np.ndarray, ...] | None:
+        """The behaviour groups as the round kernel takes them; None if one is Python's."""
+        if any(type(b) not in COMPILED_BEHAVIOURS for b, _ in self._groups):
+            return None
+        members = np.zeros((len(self._groups), self.enterprises.n), dtype=np.int64)
+        for g, (_, firms) in enumerate(self._groups):
+            members[g, : len(firms)] = firms
+        return (
+            np.array([COMPILED_BEHAVIOURS[type(b)] for b, _ in self._groups], dtype=np.int64),
+            members,
+            np.array([len(f) for _, f in self._groups], dtype=np.int64),
+            np.array([b.max_quantity for b, _ in self._groups], dtype=np.int64),
+            self._replaces_quotes,
+        )
 
     def _per_firm(self, decide: Callable[[Behaviour, np.ndarray], np.ndarray]) -> np.ndarray:
         """One decision of every behaviour group, assembled into one array over all firms."""

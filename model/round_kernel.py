@@ -1,0 +1,225 @@
+"""A trading round as one compiled kernel call: the phases between allocation and settlement.
+
+:func:`play_round` plays, for one market, the phases of ``CarbonMarket.step`` that come
+between the year's allocation and its settlement, in the model's order: orders expire,
+technology moves on, the firms decide and produce, research and buy green projects, post
+their quotes in random order, and the round's trades update the price expectation. Each
+group of firms decides through its behaviour's kernel (:data:`BEHAVIOUR_CODES`), the
+market applies every decision through the market core's kernels, and all of it runs without
+Python, so a round costs microseconds.
+
+A market whose firms all hold a compiled behaviour plays its rounds here; one with a
+behaviour written in Python (a person's firm, learned firms for now) plays the same phases
+one by one from Python (``CarbonMarket.step``); a test holds the two to the same trajectory.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from agents import behaviour_kernels as behaviours
+from agents.valuation_kernels import Sight, update_expectation
+from market import book_kernels as book
+from market import firm_kernels as firms_
+from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
+from market.enterprises import FLOAT_COLUMNS, INT_COLUMNS
+from market.numerics import pairwise_sum
+
+#: Behaviours that decide in compiled code, by their registry name.
+BEHAVIOUR_CODES = {"zi-c": 0, "zi-u": 1, "truthful": 2, "rule-based": 3}
+ZI_C, ZI_U, TRUTHFUL, RULE_BASED = 0, 1, 2, 3
+
+#: The market's rules as the kernel reads them: entries of ``params`` (float64).
+PARAMS = (
+    "output_price",
+    "penalty",
+    "research_success",
+    "research_effect",
+    "min_emission_rate",
+    "green_project_cost",
+    "forget_after",
+    "research_delay",
+    "production",
+    "research",
+)
+(OUTPUT_PRICE, PENALTY, SUCCESS, EFFECT, MIN_RATE, GREEN_COST, FORGET_AFTER, DELAY, PRODUCTION,
+ RESEARCH) = range(len(PARAMS))  # fmt: skip
+
+_F = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
+CAPACITY, ABILITY, ATTEMPT_COST, INITIAL_RATE, RATE = (
+    _F["capacity"],
+    _F["research_ability"],
+    _F["research_attempt_cost"],
+    _F["initial_emission_rate"],
+    _F["emission_rate"],
+)
+BASELINE, ABATEMENT, OUTPUT, YTD_OUTPUT, YTD_EMISSIONS, OWED = (
+    _F["baseline_emissions"],
+    _F["abatement_cost"],
+    _F["output"],
+    _F["ytd_output"],
+    _F["ytd_emissions"],
+    _F["owed"],
+)
+KNOWLEDGE, LAST_RESEARCH = INT_COLUMNS.index("knowledge"), INT_COLUMNS.index("last_research_round")
+
+
+def params_of(config) -> np.ndarray:
+    """The ``params`` array of a market's rules (``market.config.MarketConfig``)."""
+    return np.array([float(getattr(config, name)) for name in PARAMS])
+
+
+@njit(cache=True, error_model="numpy")
+def _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_episode, expected):
+    """What lane ``b``'s rules see now (:class:`agents.valuation_kernels.Sight`)."""
+    f = floats[b]
+    return Sight(
+        f[CAPACITY],
+        f[RATE],
+        f[YTD_EMISSIONS],
+        f[OWED],
+        f[OUTPUT],
+        f[BASELINE],
+        f[ABATEMENT],
+        acc[b, COINS],
+        acc[b, ALLOWANCES],
+        acc[b, ESCROW_ALLOWANCES],
+        firm_info[b, :, book.OPEN_BID],
+        f[ABILITY],
+        f[ATTEMPT_COST],
+        params[PRODUCTION] != 0.0,
+        params[OUTPUT_PRICE],
+        params[PENALTY],
+        rounds_left,
+        expected,
+        meta[b, book.FLOOR],
+        meta[b, book.CEILING],
+        meta[b, book.BEST_ASK],
+        rounds_left_episode,
+        params[SUCCESS],
+        params[EFFECT],
+        params[MIN_RATE],
+        params[GREEN_COST],
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available, counted,
+               groups, firm_arrays, acc, book_arrays, rng_state, params):  # fmt: skip
+    """Play lane ``b``'s round ``round_`` from expiry to the price expectation.
+
+    Args:
+        b: the market's lane in the batch arrays.
+        round_: the round, from 0.
+        rounds_left: rounds of the year after this one.
+        rounds_left_episode: rounds of the episode after this one.
+        expected: the price expectation before the round (nan: none yet).
+        green_available: green projects on offer.
+        counted: trades already counted in earlier rounds' prices (later ones, such as a
+            person's between rounds, count in this round's).
+        groups: the behaviour groups, ``(codes, members, sizes, quantities, replaces)``: each
+            group's code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and
+            its largest order, and per firm whether it replaces its quotes.
+        firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
+        acc: the accounts blocks, ``(lanes, 4, n_firms)``.
+        book_arrays: ``(slots, levels, firm_slots, firm_info, free, meta, trades)`` of
+            ``market.order_book.BookArrays``; ``trades`` must have room for a round's.
+        rng_state: lane ``b``'s random generator (``market.random_kernels``).
+        params: the market's rules (:data:`PARAMS`).
+
+    Returns:
+        ``(revenue, research_spent, offsets_completed, refused_orders, round_emissions,
+        round_price, round_volume, round_value, expected)``: coins earned and spent, green
+        projects completed, quotes the book refused, tonnes emitted, the round's VWAP (nan
+        without trades), allowances and coins traded, and the price expectation after it.
+    """
+    codes, members, sizes, quantities, replaces = groups
+    floats, ints, maturing, green = firm_arrays
+    slots, levels, firm_slots, firm_info, free, meta, trades = book_arrays
+    n = floats.shape[2]
+    book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc)
+    f, i = floats[b], ints[b]
+    firms_.update_technology(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH], f[CAPACITY],
+                             f[ABILITY], f[INITIAL_RATE], f[RATE], green[b], params[FORGET_AFTER],
+                             params[EFFECT], params[MIN_RATE])  # fmt: skip
+    sight = _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_episode,
+                   expected)  # fmt: skip
+    groups = codes.size
+    revenue, round_emissions = 0.0, 0.0
+    if params[PRODUCTION] != 0.0:
+        before = pairwise_sum(f[YTD_EMISSIONS])
+        output = np.empty(n)
+        for g in range(groups):
+            chosen = members[g, : sizes[g]]
+            output[chosen] = behaviours.production(sight, chosen)
+        revenue = firms_.produce(output, f[CAPACITY], f[OUTPUT], acc[b, COINS], f[YTD_OUTPUT],
+                                 f[YTD_EMISSIONS], f[RATE], params[OUTPUT_PRICE])  # fmt: skip
+        round_emissions = pairwise_sum(f[YTD_EMISSIONS]) - before
+    spent = 0.0
+    if params[RESEARCH] != 0.0:
+        attempts = np.empty(n, dtype=np.bool_)
+        for g in range(groups):
+            chosen = members[g, : sizes[g]]
+            attempts[chosen] = behaviours.research(sight, chosen)
+        spent = firms_.research(attempts, round_, rng_state, f[ATTEMPT_COST], acc[b, COINS],
+                                i[LAST_RESEARCH], maturing[b], params[SUCCESS],
+                                np.int64(params[DELAY]))  # fmt: skip
+    completed = 0
+    if green_available > 0:
+        wanting = np.empty(n, dtype=np.bool_)
+        for g in range(groups):
+            chosen = members[g, : sizes[g]]
+            wanting[chosen] = behaviours.offsets(sight, chosen)
+        completed = firms_.buy_offsets(wanting, green_available, rng_state, acc[b, COINS],
+                                       acc[b, ALLOWANCES], params[GREEN_COST])  # fmt: skip
+        green[b] += completed
+    quoted = _quotes(sight, codes, members, sizes, quantities, replaces, rng_state)
+    refused = book.submit_all(b, rng_state, quoted[0], quoted[1], quoted[2], quoted[3], replaces,
+                              round_, slots, levels, firm_slots, firm_info, free, meta, trades,
+                              acc)  # fmt: skip
+    volume, value = 0.0, 0.0
+    for t in range(counted, meta[b, book.N_TRADES]):
+        volume += trades[b, t, book.T_QTY]
+        value += trades[b, t, book.T_PRICE] * float(trades[b, t, book.T_QTY])
+    round_price = value / volume if volume > 0 else math.nan
+    best_bid, best_ask = meta[b, book.BEST_BID], meta[b, book.BEST_ASK]
+    expected = update_expectation(expected, round_price, best_bid, best_ask, meta[b, book.FLOOR],
+                                  meta[b, book.CEILING])  # fmt: skip
+    return (revenue, spent, completed, refused, round_emissions, round_price, volume, value,
+            expected)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _quotes(sight, codes, members, sizes, quantities, replaces, rng_state):
+    """Every group's quotes in group order, the active ones: ``(firms, sides, prices, qty)``."""
+    total = sizes.sum()
+    out_firms = np.empty(total, dtype=np.int64)
+    out_side = np.empty(total, dtype=np.int64)
+    out_price = np.empty(total, dtype=np.int64)
+    out_quantity = np.empty(total, dtype=np.int64)
+    k = 0
+    for g in range(codes.size):
+        chosen = members[g, : sizes[g]]
+        keeps = not replaces[chosen[0]] if chosen.size else True
+        code = codes[g]
+        if code == ZI_C:
+            side, price, quantity, active = behaviours.zi_c(sight, chosen, rng_state, keeps)
+        elif code == ZI_U:
+            side, price, quantity, active = behaviours.zi_u(sight, chosen, rng_state)
+        elif code == TRUTHFUL:
+            side, price, quantity, active = behaviours.truthful(sight, chosen, rng_state, keeps)
+        else:
+            side, price, quantity, active = behaviours.rule_based(
+                sight, chosen, quantities[g], keeps
+            )
+        for j in range(chosen.size):
+            if active[j]:
+                out_firms[k] = chosen[j]
+                out_side[k] = side[j]
+                out_price[k] = price[j]
+                out_quantity[k] = quantity[j]
+                k += 1
+    return out_firms[:k], out_side[:k], out_price[:k], out_quantity[:k]
