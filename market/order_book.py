@@ -121,6 +121,7 @@ class OrderBook:
         price_ceiling: int,
         order_duration: int,
         max_orders: int,
+        batch: tuple[BookArrays, np.ndarray, int] | None = None,
     ) -> None:
         """Create an empty book trading against ``accounts``.
 
@@ -131,6 +132,9 @@ class OrderBook:
             price_ceiling: Highest allowed limit price (ticks, >= ``price_floor``).
             order_duration: Rounds an order stays open before expiring (>= 1).
             max_orders: Most open orders one firm may have at once (>= 1).
+            batch: ``(arrays, accounts_blocks, lane)`` when the book is lane ``lane`` of a
+                batch's arrays (the accounts being that lane's block); by default the book
+                is a batch of one of its own.
 
         Raises:
             ValueError: If an argument is out of range; the message names it.
@@ -144,15 +148,20 @@ class OrderBook:
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ValueError(f"{name}: {value!r} must be an integer >= {minimum}")
         self._accounts = accounts
-        self._acc = accounts.block[None]
-        self.arrays = BookArrays.empty(
-            1,
-            accounts.n_firms,
-            price_floor=price_floor,
-            price_ceiling=price_ceiling,
-            order_duration=order_duration,
-            max_orders=max_orders,
-        )
+        if batch is None:
+            batch = (
+                BookArrays.empty(
+                    1,
+                    accounts.n_firms,
+                    price_floor=price_floor,
+                    price_ceiling=price_ceiling,
+                    order_duration=order_duration,
+                    max_orders=max_orders,
+                ),
+                accounts.block[None],
+                0,
+            )
+        self.arrays, self._acc, self._lane = batch
         self.trades: list[Trade] = []
 
     # ------------------------------------------------------------------ the band and rules
@@ -160,31 +169,31 @@ class OrderBook:
     @property
     def price_floor(self) -> int:
         """Lowest allowed limit price (ticks); a government lever may raise it."""
-        return int(self.arrays.meta[0, kernels.FLOOR])
+        return int(self.arrays.meta[self._lane, kernels.FLOOR])
 
     @price_floor.setter
     def price_floor(self, value: int) -> None:
-        self.arrays.meta[0, kernels.FLOOR] = value
+        self.arrays.meta[self._lane, kernels.FLOOR] = value
 
     @property
     def price_ceiling(self) -> int:
         """Highest allowed limit price (ticks)."""
-        return int(self.arrays.meta[0, kernels.CEILING])
+        return int(self.arrays.meta[self._lane, kernels.CEILING])
 
     @property
     def order_duration(self) -> int:
         """Rounds an order stays open before it expires."""
-        return int(self.arrays.meta[0, kernels.DURATION])
+        return int(self.arrays.meta[self._lane, kernels.DURATION])
 
     @property
     def max_orders(self) -> int:
         """Most open orders one firm may have at once."""
-        return int(self.arrays.meta[0, kernels.LIMIT])
+        return int(self.arrays.meta[self._lane, kernels.LIMIT])
 
     @property
     def last_price(self) -> int | None:
         """Price of the most recent trade in ticks, ``None`` before the first."""
-        price = int(self.arrays.meta[0, kernels.LAST_PRICE])
+        price = int(self.arrays.meta[self._lane, kernels.LAST_PRICE])
         return None if price == kernels.NONE else price
 
     # ------------------------------------------------------------------ order flow
@@ -226,9 +235,9 @@ class OrderBook:
             round_ = as_integer("round_", round_)
         a = self.arrays
         a.make_room(a.capacity + 1)
-        seen = int(a.meta[0, kernels.N_TRADES])
+        seen = int(a.meta[self._lane, kernels.N_TRADES])
         order_id = kernels.submit(
-            0, firm, int(side), price, quantity, round_, *a.core, a.trades, self._acc
+            self._lane, firm, int(side), price, quantity, round_, *a.core, a.trades, self._acc
         )
         if order_id < 0:
             raise OrderRejected(self._refusal(order_id, firm, side, price, quantity))
@@ -256,7 +265,7 @@ class OrderBook:
         a = self.arrays
         a.make_room(len(quotes[0]) + a.capacity)
         return kernels.submit_all(
-            0, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
+            self._lane, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
         )
 
     def read_trades(self) -> list[Trade]:
@@ -283,7 +292,7 @@ class OrderBook:
     def _read_trades(self, seen: int) -> None:
         """Append the trades the kernels recorded since ``seen`` to :attr:`trades`."""
         a = self.arrays
-        for row in a.trades[0, seen : a.meta[0, kernels.N_TRADES]].tolist():
+        for row in a.trades[self._lane, seen : a.meta[self._lane, kernels.N_TRADES]].tolist():
             self.trades.append(Trade(*row[:7], SIDES[row[7]]))
 
     def cancel(self, order_id: int) -> bool:
@@ -298,10 +307,10 @@ class OrderBook:
         """
         order_id = as_integer("order_id", order_id)
         a = self.arrays
-        k = kernels.find(0, order_id, a.slots)
+        k = kernels.find(self._lane, order_id, a.slots)
         if k == kernels.NONE:
             return False
-        kernels.withdraw(0, k, *a.core, self._acc)
+        kernels.withdraw(self._lane, k, *a.core, self._acc)
         return True
 
     def cancel_firm(self, firm: int) -> int:
@@ -312,7 +321,7 @@ class OrderBook:
         """
         self._check_firm(firm)
         a = self.arrays
-        return kernels.cancel_firm(0, int(firm), *a.core, self._acc)
+        return kernels.cancel_firm(self._lane, int(firm), *a.core, self._acc)
 
     def expire(self, round_: int) -> int:
         """Remove every open order with ``expires_round <= round_`` and refund its escrow.
@@ -321,7 +330,7 @@ class OrderBook:
             Number of orders removed.
         """
         a = self.arrays
-        return kernels.expire(0, round_, *a.core, self._acc)
+        return kernels.expire(self._lane, round_, *a.core, self._acc)
 
     def clear(self) -> int:
         """Remove every open order and refund all escrowed coins and allowances (year end).
@@ -330,18 +339,18 @@ class OrderBook:
             Number of orders removed.
         """
         a = self.arrays
-        return kernels.clear(0, *a.core, self._acc)
+        return kernels.clear(self._lane, *a.core, self._acc)
 
     # ------------------------------------------------------------------ market data
 
     def best_bid(self) -> int | None:
         """Highest open bid price in ticks, ``None`` if there is no bid."""
-        price = int(self.arrays.meta[0, kernels.BEST_BID])
+        price = int(self.arrays.meta[self._lane, kernels.BEST_BID])
         return None if price == kernels.NONE else price
 
     def best_ask(self) -> int | None:
         """Lowest open ask price in ticks, ``None`` if there is no ask."""
-        price = int(self.arrays.meta[0, kernels.BEST_ASK])
+        price = int(self.arrays.meta[self._lane, kernels.BEST_ASK])
         return None if price == kernels.NONE else price
 
     def spread(self) -> int | None:
@@ -358,7 +367,7 @@ class OrderBook:
             ``(best bid, allowances bid there, best ask, allowances offered there)``; a
             missing side gives ``(None, 0)``.
         """
-        levels = self.arrays.levels[0, :, :, kernels.VOLUME]
+        levels = self.arrays.levels[self._lane, :, :, kernels.VOLUME]
         bid, ask = self.best_bid(), self.best_ask()
         bid_quantity = 0 if bid is None else int(levels[Side.BID, bid])
         ask_quantity = 0 if ask is None else int(levels[Side.ASK, ask])
@@ -378,41 +387,43 @@ class OrderBook:
             raise ValueError(f"levels: {levels} must be >= 0")
         a = self.arrays
         most = -1 if levels is None else levels
-        prices, volumes = kernels.depth(0, int(as_side(side)), most, a.levels, a.meta)
+        prices, volumes = kernels.depth(self._lane, int(as_side(side)), most, a.levels, a.meta)
         return list(zip(prices.tolist(), volumes.tolist(), strict=True))
 
     def open_orders(self, firm: int) -> list[Order]:
         """Open orders of ``firm`` in time order (a snapshot)."""
         self._check_firm(firm)
-        info = self.arrays.firm_info[0, firm]
-        return [self._order(k) for k in self.arrays.firm_slots[0, firm, : info[kernels.COUNT]]]
+        info = self.arrays.firm_info[self._lane, firm]
+        return [
+            self._order(k) for k in self.arrays.firm_slots[self._lane, firm, : info[kernels.COUNT]]
+        ]
 
     def n_open(self, firm: int) -> int:
         """Number of open orders of ``firm``."""
         self._check_firm(firm)
-        return int(self.arrays.firm_info[0, firm, kernels.COUNT])
+        return int(self.arrays.firm_info[self._lane, firm, kernels.COUNT])
 
     def open_counts(self) -> np.ndarray:
         """Number of open orders of every firm, shape ``(n_firms,)``, int64."""
-        return self.arrays.firm_info[0, :, kernels.COUNT].copy()
+        return self.arrays.firm_info[self._lane, :, kernels.COUNT].copy()
 
     def open_quantity(self, side: Side) -> np.ndarray:
         """Allowances every firm still has open on ``side``, shape ``(n_firms,)``, int64."""
-        return self.arrays.firm_info[0, :, kernels.OPEN_BID + as_side(side)].copy()
+        return self.arrays.firm_info[self._lane, :, kernels.OPEN_BID + as_side(side)].copy()
 
     def __len__(self) -> int:
         """Number of open orders in the book."""
-        return self.arrays.capacity - int(self.arrays.meta[0, kernels.N_FREE])
+        return self.arrays.capacity - int(self.arrays.meta[self._lane, kernels.N_FREE])
 
     def __iter__(self) -> Iterator[Order]:
         """Open orders in time order (a snapshot)."""
-        slots = self.arrays.slots[0]
+        slots = self.arrays.slots[self._lane]
         used = np.flatnonzero(slots[:, kernels.ID] != kernels.NONE)
         return iter([self._order(k) for k in used[np.argsort(slots[used, kernels.ID])]])
 
     def _order(self, k: int) -> Order:
         """The open order in slot ``k`` as a record."""
-        s = self.arrays.slots[0, k].tolist()
+        s = self.arrays.slots[self._lane, k].tolist()
         return Order(
             s[kernels.ID],
             s[kernels.FIRM],

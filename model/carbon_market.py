@@ -45,6 +45,7 @@ from market.accounts import Accounts
 from market.auction import AuctionResult, uniform_price_auction
 from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
+from market.lanes import MarketArrays
 from market.order_book import OrderBook
 from market.orders import Side
 from market.random_kernels import export_state
@@ -73,6 +74,8 @@ class CarbonMarket(mesa.Model):
         scenario: a shipped scenario name (``"paper"``), a path to a TOML file, or a
             :class:`~market.scenario.Scenario`.
         seed: random seed; the same seed gives the same trajectory.
+        lane: ``(arrays, b)`` to build the market into lane ``b`` of a batch's arrays
+            (:class:`model.batch.MarketBatch` does); by default it has arrays of its own.
         **overrides: scenario keys to change, e.g. ``penalty=50``, ``policy="equal"``,
             ``n_firms=100``, ``years=3``.
 
@@ -87,7 +90,12 @@ class CarbonMarket(mesa.Model):
     """
 
     def __init__(
-        self, scenario: str | Path | Scenario = "paper", seed: int | None = None, **overrides: Any
+        self,
+        scenario: str | Path | Scenario = "paper",
+        seed: int | None = None,
+        *,
+        lane: tuple[MarketArrays, int] | None = None,
+        **overrides: Any,
     ) -> None:
         super().__init__(seed=seed)
         self.scenario = read_scenario(scenario, **overrides)
@@ -100,7 +108,10 @@ class CarbonMarket(mesa.Model):
                 table, cfg.steps_per_year, cfg.years
             )
         self.run = RunState(budget=budget, remaining_budget=budget, price_floor=cfg.price_floor)
-        self.accounts = Accounts(table.coins, np.zeros(len(table.coins)))
+        arrays, b = lane or (MarketArrays.empty(1, len(table.coins), cfg), 0)
+        self.arrays, self.lane = arrays, b
+        self.accounts = Accounts.over(arrays.accounts[b])
+        self.accounts.coins[:] = table.coins
         self.initial_coins = self.accounts.coins.copy()
         self.enterprises = Enterprises(
             cfg,
@@ -111,6 +122,8 @@ class CarbonMarket(mesa.Model):
             baseline_emissions=table.baseline_emissions,
             abatement_cost=table.abatement_cost,
             sector=table.sector,
+            arrays=arrays.firms,
+            lane=b,
         )
         self.scenario_allocation = np.nan_to_num(table.allocation)
         self.book = OrderBook(
@@ -119,12 +132,14 @@ class CarbonMarket(mesa.Model):
             price_ceiling=cfg.price_ceiling,
             order_duration=cfg.order_duration,
             max_orders=cfg.max_orders,
+            batch=(arrays.book, arrays.accounts, b),
         )
         self.firms = [
             Enterprise(self, i, behaviour) for i, behaviour in enumerate(self._behaviours(table))
         ]
         # From here on the market draws from its generator's state as the kernels hold it.
-        self.rng_state = export_state(self.rng)
+        arrays.rng[b] = export_state(self.rng)
+        self.rng_state = arrays.rng[b]
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self.government = Government(self, make_policy(self.scenario))
 
@@ -284,7 +299,7 @@ class CarbonMarket(mesa.Model):
         expected = math.nan if self.expected_price is None else self.expected_price
         (revenue, spent, completed, refused, emissions, price, volume, value, expected) = (
             play_round(
-                0,
+                self.lane,
                 round_,
                 self.rounds_left,
                 self.rounds_left_episode,
@@ -292,8 +307,8 @@ class CarbonMarket(mesa.Model):
                 self.run.green_projects_available,
                 self._trades_seen,
                 self._compiled_groups,
-                self.enterprises.arrays.as_tuple(),
-                self.accounts.block[None],
+                self.arrays.firms.as_tuple(),
+                self.arrays.accounts,
                 book.as_tuple(),
                 self.rng_state,
                 self._params,

@@ -186,7 +186,7 @@ class MarketDataCollector(DataCollector):
                 ent.ytd_emissions,
                 np.maximum(ent.emitted_total - ent.surrendered_total, 0.0),
                 ent.knowledge,
-                model.book.arrays.firm_info[0, :, 0],
+                model.book.open_counts(),
             )
         )
         self._agent_records.keep(model.steps, numbers, model.behaviour_names, ent.sector)

@@ -223,3 +223,79 @@ def _quotes(sight, codes, members, sizes, quantities, replaces, rng_state):
                 out_quantity[k] = quantity[j]
                 k += 1
     return out_firms[:k], out_side[:k], out_price[:k], out_quantity[:k]
+
+
+@njit(cache=True, error_model="numpy")
+def play_rounds(first, n_rounds, steps_per_year, years, expected, green_available, counted,
+                groups, firm_arrays, acc, book_arrays, rng, params, totals):  # fmt: skip
+    """Play rounds ``first .. first + n_rounds - 1`` of every lane of a batch (a year's rounds).
+
+    Every lane plays :func:`play_round` for each round in turn; the lanes' scalars change in
+    place, and ``totals[b]`` gathers lane ``b``'s sums (:data:`TOTALS`) over the rounds.
+
+    Args:
+        first: the first round to play (every lane is at the same round).
+        n_rounds: rounds to play.
+        steps_per_year: rounds in a year.
+        years: years in the episode.
+        expected: each lane's price expectation (nan: none yet), shape ``(lanes,)``.
+        green_available: each lane's green projects on offer, shape ``(lanes,)``.
+        counted: each lane's trades already counted in a round's price, shape ``(lanes,)``.
+        groups: ``(codes, members, sizes, quantities, replaces)``, each with the lane first.
+        firm_arrays: ``(floats, ints, maturing, green)`` of the batch.
+        acc: the accounts blocks, ``(lanes, 4, n_firms)``.
+        book_arrays: the books (``market.order_book.BookArrays``), room for every trade.
+        rng: each lane's generator state, ``(lanes, 6)``.
+        params: each lane's rules, ``(lanes, len(PARAMS))``.
+        totals: the lanes' sums, ``(lanes, len(TOTALS))``, added to round by round (so a
+            sum carried in goes on as the market's own running total would).
+    """
+    codes, members, sizes, quantities, replaces = groups
+    meta = book_arrays[5]
+    for b in range(expected.size):
+        lane_groups = (codes[b], members[b], sizes[b], quantities[b], replaces[b])
+        for round_ in range(first, first + n_rounds):
+            rounds_left = steps_per_year - 1 - round_ % steps_per_year
+            rounds_left_episode = steps_per_year * years - (round_ + 1)
+            played = play_round(b, round_, rounds_left, rounds_left_episode, expected[b],
+                                green_available[b], counted[b], lane_groups, firm_arrays, acc,
+                                book_arrays, rng[b], params[b])  # fmt: skip
+            revenue, spent, completed, refused, emissions, price, volume, value, expected[b] = (
+                played
+            )
+            green_available[b] -= completed
+            counted[b] = meta[b, book.N_TRADES]
+            totals[b, REVENUE] += revenue
+            totals[b, RESEARCH_SPENT] += spent
+            totals[b, OFFSETS] += completed
+            totals[b, REFUSED] += refused
+            totals[b, VOLUME] += volume
+            totals[b, VALUE] += value
+            totals[b, LAST_EMISSIONS] = emissions
+            totals[b, LAST_PRICE] = price
+            totals[b, LAST_VOLUME] = volume
+
+
+#: What :func:`play_rounds` sums per lane (and the last round's emissions, price, volume).
+TOTALS = (
+    "revenue",
+    "research_spent",
+    "offsets",
+    "refused",
+    "volume",
+    "value",
+    "last_emissions",
+    "last_price",
+    "last_volume",
+)
+(
+    REVENUE,
+    RESEARCH_SPENT,
+    OFFSETS,
+    REFUSED,
+    VOLUME,
+    VALUE,
+    LAST_EMISSIONS,
+    LAST_PRICE,
+    LAST_VOLUME,
+) = range(len(TOTALS))

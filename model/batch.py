@@ -1,0 +1,170 @@
+"""A batch of markets that play their years together: one compiled call per year for all.
+
+:class:`MarketBatch` builds ``len(seeds)`` markets of one scenario into the lanes of shared
+arrays (:class:`market.lanes.MarketArrays`). Each is a full :class:`CarbonMarket` (its
+agents, view, government and records), seeded from its own seed, so a lane plays exactly
+the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone, whatever the batch size or
+the lane's position in it. A year is: every market's allocation (its government's policy,
+in Python), every round of every lane in one kernel call
+(:func:`model.round_kernel.play_rounds`), then every market's settlement and measures.
+The data collector records each year's end, not each round.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from market.config import ScenarioError
+from market.lanes import MarketArrays
+from market.scenario import Scenario
+from model.carbon_market import CarbonMarket
+from model.round_kernel import (
+    LAST_EMISSIONS,
+    LAST_PRICE,
+    LAST_VOLUME,
+    OFFSETS,
+    REFUSED,
+    RESEARCH_SPENT,
+    REVENUE,
+    TOTALS,
+    VALUE,
+    VOLUME,
+    play_rounds,
+)
+from model.validation import load_scenario
+
+
+class MarketBatch:
+    """Markets of one scenario, one per seed, playing their years together.
+
+    Args:
+        scenario: a shipped scenario name, a TOML path or a :class:`Scenario`.
+        seeds: one seed per market.
+        **overrides: scenario keys to change, as for :class:`CarbonMarket`.
+
+    Attributes:
+        markets: the markets, in the order of ``seeds``.
+        arrays: their state, one lane each.
+
+    Raises:
+        ScenarioError: the scenario is wrong, or a market's firms hold a behaviour that is
+            not compiled (such markets play alone, round by round).
+    """
+
+    def __init__(
+        self, scenario: str | Path | Scenario, seeds: Sequence[int], **overrides: Any
+    ) -> None:
+        checked = load_scenario(scenario, **overrides)
+        if not len(seeds):
+            raise ScenarioError("seeds: a batch needs at least one market")
+        self.config = checked.market
+        self.arrays = MarketArrays.empty(len(seeds), checked.n_firms, self.config)
+        self.markets = [
+            CarbonMarket(checked, seed=int(seed), lane=(self.arrays, b))
+            for b, seed in enumerate(seeds)
+        ]
+        if any(market._compiled_groups is None for market in self.markets):
+            raise ScenarioError(
+                "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, "
+                "rule-based); play other markets one by one"
+            )
+
+    @property
+    def running(self) -> bool:
+        """Whether the markets have years left (they end together)."""
+        return self.markets[0].running
+
+    def play_year(self) -> None:
+        """Play one compliance year of every market."""
+        cfg, markets = self.config, self.markets
+        first = markets[0].steps
+        for market in markets:
+            market.steps = first + 1
+            market.year, market.round_in_year = divmod(first, cfg.steps_per_year)
+            market.year_ended = cfg.steps_per_year == 1
+            market.start_year()
+        totals = np.zeros((len(markets), len(TOTALS)))
+        for b, market in enumerate(markets):  # the counters go on from where they stand
+            totals[b, REVENUE] = market.revenue
+            totals[b, RESEARCH_SPENT] = market.research_spent
+            totals[b, OFFSETS] = market.allowances_issued
+            totals[b, VALUE] = market._year_value
+        expected = np.array(
+            [math.nan if m.expected_price is None else m.expected_price for m in markets]
+        )
+        green = np.array([m.run.green_projects_available for m in markets], dtype=np.int64)
+        counted = np.array([m._trades_seen for m in markets], dtype=np.int64)
+        book = self.arrays.book
+        book.make_room(cfg.steps_per_year * (cfg.max_orders + 2) * markets[0].enterprises.n)
+        play_rounds(
+            first,
+            cfg.steps_per_year,
+            cfg.steps_per_year,
+            cfg.years,
+            expected,
+            green,
+            counted,
+            self._groups(),
+            self.arrays.firms.as_tuple(),
+            self.arrays.accounts,
+            book.as_tuple(),
+            self.arrays.rng,
+            np.stack([m._params for m in markets]),
+            totals,
+        )
+        for b, market in enumerate(markets):
+            self._settle(market, totals[b], expected[b], int(green[b]), first)
+
+    def run(self) -> MarketBatch:
+        """Play every year of every market."""
+        while self.running:
+            self.play_year()
+        return self
+
+    def _groups(self) -> tuple[np.ndarray, ...]:
+        """Every market's behaviour groups, padded to one shape, with the lane first."""
+        compiled = [m._compiled_groups for m in self.markets]
+        widest = max(groups[0].size for groups in compiled)
+        n = self.markets[0].enterprises.n
+        codes = np.zeros((len(compiled), widest), dtype=np.int64)
+        members = np.zeros((len(compiled), widest, n), dtype=np.int64)
+        sizes = np.zeros((len(compiled), widest), dtype=np.int64)
+        quantities = np.ones((len(compiled), widest), dtype=np.int64)
+        replaces = np.stack([groups[4] for groups in compiled])
+        for b, (code, member, size, quantity, _) in enumerate(compiled):
+            g = code.size
+            codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
+                code,
+                member,
+                size,
+                quantity,
+            )
+        return codes, members, sizes, quantities, replaces
+
+    def _settle(
+        self, market: CarbonMarket, totals: np.ndarray, expected: float, green: int, first: int
+    ) -> None:
+        """A market's year after its rounds: the counters, the ledger, settlement, measures."""
+        cfg = self.config
+        market.steps = first + cfg.steps_per_year
+        market.year, market.round_in_year = divmod(market.steps - 1, cfg.steps_per_year)
+        market.year_ended = True
+        market.revenue = totals[REVENUE]
+        market.research_spent = totals[RESEARCH_SPENT]
+        market.allowances_issued = totals[OFFSETS]
+        market.rejected_orders += int(totals[REFUSED])
+        market.run.green_projects_available = green
+        market._year_value = totals[VALUE]
+        market._year_volume += int(totals[VOLUME])
+        market.round_emissions = totals[LAST_EMISSIONS]
+        market.round_price = totals[LAST_PRICE]
+        market.round_volume = int(totals[LAST_VOLUME])
+        market.expected_price = None if math.isnan(expected) else float(expected)
+        market._record_ledger()
+        market.end_year()
+        market.measure()
