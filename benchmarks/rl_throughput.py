@@ -1,10 +1,11 @@
 """How fast the regulator's env runs and trains, with PPO on CartPole as the yardstick.
 
 Prints, in one run: RegulatorEnv years per second on the paper scenario (heuristic firms,
-random actions, one process), and PPO training env steps per second on RegulatorEnv and on
-CartPole-v1 with the same PPO settings (the shipped config's), each with a DummyVecEnv of
-two envs in this process. Target: PPO on RegulatorEnv at least half CartPole's rate, i.e.
-training bound by learning rather than by the simulation.
+random actions, one process), the batched RegulatorVecEnv's years per second at several
+batch sizes, and PPO training env steps per second on the regulator's env as training uses
+it (the batched env, two lanes) and on CartPole-v1 with the same PPO settings (the shipped
+config's, two envs in this process). Target: PPO on the regulator at least half CartPole's
+rate, i.e. training bound by learning rather than by the simulation.
 
 Run: .venv/bin/python benchmarks/rl_throughput.py
 """
@@ -17,7 +18,8 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
 from learning import RegulatorEnv
-from learning.train import DEFAULT_CONFIG, load_train_config
+from learning.regulator_vec_env import RegulatorVecEnv
+from learning.train import DEFAULT_CONFIG, load_train_config, make_envs
 
 
 def env_years_per_second(years: int = 200) -> float:
@@ -33,9 +35,20 @@ def env_years_per_second(years: int = 200) -> float:
     return years / (time.perf_counter() - start)
 
 
-def ppo_steps_per_second(env_id, steps: int) -> float:
+def batched_years_per_second(lanes: int, years: int = 400) -> float:
+    env = RegulatorVecEnv(lanes, "paper")
+    env.seed(0)
+    env.reset()
+    rng = np.random.default_rng(0)
+    start, done_years = time.perf_counter(), 0
+    while done_years < years:
+        env.step(rng.uniform(-1, 1, (lanes, *env.action_space.shape)).astype(np.float32))
+        done_years += lanes
+    return done_years / (time.perf_counter() - start)
+
+
+def ppo_steps_per_second(envs, steps: int) -> float:
     config = load_train_config(DEFAULT_CONFIG, "paper")
-    envs = make_vec_env(env_id, n_envs=2, seed=0)
     model = PPO(
         "MlpPolicy",
         envs,
@@ -58,8 +71,13 @@ if __name__ == "__main__":
         f"RegulatorEnv (paper, heuristic firms): {env_years_per_second():.1f} years/s "
         "(one env step = one year = 50 rounds)"
     )
-    ours = ppo_steps_per_second(lambda: RegulatorEnv("paper"), 2_000)
-    cartpole = ppo_steps_per_second(lambda: gym.make("CartPole-v1"), 20_000)
+    for lanes in (2, 16, 64, 256):
+        print(f"RegulatorVecEnv, {lanes} lanes: {batched_years_per_second(lanes):.1f} years/s")
+    config = load_train_config(DEFAULT_CONFIG, "paper")
+    ours = ppo_steps_per_second(make_envs("paper", config, 0, 2), 4_000)
+    cartpole = ppo_steps_per_second(
+        make_vec_env(lambda: gym.make("CartPole-v1"), 2, seed=0), 20_000
+    )
     ratio = ours / cartpole
     print(
         f"PPO training, env steps/s: RegulatorEnv {ours:.1f}, CartPole {cartpole:.1f}, "

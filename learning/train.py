@@ -28,6 +28,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv, validation_seeds
+from learning.regulator_vec_env import RegulatorVecEnv
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_regulator.yaml"
 MODEL_NAME = "regulator.zip"
@@ -140,12 +141,23 @@ def make_envs(
     n_envs: int,
     seed_pool: list[int] | None = None,
     subprocess: bool = True,
+    batched: bool = True,
 ):
-    """``n_envs`` RegulatorEnv workers wrapped in a VecEnv (SubprocVecEnv when > 1)."""
+    """``n_envs`` regulator envs (one step = one year each) as one VecEnv.
+
+    By default one :class:`~learning.regulator_vec_env.RegulatorVecEnv` plays every lane's
+    market in one compiled call per year; with ``batched=False`` they are RegulatorEnv
+    workers in a SubprocVecEnv (when more than one) or a DummyVecEnv, one market at a time.
+    Lane i is seeded ``seed + i`` either way, and plays the same episodes.
+    """
     from stable_baselines3.common.env_util import make_vec_env
-    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor
 
     kwargs = {**config.env_kwargs, "scenario": scenario, "seed_pool": seed_pool}
+    if batched:
+        envs = VecMonitor(RegulatorVecEnv(n_envs, **kwargs))
+        envs.seed(seed)
+        return envs
     cls = SubprocVecEnv if subprocess and n_envs > 1 else DummyVecEnv
     return make_vec_env(RegulatorEnv, n_envs=n_envs, seed=seed, env_kwargs=kwargs, vec_env_cls=cls)
 

@@ -43,8 +43,13 @@ class MarketBatch:
     """Markets of one scenario, one per seed, playing their years together.
 
     Args:
-        scenario: a shipped scenario name, a TOML path or a :class:`Scenario`.
+        scenario: a shipped scenario name, a TOML path or a :class:`Scenario`; or one
+            checked :class:`Scenario` per market (``model.load_scenario``), which may differ
+            in anything but the arrays' shapes (number of firms, price ceiling, order limit
+            and duration, R&D delay) and the horizon.
         seeds: one seed per market.
+        climate_coefficients: one climate coefficient per market (default: the scenario's),
+            for markets scored with different c.
         **overrides: scenario keys to change, as for :class:`CarbonMarket`.
 
     Attributes:
@@ -57,22 +62,39 @@ class MarketBatch:
     """
 
     def __init__(
-        self, scenario: str | Path | Scenario, seeds: Sequence[int], **overrides: Any
+        self,
+        scenario: str | Path | Scenario | Sequence[Scenario],
+        seeds: Sequence[int],
+        climate_coefficients: Sequence[float] | None = None,
+        **overrides: Any,
     ) -> None:
-        checked = load_scenario(scenario, **overrides)
         if not len(seeds):
             raise ScenarioError("seeds: a batch needs at least one market")
-        self.config = checked.market
-        self.arrays = MarketArrays.empty(len(seeds), checked.n_firms, self.config)
+        if isinstance(scenario, list | tuple):
+            lanes = list(scenario)
+        else:
+            lanes = [load_scenario(scenario, **overrides)] * len(seeds)
+            if climate_coefficients is not None:
+                by_c = {
+                    c: load_scenario(scenario, **overrides, climate_coefficient=c)
+                    for c in set(climate_coefficients)
+                }
+                lanes = [by_c[c] for c in climate_coefficients]
+        if len(lanes) != len(seeds):
+            raise ScenarioError("scenario: give one scenario (and coefficient) per seed")
+        self.config = lanes[0].market
+        self.arrays = MarketArrays.empty(len(seeds), lanes[0].n_firms, self.config)
         self.markets = [
-            CarbonMarket(checked, seed=int(seed), lane=(self.arrays, b))
-            for b, seed in enumerate(seeds)
+            CarbonMarket(lane, seed=int(seed), lane=(self.arrays, b))
+            for b, (seed, lane) in enumerate(zip(seeds, lanes, strict=True))
         ]
         if any(market._compiled_groups is None for market in self.markets):
             raise ScenarioError(
                 "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, "
                 "rule-based); play other markets one by one"
             )
+        self._lane_groups = self._groups()
+        self._params = np.stack([market._params for market in self.markets])
 
     @property
     def running(self) -> bool:
@@ -109,12 +131,12 @@ class MarketBatch:
             expected,
             green,
             counted,
-            self._groups(),
+            self._lane_groups,
             self.arrays.firms.as_tuple(),
             self.arrays.accounts,
             book.as_tuple(),
             self.arrays.rng,
-            np.stack([m._params for m in markets]),
+            self._params,
             totals,
         )
         for b, market in enumerate(markets):
