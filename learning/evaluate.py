@@ -24,7 +24,8 @@ from tqdm import tqdm
 from agents.registry import POLICIES
 from learning.regulator_env import evaluation_seeds
 from market import metrics
-from model import CarbonMarket
+from model import CarbonMarket, load_scenario
+from model.batch import MarketBatch, batchable
 from model.episode import run_episode
 
 METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
@@ -69,12 +70,24 @@ def run_policy(
         return run_episode(market)
 
     market = play(swap=False)
+    learned = market.behaviour_names == "learned"
+    swapped = play(swap=True) if learned.any() and (~learned).any() else None
+    return run_row(market, policy, seed, climate_coefficient, swapped)
+
+
+def run_row(
+    market: CarbonMarket,
+    policy: str,
+    seed: int,
+    climate_coefficient: float,
+    swapped: CarbonMarket | None = None,
+) -> dict:
+    """The evaluation's row of one finished episode (``swapped``: its crossover replay)."""
     m = market.measures
     profit = market.accounts.total_coins() - market.initial_coins
     learned = market.behaviour_names == "learned"
     crossover = (math.nan, math.nan)
-    if learned.any() and (~learned).any():
-        swapped = play(swap=True)
+    if swapped is not None:
         swapped_profit = swapped.accounts.total_coins() - swapped.initial_coins
         as_learned = np.where(learned, profit, swapped_profit)
         as_heuristic = np.where(learned, swapped_profit, profit)
@@ -129,18 +142,27 @@ def collect_runs(
     progress: bool = False,
     **overrides,
 ) -> pd.DataFrame:
-    """Every policy on every held-out seed; learned regulators once per coefficient too."""
+    """Every policy on every held-out seed; learned regulators once per coefficient too.
+
+    The seeds of one policy and coefficient play as one batch of markets
+    (:class:`model.batch.MarketBatch`: each lane exactly its market alone); markets with
+    learned firms, which play round by round, one after another.
+    """
     coefficients = list(coefficients)
-    jobs = [
-        (p, s, c)
-        for p in policies
-        for s in evaluation_seeds(n_seeds)
-        for c in (coefficients if is_learned(p) else [coefficients[0]])
-    ]
-    rows = [
-        run_policy(scenario, p, s, c, **overrides)
-        for p, s, c in tqdm(jobs, disable=not progress, unit="run", desc="evaluate")
-    ]
+    seeds = evaluation_seeds(n_seeds)
+    jobs = [(p, c) for p in policies for c in (coefficients if is_learned(p) else coefficients[:1])]
+    rows = []
+    with tqdm(total=len(jobs) * n_seeds, disable=not progress, unit="run", desc="evaluate") as bar:
+        for policy, c in jobs:
+            setting = {**overrides, "policy": policy, "climate_coefficient": c}
+            if not batchable(load_scenario(scenario, **setting)):
+                for seed in seeds:
+                    rows.append(run_policy(scenario, policy, seed, c, **overrides))
+                    bar.update()
+                continue
+            batch = MarketBatch(scenario, seeds, **setting).run()
+            rows += [run_row(m, policy, s, c) for m, s in zip(batch.markets, seeds, strict=True)]
+            bar.update(n_seeds)
     return pd.DataFrame(rows)
 
 

@@ -79,7 +79,7 @@ class RegulatorEnv(gym.Env):
         self.overrides = {"firm_data": "year", **overrides, "policy": "manual"}
         if behaviour is not None:
             self.overrides["behaviour"] = behaviour
-        checked = load_scenario(scenario, **self.overrides)
+        self.checked = checked = load_scenario(scenario, **self.overrides)
         if climate_coefficient is None:
             coefficients = [checked.market.climate_coefficient]
         else:

@@ -29,6 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv, validation_seeds
 from learning.regulator_vec_env import RegulatorVecEnv
+from model.batch import batchable
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_regulator.yaml"
 MODEL_NAME = "regulator.zip"
@@ -146,15 +147,16 @@ def make_envs(
     """``n_envs`` regulator envs (one step = one year each) as one VecEnv.
 
     By default one :class:`~learning.regulator_vec_env.RegulatorVecEnv` plays every lane's
-    market in one compiled call per year; with ``batched=False`` they are RegulatorEnv
-    workers in a SubprocVecEnv (when more than one) or a DummyVecEnv, one market at a time.
-    Lane i is seeded ``seed + i`` either way, and plays the same episodes.
+    market in one compiled call per year; with ``batched=False``, or when the firms cannot
+    play in a batch (learned firms), they are RegulatorEnv workers in a SubprocVecEnv (when
+    more than one) or a DummyVecEnv, one market at a time. Lane i is seeded ``seed + i``
+    either way, and plays the same episodes.
     """
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor
 
     kwargs = {**config.env_kwargs, "scenario": scenario, "seed_pool": seed_pool}
-    if batched:
+    if batched and batchable(RegulatorEnv(**{**kwargs, "seed_pool": None}).checked):
         envs = VecMonitor(RegulatorVecEnv(n_envs, **kwargs))
         envs.seed(seed)
         return envs

@@ -38,6 +38,21 @@ from model.round_kernel import (
 )
 from model.validation import load_scenario
 
+#: The behaviours a batch can play (compiled: ``model.carbon_market.COMPILED_BEHAVIOURS``).
+BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
+
+
+def batchable(scenario: Scenario) -> bool:
+    """Whether markets of ``scenario`` can play in a batch: every firm's behaviour compiled."""
+    named = (
+        [firm.behaviour for firm in scenario.firms]
+        if scenario.firms is not None
+        else [scenario.generator.behaviour]
+    )
+    return scenario.market.learned_share == 0 and all(
+        name in BATCHABLE_BEHAVIOURS for name in named
+    )
+
 
 class MarketBatch:
     """Markets of one scenario, one per seed, playing their years together.
