@@ -141,6 +141,12 @@ def welfare(
         raise ValueError(f"over_emission must be >= 0, got {over_emission}")
     if climate_coefficient < 0:
         raise ValueError(f"climate_coefficient must be >= 0, got {climate_coefficient}")
+    return welfare_of(equality, productivity, over_emission, climate_coefficient)
+
+
+@njit(cache=True)
+def welfare_of(equality, productivity, over_emission, climate_coefficient):
+    """:func:`welfare` without the checks, for compiled callers (coins per firm)."""
     return equality * productivity * math.exp(-climate_coefficient * over_emission)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from market import book_kernels as kernels
 from market.accounts import Accounts
 from market.orders import Order, OrderRejected, Side, Trade, as_integer, as_side
+from market.trade_log import TradeLog
 
 __all__ = ["BookArrays", "Order", "OrderBook", "OrderRejected", "Side", "Trade"]
 
@@ -162,7 +163,7 @@ class OrderBook:
                 0,
             )
         self.arrays, self._acc, self._lane = batch
-        self.trades: list[Trade] = []
+        self.trades = TradeLog(self.arrays, self._lane)
 
     # ------------------------------------------------------------------ the band and rules
 
@@ -235,13 +236,11 @@ class OrderBook:
             round_ = as_integer("round_", round_)
         a = self.arrays
         a.make_room(a.capacity + 1)
-        seen = int(a.meta[self._lane, kernels.N_TRADES])
         order_id = kernels.submit(
             self._lane, firm, int(side), price, quantity, round_, *a.core, a.trades, self._acc
         )
         if order_id < 0:
             raise OrderRejected(self._refusal(order_id, firm, side, price, quantity))
-        self._read_trades(seen)
         return order_id
 
     def submit_all(
@@ -260,19 +259,13 @@ class OrderBook:
             round_: the current round.
 
         Returns:
-            How many quotes the book refused. The trades are read with :meth:`read_trades`.
+            How many quotes the book refused; the trades are in :attr:`trades`.
         """
         a = self.arrays
         a.make_room(len(quotes[0]) + a.capacity)
         return kernels.submit_all(
             self._lane, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
         )
-
-    def read_trades(self) -> list[Trade]:
-        """The trades the kernels recorded since the last read, now also in :attr:`trades`."""
-        seen = len(self.trades)
-        self._read_trades(seen)
-        return self.trades[seen:]
 
     def _refusal(self, code: int, firm: int, side: Side, price: int, quantity: int) -> str:
         """Why the kernel refused an order: the order limit, or the firm's free holdings."""
@@ -288,12 +281,6 @@ class OrderBook:
             f"{asset}: {side.name.lower()} needs {float(amount)} {asset} in escrow "
             f"but firm {firm} has {float(free[firm])} free"
         )
-
-    def _read_trades(self, seen: int) -> None:
-        """Append the trades the kernels recorded since ``seen`` to :attr:`trades`."""
-        a = self.arrays
-        for row in a.trades[self._lane, seen : a.meta[self._lane, kernels.N_TRADES]].tolist():
-            self.trades.append(Trade(*row[:7], SIDES[row[7]]))
 
     def cancel(self, order_id: int) -> bool:
         """Cancel an open order and refund its escrow.

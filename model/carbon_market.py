@@ -40,7 +40,7 @@ from agents.enterprise import Enterprise
 from agents.government import Government
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
 from agents.valuation import auction_bids, update_expectation
-from market import metrics
+from market import book_kernels, metrics
 from market.accounts import Accounts
 from market.auction import AuctionResult, uniform_price_auction
 from market.enterprises import Enterprises
@@ -50,7 +50,7 @@ from market.order_book import OrderBook
 from market.orders import Side
 from market.random_kernels import export_state
 from market.scenario import Scenario
-from model.datacollection import MarketDataCollector, measure_round
+from model.datacollection import MarketDataCollector
 from model.efficiency import EfficiencyTracker
 from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U, params_of, play_round
 from model.run_state import RunState
@@ -158,7 +158,6 @@ class CarbonMarket(mesa.Model):
         self._year_value = self._year_volume = 0.0
         self.view = MarketReader(self)
         self._group_firms()
-        self.measures = measure_round(self)
         self.datacollector = MarketDataCollector(cfg.firm_data, self.firm_ids)
         self.datacollector.collect(self)
         self.observe()
@@ -328,14 +327,13 @@ class CarbonMarket(mesa.Model):
 
     def record_trades(self) -> None:
         """Add the round's trades to the ledger table; update price, volume and expectation."""
-        self.book.read_trades()
-        new = self.book.trades[self._trades_seen :]
-        prices = np.fromiter((t.price for t in new), dtype=float, count=len(new))
-        volumes = np.fromiter((t.quantity for t in new), dtype=float, count=len(new))
+        rows = self.book.trades.rows(self._trades_seen)
+        prices = rows[:, book_kernels.T_PRICE].astype(float)
+        volumes = rows[:, book_kernels.T_QTY].astype(float)
         self.round_volume = int(volumes.sum())
         self._year_value += float(prices @ volumes)
         self._year_volume += self.round_volume
-        self.round_price = metrics.vwap(prices, volumes) if new else float("nan")
+        self.round_price = metrics.vwap(prices, volumes) if len(rows) else float("nan")
         self.expected_price = update_expectation(
             self.expected_price,
             self.round_price,
@@ -348,9 +346,9 @@ class CarbonMarket(mesa.Model):
 
     def _record_ledger(self) -> None:
         """The round's trades into the ledger table; the textbook efficiency so far."""
-        self.book.read_trades()
-        self.datacollector.add_trades(self.book.trades[self._trades_seen :], self.year)
-        self._trades_seen = len(self.book.trades)
+        rows = self.book.trades.rows(self._trades_seen)
+        self.datacollector.add_trades(rows, self.year)
+        self._trades_seen += len(rows)
         self.efficiency.update()
 
     def end_year(self) -> None:
@@ -380,8 +378,7 @@ class CarbonMarket(mesa.Model):
             self.running = False
 
     def measure(self) -> None:
-        """Round end: compute the measures, collect the data, let planning behaviours observe."""
-        self.measures = measure_round(self)
+        """Round end: record the round's measures and data; planning behaviours observe."""
         self.datacollector.collect(self)
         self.observe()
 
@@ -481,6 +478,11 @@ class CarbonMarket(mesa.Model):
                 out = np.empty(self.enterprises.n, dtype=np.asarray(values).dtype)
             out[firms] = values
         return out
+
+    @property
+    def measures(self) -> dict[str, float | int | None]:
+        """The measures of the round just played (``model.records.MEASURES``)."""
+        return self.datacollector.records.latest()
 
     @property
     def allocative_efficiency(self) -> float:

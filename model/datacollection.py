@@ -1,198 +1,136 @@
-"""What the market records each round: Mesa's DataCollector with the market's reporters.
+"""What the market records each round: Mesa's DataCollector over arrays a kernel fills.
 
-The market computes its measures once per round (:func:`measure_round`); each model reporter
-reads one of them (picklable ``functools.partial`` reporters, no lambdas). The trade ledger is
-a DataCollector table. Per-firm data is recorded from the firms' columns in one pass rather
-than attribute by attribute per agent, so collecting 10,000 firms costs milliseconds; the
-records have Mesa's own layout, so ``get_agent_vars_dataframe`` and ``batch_run`` read them.
+Every round one compiled call (:func:`model.records.record_round`) writes the market's
+measures and every firm's numbers into arrays; the DataCollector's model variables and
+per-agent records are built from those arrays only when they are read, in Mesa's own layout,
+so ``get_model_vars_dataframe``, ``get_agent_vars_dataframe`` and ``batch_run`` read them as
+usual and recording a round of 10,000 firms costs microseconds. The trade ledger is a
+DataCollector table, filled from the book's trade records a round at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 from functools import partial
 
 import mesa
 import numpy as np
 from mesa import DataCollector
-from numba import njit
 
-from market import metrics
-from market.numerics import maximum, pairwise_sum
-from market.orders import Trade
+from market import book_kernels
+from model.records import FIRM_NUMBERS, MEASURES, RoundRecords, record_round
+
+__all__ = ["FIRM_COLUMNS", "MEASURES", "TRADE_COLUMNS", "MarketDataCollector"]
 
 TRADE_COLUMNS = ["round", "year", "buyer", "seller", "price", "quantity"]
+#: The ledger's columns that are fields of the book's trade records.
+LEDGER_FIELDS = {
+    "round": book_kernels.T_ROUND,
+    "buyer": book_kernels.T_BUYER,
+    "seller": book_kernels.T_SELLER,
+    "price": book_kernels.T_PRICE,
+    "quantity": book_kernels.T_QTY,
+}
 
-
-MEASURES = (
-    "round",
-    "year",
-    "price",
-    "last_price",
-    "expected_price",
-    "volume",
-    "best_bid",
-    "best_ask",
-    "spread",
-    "output",
-    "emissions",
-    "emissions_this_year",
-    "release",
-    "remaining_budget",
-    "over_emission",
-    "mean_emission_rate",
-    "green_projects",
-    "productivity",
-    "equality",
-    "welfare",
-    "allocative_efficiency",
-)
-
-
-def measure_round(m: mesa.Model) -> dict[str, float | int | None]:
-    """Every model-level measure of the round just played by ``m`` (a CarbonMarket), once.
-
-    Units: prices in coins per allowance (``price`` is the round's VWAP, nan without trades),
-    volumes and budgets in allowances, emissions and over-emission in tonnes, productivity in
-    coins per firm; equality, welfare and allocative efficiency are as in MODEL.md.
-    """
-    ent, book, acc = m.enterprises, m.book, m.accounts
-    output, this_year, over_emission, mean_rate, productivity, equality = firm_measures(
-        acc.coins,
-        acc.escrow_coins,
-        ent.emitted_total,
-        ent.surrendered_total,
-        ent.emission_rate,
-        ent.output,
-        ent.ytd_emissions,
-    )
-    return {
-        "round": m.steps,
-        "year": m.year,
-        "price": m.round_price,
-        "last_price": book.last_price,
-        "expected_price": m.expected_price,
-        "volume": m.round_volume,
-        "best_bid": book.best_bid(),
-        "best_ask": book.best_ask(),
-        "spread": book.spread(),
-        "output": output,
-        "emissions": m.round_emissions,
-        "emissions_this_year": this_year,
-        "release": m.run.release,
-        "remaining_budget": m.run.remaining_budget,
-        "over_emission": over_emission,
-        "mean_emission_rate": mean_rate,
-        "green_projects": ent.green_projects_completed,
-        "productivity": productivity,
-        "equality": equality,
-        "welfare": metrics.welfare(
-            equality, productivity, over_emission, m.config.climate_coefficient
-        ),
-        "allocative_efficiency": m.allocative_efficiency,
-    }
-
-
-@njit(cache=True)
-def firm_measures(coins, escrow_coins, emitted, surrendered, rate, output, ytd_emissions):
-    """The round's totals over the firms, as numpy computes them (pairwise sums).
-
-    Returns:
-        ``(output, emissions_this_year, over_emission, mean_emission_rate, productivity,
-        equality)``; over-emission counts the tonnes no allowance ever covered.
-    """
-    n = coins.size
-    wealth = np.empty(n)
-    over = np.empty(n)
-    for i in range(n):
-        wealth[i] = coins[i] + escrow_coins[i]
-        over[i] = maximum(emitted[i] - surrendered[i], 0.0)
-    mean_rate = pairwise_sum(rate) / n
-    return (
-        pairwise_sum(output),
-        pairwise_sum(ytd_emissions),
-        pairwise_sum(over),
-        mean_rate,
-        metrics.productivity_of(wealth),
-        metrics.equality_of(wealth),
-    )
+#: Every firm's columns in the per-agent records: its index, its numbers, who decides, sector.
+FIRM_COLUMNS = ("firm", *FIRM_NUMBERS, "behaviour", "sector")
 
 
 def read_measure(m: mesa.Model, name: str) -> float | int | None:
-    """A DataCollector reporter: one entry of the market's measures for this round."""
+    """A DataCollector reporter: one of the measures of the round ``m`` just played."""
     return m.measures[name]
 
 
-FIRM_COLUMNS = (
-    "firm",
-    "coins",
-    "allowances",
-    "emission_rate",
-    "output",
-    "emissions_this_year",
-    "over_emission",
-    "knowledge",
-    "open_orders",
-    "behaviour",
-    "sector",
-)
-
-
 class MarketDataCollector(DataCollector):
-    """Mesa's DataCollector with per-firm records built from the firms' columns at once.
+    """Mesa's DataCollector reading the market's rounds from arrays a kernel fills.
+
+    Each round :meth:`collect` makes one compiled call (:func:`model.records.record_round`)
+    that writes the round's measures and (per ``firm_data``) every firm's numbers into
+    :attr:`records`; ``model_vars`` and the per-agent records are built from them when read,
+    in Mesa's own layout, so ``get_model_vars_dataframe``, ``get_agent_vars_dataframe`` and
+    ``batch_run`` read them as they read any DataCollector.
 
     Args:
         firm_data: ``"round"`` records every firm every round; ``"year"`` only in the last
             round of each year (large markets).
         firm_ids: the firms' Mesa agent ids, in firm order.
+
+    Attributes:
+        records: every round's measures and firm numbers (:class:`model.records.RoundRecords`).
     """
 
     def __init__(self, firm_data: str = "round", firm_ids: list[int] | None = None) -> None:
+        firm_ids = list(firm_ids or [])
+        self.records = RoundRecords(len(firm_ids))
         super().__init__(
             model_reporters={name: partial(read_measure, name=name) for name in MEASURES},
             agent_reporters={name: name for name in FIRM_COLUMNS},
             tables={"trades": TRADE_COLUMNS},
         )
         self.firm_data = firm_data
-        self._agent_records = FirmRecords(list(firm_ids or []))
+        self._agent_records = FirmRecords(firm_ids, self.records)
 
-    def add_trades(self, trades: Sequence[Trade], year: int) -> None:
-        """Append trades to the ledger table (``TRADE_COLUMNS``), all of compliance ``year``."""
+    @property
+    def model_vars(self) -> dict[str, list[float | int | None]]:
+        """Every measure's value in every round recorded, one list per measure."""
+        return self.records.columns()
+
+    @model_vars.setter
+    def model_vars(self, _empty: dict) -> None:
+        """Mesa's constructor starts ``model_vars`` empty; here :attr:`records` holds them."""
+
+    def add_trades(self, rows: np.ndarray, year: int) -> None:
+        """Append trades to the ledger table (``TRADE_COLUMNS``), all of compliance ``year``.
+
+        Args:
+            rows: the trades as the book's kernels record them, shape ``(k, 8)``
+                (``market.trade_log.TradeLog.rows``).
+            year: their compliance year.
+        """
+        if not len(rows):
+            return
         table = self.tables["trades"]
-        for trade in trades:
-            values = (trade.round, year, trade.buyer, trade.seller, trade.price, trade.quantity)
-            for column, value in zip(TRADE_COLUMNS, values, strict=True):
-                table[column].append(value)
+        for column, field in LEDGER_FIELDS.items():
+            table[column].extend(rows[:, field].tolist())
+        table["year"].extend([year] * len(rows))
 
     def collect(self, model: mesa.Model) -> None:
-        """Record the round: every measure, and (per ``firm_data``) every firm's columns.
-
-        The measures are plain numbers computed once (``model.measures``), so they are
-        appended as they are; the firms' columns are kept as one array per round and turned
-        into Mesa's per-agent records only when they are read.
-        """
-        measures = model.measures
-        for name in MEASURES:
-            self.model_vars[name].append(measures[name])
-        if self.firm_data == "year" and not model.year_ended:
-            return
-        ent, acc = model.enterprises, model.accounts
-        numbers = np.stack(
-            (
-                acc.coins + acc.escrow_coins,
-                acc.allowances + acc.escrow_allowances,
-                ent.emission_rate,
-                ent.output,
-                ent.ytd_emissions,
-                np.maximum(ent.emitted_total - ent.surrendered_total, 0.0),
-                ent.knowledge,
-                model.book.open_counts(),
-            )
+        """Record the round just played by ``model`` (a CarbonMarket) in one compiled call."""
+        with_firms = self.firm_data == "round" or model.year_ended
+        records = self.records
+        row, firm_row = records.next_rows(with_firms)
+        arrays, run = model.arrays, model.run
+        expected = math.nan if model.expected_price is None else model.expected_price
+        record_round(
+            model.lane,
+            row,
+            firm_row,
+            model.steps,
+            model.year,
+            model.round_price,
+            expected,
+            model.round_volume,
+            model.round_emissions,
+            run.release,
+            run.remaining_budget,
+            model.allocative_efficiency,
+            model.config.climate_coefficient,
+            arrays.firms.floats,
+            arrays.firms.ints,
+            arrays.accounts,
+            arrays.book.firm_info,
+            arrays.book.meta,
+            arrays.firms.green,
+            records.measures,
+            records.firms,
         )
-        self._agent_records.keep(model.steps, numbers, model.behaviour_names, ent.sector)
+        records.added(with_firms)
+        if with_firms:
+            behaviour, sector = model.behaviour_names, model.enterprises.sector
+            self._agent_records.keep(model.steps, firm_row, behaviour, sector)
 
     def _record_agents(self, model: mesa.Model):
-        """Not used: :meth:`collect` keeps the firms' columns (see :class:`FirmRecords`)."""
+        """Not used: :meth:`collect` records the firms' numbers (see :class:`FirmRecords`)."""
         raise NotImplementedError
 
 
@@ -204,24 +142,25 @@ class FirmRecords(dict):
 
     Args:
         firm_ids: the firms' Mesa agent ids.
+        records: the rounds' arrays the firms' numbers are read from.
     """
 
-    def __init__(self, firm_ids: list[int]) -> None:
+    def __init__(self, firm_ids: list[int], records: RoundRecords) -> None:
         super().__init__()
-        self.firm_ids = firm_ids
+        self.firm_ids, self._records = firm_ids, records
         self._kept: dict[int, tuple] = {}
 
-    def keep(self, step: int, numbers: np.ndarray, behaviour: np.ndarray, sector: np.ndarray):
-        """Keep one step's columns (``numbers``: coins ... open orders, one row each)."""
-        self._kept[step] = (numbers, behaviour, sector)
+    def keep(self, step: int, entry: int, behaviour: np.ndarray, sector: np.ndarray) -> None:
+        """Note that ``step``'s firm numbers are the records' ``entry``, with who decided."""
+        self._kept[step] = (entry, behaviour, sector)
         self.pop(step, None)
 
     def _build(self, step: int) -> list[tuple]:
-        numbers, behaviour, sector = self._kept[step]
-        coins, allowances, rate, output, this_year, over, knowledge, orders = numbers.tolist()
+        entry, behaviour, sector = self._kept[step]
+        numbers = self._records.firms[entry].tolist()
+        coins, allowances, rate, output, this_year, over, knowledge, orders = numbers
         n = len(self.firm_ids)
-        firms = range(n)
-        columns = (firms, coins, allowances, rate, output, this_year, over)
+        columns = (range(n), coins, allowances, rate, output, this_year, over)
         whole = (
             [int(k) for k in knowledge],
             [int(o) for o in orders],
