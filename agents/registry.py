@@ -31,6 +31,8 @@ from agents.policies import (
     Policy,
     ScenarioAllocation,
 )
+from agents.schedule import ScheduleAllocation, load_schedule
+from agents.supply_rules import MarketStabilityReserve, PriceCollar, PriceTarget
 from market.config import MarketConfig, ScenarioError
 from market.scenario import Scenario
 
@@ -113,6 +115,11 @@ def _learned_policy(scenario: Scenario, path: str) -> Policy:
     return load_learned_policy(scenario.government, path, scenario.n_firms)
 
 
+def _schedule_policy(scenario: Scenario, path: str) -> Policy:
+    schedule = load_schedule(path, scenario.market.years)
+    return ScheduleAllocation(scenario.government, schedule, f"schedule:{path}")
+
+
 POLICIES: dict[str, PolicyEntry] = {
     **{
         name: PolicyEntry(
@@ -122,7 +129,16 @@ POLICIES: dict[str, PolicyEntry] = {
     },
     **{
         cls.name: PolicyEntry(cls.description, _policy(cls))
-        for cls in (EqualSplit, FullAuction, EUBenchmark, ScenarioAllocation, ManualPolicy)
+        for cls in (
+            EqualSplit,
+            FullAuction,
+            EUBenchmark,
+            MarketStabilityReserve,
+            PriceCollar,
+            PriceTarget,
+            ScenarioAllocation,
+            ManualPolicy,
+        )
     },
 }
 
@@ -132,6 +148,11 @@ POLICY_PATTERNS: dict[str, PatternEntry] = {
         "a trained regulator: a .zip saved by `carbon-market train-regulator` "
         "(learned:shipped is the shipped paper regulator)",
         _learned_policy,
+    ),
+    "schedule:": PatternEntry(
+        "schedule:FILE",
+        ScheduleAllocation.description,
+        _schedule_policy,
     ),
 }
 

@@ -6,6 +6,7 @@ Subcommands, by the module that defines them:
   its closed-form equilibrium), ``policies`` and ``scenarios`` (the listings);
 * ``cli.learning_commands``: ``train-regulator``, ``train-enterprises``, ``train-marl``,
   ``evaluate`` and ``export-policy``;
+* ``cli.schedule_commands``: ``optimize-schedule`` (the best open-loop schedule, CMA-ES);
 * ``cli.sweep_commands``: ``sweep`` (a parameter sweep) and ``report`` (its plots).
 
 Every module imports only light parts at start-up; a command loads what it needs (torch,
@@ -17,10 +18,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import learning_commands, market_commands, sweep_commands
+from cli import learning_commands, market_commands, schedule_commands, sweep_commands
 from market.scenario import ScenarioError
 
-COMMAND_GROUPS = (market_commands, learning_commands, sweep_commands)
+COMMAND_GROUPS = (market_commands, learning_commands, schedule_commands, sweep_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

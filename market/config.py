@@ -126,6 +126,42 @@ class GovernmentConfig:
         hi=100,
         lo_open=True,
     )
+    supply_split: str = spec(
+        "auction",
+        "how msr, price-collar and price-target give out what they release: sold at auction, "
+        "or free by a textbook rule",
+        choices=("auction", "grandfathering", "benchmarking", "size", "equal"),
+    )
+    reserve_price_share: float = spec(
+        0.1,
+        "price-collar: the auction reserve price (the year's floor) as a share of the price "
+        "ceiling",
+        lo=0,
+        hi=1,
+    )
+    ccr_trigger_share: float = spec(
+        0.65,
+        "price-collar: last year's average price, as a share of the ceiling, that releases "
+        "the cost-containment reserve",
+        lo=0,
+        hi=1,
+    )
+    ccr_share: float = spec(
+        0.1,
+        "price-collar: share of the budget held in the cost-containment reserve (RGGI: 10%)",
+        lo=0,
+        hi=1,
+    )
+    target_price_share: float = spec(
+        0.5,
+        "price-target: the target price as a share of the price ceiling",
+        lo=0,
+        hi=1,
+        lo_open=True,
+    )
+    target_gain: float = spec(
+        0.5, "price-target: release change per unit of relative price gap", lo=0
+    )
 
 
 @dataclass(frozen=True)

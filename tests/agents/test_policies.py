@@ -41,12 +41,15 @@ def allocate(market: CarbonMarket) -> Allocation:
 # --------------------------------------------------------------------------- year 1
 
 
-def test_policy_list_is_the_paper_baselines_and_five_more() -> None:
+def test_policy_list_is_the_paper_baselines_and_eight_more() -> None:
     assert list(POLICIES) == [
         *PAPER_BASELINES,
         "equal",
         "auction",
         "eu-benchmark",
+        "msr",
+        "price-collar",
+        "price-target",
         "scenario",
         "manual",
     ]

@@ -118,10 +118,11 @@ def test_policies_lists_every_policy(capsys: pytest.CaptureFixture[str]) -> None
     baselines = {f"{s}-{r}" for s in SCHEDULES for r in ("grandfathering", "benchmarking", "size")}
     assert len(baselines) == 9
     others = {"equal", "auction", "eu-benchmark", "scenario", "manual", "learned:PATH"}
-    assert set(listed) == baselines | others
+    supply = {"msr", "price-collar", "price-target", "schedule:FILE"}
+    assert set(listed) == baselines | others | supply
     assert cli.main(["policies"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 15
+    assert len(lines) == 19
     assert lines[0].startswith("flat-grandfathering ")
 
 
