@@ -121,6 +121,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.policies == "all":
         shipped = sorted(SHIPPED_REGULATOR.parent.glob("regulator-*.zip"))
         policies = RULES + [f"learned:{_display_path(path)}" for path in shipped]
+        schedule = SHIPPED_REGULATOR.parent / f"schedule-{Path(args.scenario).stem}.json"
+        if schedule.exists():  # the optimised open-loop schedule shipped for the scenario
+            policies.append(f"schedule:{_display_path(schedule)}")
     else:
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies += [f"learned:{path}" for path in args.learned]
@@ -263,7 +266,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument(
         "--policies",
         default="all",
-        help="'all' (every rule + the shipped regulator) or a comma list",
+        help="'all' (every rule, the shipped regulators and the scenario's shipped schedule) "
+        "or a comma list",
     )
     evaluate.add_argument(
         "--learned",

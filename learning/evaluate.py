@@ -44,8 +44,11 @@ def is_learned(policy: str) -> bool:
 
 
 def short_name(policy: str) -> str:
-    """A policy's name for figures: a learned regulator by its file's stem."""
-    return f"learned {Path(policy.removeprefix('learned:')).stem}" if is_learned(policy) else policy
+    """A policy's name for figures: a learned regulator or a schedule by its file's stem."""
+    for prefix, kind in (("learned:", "learned"), ("schedule:", "schedule")):
+        if policy.startswith(prefix):
+            return f"{kind} {Path(policy.removeprefix(prefix)).stem}"
+    return policy
 
 
 def run_policy(
@@ -253,7 +256,10 @@ def draw(
 
     out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(10, 3.8))
-    colours = ["tab:orange" if is_learned(p) else "tab:green" for p in table["policy"]]
+    colours = [
+        "tab:orange" if is_learned(p) else "tab:blue" if p.startswith("schedule:") else "tab:green"
+        for p in table["policy"]
+    ]
     ax.bar(range(len(table)), table["welfare"], yerr=table["welfare_ci"], color=colours, capsize=3)
     ax.set_xticks(
         range(len(table)), [short_name(p).replace("-", "\n") for p in table["policy"]], fontsize=6
@@ -274,7 +280,7 @@ def draw(
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for policy, group in scored.groupby("policy"):
         schedule = np.array(group["releases"].tolist(), dtype=float)
-        if is_learned(policy):
+        if is_learned(policy) or policy.startswith("schedule:"):
             ax.errorbar(
                 np.arange(1, schedule.shape[1] + 1),
                 schedule.mean(axis=0),

@@ -343,6 +343,7 @@ def optimize_schedule(
         candidates = np.asarray(es.ask())
         es.tell(list(candidates), list(-runs.score(candidates, k, stage=restart)))
         finals[-1] = np.asarray(es.mean)
+    restarts = len(finals)
     finals += [point for _, point in runs.leaders]
     schedules = [space.decode(x) for x in finals]
     selection = score_schedules(scenario, schedules, selection_seeds(config), c)
@@ -352,7 +353,7 @@ def optimize_schedule(
         float(selection[chosen]),
         runs.episodes + len(finals) * config.selection_seeds,
         runs.generation,
-        len(finals),
+        restarts,
         runs.best,
     )
 
