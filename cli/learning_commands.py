@@ -127,6 +127,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     else:
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies += [f"learned:{path}" for path in args.learned]
+    policies += [f"schedule:{path}" for path in args.schedule]
     if args.seeds < 2:
         raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
     overrides = {**ENTERPRISE_MIXES[args.enterprises]}
@@ -170,9 +171,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             if len(profits):
                 profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)
                 draw_profit_differences(profits, c, out)
+        seeded = _across_seeds(scored, table)
+        if seeded:
+            report[str(c)]["across_seeds"] = _plain(seeded)
         if not args.json:
             print(f"\nclimate coefficient c = {c} ({args.seeds} held-out seeds)\n")
             print(markdown_table(table))
+            _print_across_seeds(seeded)
             for test in tests:
                 print(
                     f"\n{test['learned']} vs best rule {test['best_rule']}: mean welfare "
@@ -197,6 +202,49 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                     )
     if args.json:
         print(json.dumps(report, indent=2, default=float))
+
+
+def _across_seeds(scored, table) -> dict:
+    """The aggregate over runs of every method evaluated with two runs or more."""
+    from learning.aggregate import across_seeds
+
+    methods = {
+        kind: [p for p in table["policy"] if p.startswith(f"{kind}:")]
+        for kind in ("learned", "schedule")
+    }
+    methods = {kind: runs for kind, runs in methods.items() if len(runs) >= 2}
+    if not methods:
+        return {}
+    grouped = {run for runs in methods.values() for run in runs}
+    rest = table[~table["policy"].isin(grouped)]
+    if rest.empty:
+        return {}
+    best_rule = rest.sort_values("welfare", ascending=False)["policy"].iloc[0]
+    return {"best_rule": best_rule, **across_seeds(scored, methods, best_rule)}
+
+
+def _plain(value):
+    """``value`` with every interval as a dict, for JSON."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return asdict(value) if hasattr(value, "estimate") else value
+
+
+def _print_across_seeds(seeded: dict) -> None:
+    if not seeded:
+        return
+    best_rule = seeded["best_rule"]
+    print(f"\nover training seeds (IQM and probability of improvement, 95% stratified "
+          f"bootstrap intervals; best single policy of the rest: {best_rule})")  # fmt: skip
+    for kind, result in seeded.items():
+        if kind == "best_rule":
+            continue
+        means = ", ".join(f"{value:.0f}" for value in result["runs"].values())
+        print(f"  {kind} ({len(result['runs'])} runs): held-out means {means}; IQM "
+              f"{result['iqm']}; beats {best_rule} with paired p < 0.05 in "
+              f"{result['wins_over_best_rule']}/{len(result['runs'])} runs")  # fmt: skip
+        for other, interval in result["improvement"].items():
+            print(f"    P({kind} > {other}) = {interval}")
 
 
 def cmd_export_policy(args: argparse.Namespace) -> None:
@@ -274,7 +322,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="also evaluate this trained regulator (.zip); repeatable",
+        help="also evaluate this trained regulator (.zip); repeatable (one per training "
+        "seed: the report then adds IQMs and probabilities of improvement)",
+    )
+    evaluate.add_argument(
+        "--schedule",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also evaluate this schedule (.json, from optimize-schedule); repeatable",
     )
     evaluate.add_argument("--seeds", type=int, default=30, help="held-out seeds (default 30)")
     evaluate.add_argument(
