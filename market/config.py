@@ -30,9 +30,20 @@ def spec(
     hi: float | None = None,
     lo_open: bool = False,
     choices: tuple | None = None,
+    inf_allowed: bool = False,
 ) -> Any:
-    """Declare a configuration field with its range (closed unless ``lo_open``) and meaning."""
-    meta = {"doc": doc, "lo": lo, "hi": hi, "lo_open": lo_open, "choices": choices}
+    """Declare a configuration field with its range (closed unless ``lo_open``) and meaning.
+
+    A float must be finite unless ``inf_allowed`` (only where ``doc`` says what inf means).
+    """
+    meta = {
+        "doc": doc,
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open,
+        "choices": choices,
+        "inf_allowed": inf_allowed,
+    }
     if isinstance(default, list | dict):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -143,6 +154,7 @@ class FirmConfig:
         "slope c of marginal abatement cost (coins/t per t); inf = no abatement option",
         lo=0,
         lo_open=True,
+        inf_allowed=True,
     )
     coins: float = spec(20.0, "initial coins", lo=0)
     allocation: float = spec(math.nan, "allowances per year under the 'scenario' policy", lo=0)
@@ -182,6 +194,16 @@ class GeneratorConfig:
         hi=1,
         lo_open=True,
     )
+
+
+def allowed_range(meta: dict) -> str:
+    """The range a field's declaration allows, as errors print it (``> 0 and <= 1``)."""
+    parts = []
+    if meta.get("lo") is not None:
+        parts.append(f"{'>' if meta.get('lo_open') else '>='} {meta['lo']}")
+    if meta.get("hi") is not None:
+        parts.append(f"<= {meta['hi']}")
+    return " and ".join(parts)
 
 
 TABLES: dict[str, type] = {

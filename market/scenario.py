@@ -21,6 +21,7 @@ from market.config import (
     GovernmentConfig,
     MarketConfig,
     ScenarioError,
+    allowed_range,
 )
 from market.data import SCENARIO_DIR
 
@@ -70,17 +71,21 @@ def _check_value(where: str, value: Any, f: dataclasses.Field) -> Any:
         raise ScenarioError(f"{where}: expected a list, got {value!r}")
     if meta.get("choices") and value not in meta["choices"]:
         raise ScenarioError(f"{where}: {value!r} is not one of {', '.join(meta['choices'])}")
-    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
-        lo, hi = meta.get("lo"), meta.get("hi")
-        if lo is not None and (value < lo or (meta.get("lo_open") and value == lo)):
-            bound = f"> {lo}" if meta.get("lo_open") else f">= {lo}"
-            raise ScenarioError(
-                f"{where}: {value!r} is not allowed; it must be {bound}"
-                + (f" and <= {hi}" if hi is not None else "")
-            )
-        if hi is not None and value > hi:
-            raise ScenarioError(f"{where}: {value!r} is not allowed; it must be <= {hi}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        _check_range(where, value, meta)
     return value
+
+
+def _check_range(where: str, value: float, meta: dict) -> None:
+    """A number inside its declared range; a float finite unless inf has a declared meaning."""
+    lo, hi, allowed = meta.get("lo"), meta.get("hi"), allowed_range(meta)
+    finite = math.isfinite(value) or (meta.get("inf_allowed") and not math.isnan(value))
+    outside = (lo is not None and (value < lo or (meta.get("lo_open") and value == lo))) or (
+        hi is not None and value > hi
+    )
+    if not finite or outside:
+        kind = "" if finite else "a number " if meta.get("inf_allowed") else "a finite number "
+        raise ScenarioError(f"{where}: {value!r} is not allowed; it must be {kind}{allowed}")
 
 
 def _build(cls: type, table: Any, where: str) -> Any:
@@ -102,22 +107,35 @@ def _build(cls: type, table: Any, where: str) -> Any:
 
 
 def _check_distribution(where: str, value: Any) -> None:
-    """A generator value: a number, a non-empty list of numbers, or a {low, high} table."""
-    if isinstance(value, bool):
-        raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ScenarioError(f"{where}: {value!r} must be >= 0")
-    elif isinstance(value, list):
-        if not value or not all(isinstance(v, int | float) and v >= 0 for v in value):
+    """A generator value: a number, a non-empty list of numbers, or a {low, high} table.
+
+    Every number is finite and >= 0.
+    """
+
+    def number(at: str, v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and _non_negative(at, v)
+
+    if isinstance(value, int | float) and number(where, value):
+        return
+    if isinstance(value, list):
+        if not value or not all(number(f"{where}[{i}]", v) for i, v in enumerate(value)):
             raise ScenarioError(f"{where}: expected a non-empty list of numbers >= 0")
     elif isinstance(value, dict):
-        if set(value) != {"low", "high"} or not value["low"] <= value["high"]:
+        if (
+            set(value) != {"low", "high"}
+            or not all(number(f"{where}.{k}", value[k]) for k in value)
+            or not value["low"] <= value["high"]
+        ):
             raise ScenarioError(f"{where}: expected {{low = L, high = H}} with 0 <= L <= H")
-        if value["low"] < 0:
-            raise ScenarioError(f"{where}.low: must be >= 0")
     else:
         raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
+
+
+def _non_negative(where: str, value: float) -> bool:
+    """True for a finite number >= 0; a ScenarioError naming ``where`` otherwise."""
+    if not math.isfinite(value) or value < 0:
+        raise ScenarioError(f"{where}: {value!r} is not allowed; it must be a finite number >= 0")
+    return True
 
 
 def _validate(scenario: Scenario) -> Scenario:

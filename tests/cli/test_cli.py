@@ -166,3 +166,21 @@ def test_console_script_simulate_and_error(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "market.penalty" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (
+            "research_success=nan",
+            "market.research_success: nan is not allowed; it must be a finite number >= 0 and <= 1",
+        ),
+        ("budget=inf", "market.budget: inf is not allowed; it must be a finite number > 0"),
+        ("penalty=-inf", "market.penalty: -inf is not allowed; it must be a finite number >= 0"),
+    ],
+)
+def test_simulate_set_refuses_nan_and_infinity(
+    capsys: pytest.CaptureFixture[str], pair: str, message: str
+) -> None:
+    assert cli.main(["simulate", "--years", "1", "--set", pair]) == 2
+    assert capsys.readouterr().err.strip() == f"carbon-market: error: {message}"

@@ -145,7 +145,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
         ("budget = 0", "market.budget: 0.0 is not allowed; it must be > 0"),
         (
             "max_release_share = 1.5",
-            "market.max_release_share: 1.5 is not allowed; it must be <= 1",
+            "market.max_release_share: 1.5 is not allowed; it must be > 0 and <= 1",
         ),
         (
             "research_success = -0.1",
@@ -171,7 +171,7 @@ def test_government_value_errors(tmp_path: Path) -> None:
     with raises("government.recycling: 'burn' is not one of lump-sum, kept"):
         load_scenario(write(tmp_path, text))
     text = "[government]\nauction_share = 2\n" + PAPER_FIRM
-    with raises("government.auction_share: 2.0 is not allowed; it must be <= 1"):
+    with raises("government.auction_share: 2.0 is not allowed; it must be >= 0 and <= 1"):
         load_scenario(write(tmp_path, text))
 
 
@@ -274,7 +274,7 @@ def test_generator_bad_interval(tmp_path: Path) -> None:
 
 def test_generator_negative_low(tmp_path: Path) -> None:
     path = write(tmp_path, GENERATED + "coins = { low = -1.0, high = 1.0 }\n")
-    with raises("generator.coins.low: must be >= 0"):
+    with raises("generator.coins.low: -1.0 is not allowed; it must be a finite number >= 0"):
         load_scenario(path)
 
 
