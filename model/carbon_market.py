@@ -47,7 +47,7 @@ from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.lanes import MarketArrays
 from market.order_book import OrderBook
-from market.orders import Side
+from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from model.datacollection import MarketDataCollector, measure_round
@@ -397,8 +397,18 @@ class CarbonMarket(mesa.Model):
 
         Raises:
             OrderRejected: the side, price, quantity, order limit or the firm's coins or
-                allowances do not allow it (the message names the field).
+                allowances do not allow it (the message names the field). No order may ask
+                for more allowances than there are or can still be issued.
         """
+        quantity = as_integer("quantity", quantity)
+        run = self.run
+        held = self.accounts.total_allowances().sum()
+        most = int(held + run.green_projects_available + run.remaining_budget)
+        if quantity > most:
+            raise OrderRejected(
+                f"quantity: {quantity} is outside the allowed [1, {most}] allowances "
+                "(those the firms hold, the green projects on offer and the budget left)"
+            )
         return self.book.submit(firm, side, price, quantity, self.steps)
 
     def cancel_order(self, order_id: int) -> bool:
