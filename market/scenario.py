@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from market.config import (
+    MAX_FIRMS,
     FirmConfig,
     GeneratorConfig,
     GovernmentConfig,
@@ -146,8 +147,11 @@ def _validate(scenario: Scenario) -> Scenario:
         raise ScenarioError("firms: give either [[firms]] tables or a [generator], not both")
     if scenario.firms is None and scenario.generator is None:
         raise ScenarioError("firms: a scenario needs [[firms]] tables or a [generator] table")
-    if scenario.firms is not None and not scenario.firms:
-        raise ScenarioError("firms: a market needs at least one firm")
+    if scenario.firms is not None and not 1 <= len(scenario.firms) <= MAX_FIRMS:
+        raise ScenarioError(
+            f"firms: a market needs at least one firm and at most {MAX_FIRMS}, "
+            f"got {len(scenario.firms)}"
+        )
     if scenario.generator is not None:
         for key in ("capacity", "research_ability", "emission_rate", "coins"):
             _check_distribution(f"generator.{key}", getattr(scenario.generator, key))
@@ -262,8 +266,11 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
 
 
 def _override_n_firms(data: dict, n_firms: Any) -> None:
-    if isinstance(n_firms, bool) or not isinstance(n_firms, int) or n_firms < 1:
-        raise ScenarioError(f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1")
+    """Resize the market to ``n_firms``, checked before any firm is copied."""
+    if isinstance(n_firms, bool) or not isinstance(n_firms, int) or not 1 <= n_firms <= MAX_FIRMS:
+        raise ScenarioError(
+            f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1 and <= {MAX_FIRMS}"
+        )
     if "generator" in data:
         data["generator"] = {**data["generator"], "n_firms": n_firms}
     elif data.get("firms"):

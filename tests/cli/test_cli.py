@@ -184,3 +184,13 @@ def test_simulate_set_refuses_nan_and_infinity(
 ) -> None:
     assert cli.main(["simulate", "--years", "1", "--set", pair]) == 2
     assert capsys.readouterr().err.strip() == f"carbon-market: error: {message}"
+
+
+def test_simulate_refuses_more_firms_than_the_engine_holds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["simulate", "--set", "n_firms=1000000000"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "carbon-market: error: n_firms: 1000000000 is not allowed; "
+        "it must be an integer >= 1 and <= 100000"
+    )

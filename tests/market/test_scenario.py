@@ -351,3 +351,17 @@ def test_generator_distribution_wrong_type(tmp_path: Path) -> None:
     path = write(tmp_path, GENERATED + 'coins = "lots"\n')
     with raises("generator.coins: expected a number, a list or {low, high}, got 'lots'"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("scenario", ["paper", "eu-large"])
+def test_n_firms_is_bounded_by_what_the_engine_holds(scenario: str) -> None:
+    # 10**9 firms would take all memory: refused before a single firm is copied or drawn
+    with raises("n_firms: 1000000000 is not allowed; it must be an integer >= 1 and <= 100000"):
+        load_scenario(scenario, n_firms=10**9)
+    assert load_scenario(scenario, n_firms=100_000).n_firms == 100_000
+
+
+def test_generator_n_firms_above_the_bound_in_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[generator]\nn_firms = 100001\n")
+    with raises("generator.n_firms: 100001 is not allowed; it must be >= 1 and <= 100000"):
+        load_scenario(path)
