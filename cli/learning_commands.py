@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from agents.learned_regulator import SHIPPED_REGULATOR
+from cli.output import print_json
 from model import load_scenario
 
 # Only light imports here: the command line starts without loading torch. Training
@@ -193,7 +193,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                         "from the rule"
                     )
     if args.json:
-        print(json.dumps(report, indent=2, default=float))
+        print_json(report)
 
 
 def cmd_export_policy(args: argparse.Namespace) -> None:

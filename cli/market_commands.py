@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from cli.output import print_json
 from market.scenario import ScenarioError, shipped_scenarios
 
 
@@ -28,7 +28,7 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 def _print(result: dict, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(result, indent=2, default=float))
+        print_json(result)
         return
     width = max(len(k) for k in result)
     for key, value in result.items():
@@ -44,7 +44,7 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     overrides = _overrides(args.set)
     if args.policy:
         overrides["policy"] = args.policy
-    if args.years:
+    if args.years is not None:
         overrides["years"] = args.years
     if args.out and Path(args.out).suffix not in (".parquet", ".csv"):
         raise ValueError(f"--out: {Path(args.out).name} must end in .parquet or .csv")

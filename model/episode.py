@@ -40,7 +40,6 @@ def episode_summary(market: CarbonMarket) -> dict[str, Any]:
     trades = trades_frame(market)
     m = market.measures
     ent = market.enterprises
-    efficiency = [e for e in market.efficiency_by_year if not math.isnan(e)]
     return {
         "scenario": market.scenario.name,
         "policy": market.government.policy.name,
@@ -55,10 +54,20 @@ def episode_summary(market: CarbonMarket) -> dict[str, Any]:
         "allowances_issued": market.allowances_issued,
         "penalties_paid": market.penalties_paid,
         "abatement_cost": market.abatement_spent,
-        "allocative_efficiency": float(np.mean(efficiency)) if efficiency else None,
+        "allocative_efficiency": mean_efficiency(market),
         "green_projects": ent.green_projects_completed,
         "rejected_orders": market.rejected_orders,
     }
+
+
+def mean_efficiency(market: CarbonMarket) -> float | None:
+    """Mean allocative efficiency over the years that have one (None if none has).
+
+    A year whose holdings already minimise the compliance cost has no gains from trade to
+    realise, so its efficiency is undefined; a production market has none in any year.
+    """
+    years = [e for e in market.efficiency_by_year if not math.isnan(e)]
+    return float(np.mean(years)) if years else None
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -100,12 +109,12 @@ def theory_report(scenario: str, seeds: int, **overrides: Any) -> dict[str, Any]
             {
                 "seed": seed,
                 "mean_price": metrics.vwap(trades["price"], trades["quantity"]),
-                "allocative_efficiency": float(np.mean(market.efficiency_by_year)),
+                "allocative_efficiency": mean_efficiency(market),
                 "smiths_alpha": metrics.smiths_alpha(trades["price"], equilibrium.price),
                 "abatement_cost_per_year": market.abatement_spent / cfg.years,
             }
         )
-    simulated = pd.DataFrame(runs)
+    simulated = pd.DataFrame(runs, dtype=float)  # an undefined metric (None) is nan
     return {
         "scenario": first.scenario.name,
         "equilibrium_price": equilibrium.price,
@@ -117,5 +126,5 @@ def theory_report(scenario: str, seeds: int, **overrides: Any) -> dict[str, Any]
         "unit_permit_least_cost": units.least_cost,
         "seeds": seeds,
         "simulated_mean": simulated.drop(columns="seed").mean().to_dict(),
-        "simulated_std": simulated.drop(columns="seed").std(ddof=1).fillna(0.0).to_dict(),
+        "simulated_std": simulated.drop(columns="seed").std(ddof=1).to_dict(),
     }
