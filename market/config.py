@@ -27,6 +27,10 @@ class ScenarioError(ValueError):
     """A scenario key is unknown, of the wrong type, or outside its allowed range."""
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario is valid but will not run as it reads (e.g. its budget runs out early)."""
+
+
 def spec(
     default: Any,
     doc: str,

@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,19 @@ from market.config import (
     GovernmentConfig,
     MarketConfig,
     ScenarioError,
+    ScenarioWarning,
     allowed_range,
 )
 from market.data import SCENARIO_DIR
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_scenario", "shipped_scenarios"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "ScenarioWarning",
+    "load_scenario",
+    "parse_scenario",
+    "shipped_scenarios",
+]
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,27 @@ def _validate(scenario: Scenario) -> Scenario:
                 "government.policy: 'scenario' needs an allocation in every [[firms]] table"
                 + (f" (missing in firms[{missing[0]}])" if missing else "")
             )
+        _warn_if_the_budget_runs_out(scenario)
     return scenario
+
+
+def _warn_if_the_budget_runs_out(scenario: Scenario) -> None:
+    """Warn, naming the year, when the firms' fixed yearly allocations outrun the budget.
+
+    The 'scenario' policy gives every firm its allocation each year while the budget lasts;
+    after that the firms share what is left, then nothing.
+    """
+    m = scenario.market
+    yearly = sum(firm.allocation for firm in scenario.firms)
+    covered = min(m.years, math.floor(m.budget / yearly + 1e-9)) if yearly > 0 else m.years
+    if covered < m.years:
+        warnings.warn(
+            f"market.budget: {m.budget:g} allowances cover the firms' allocations "
+            f"({yearly:g} a year) for {covered} of the {m.years} years; the budget runs out "
+            f"in year {covered + 1} (a budget of {yearly * m.years:g} covers every year)",
+            ScenarioWarning,
+            stacklevel=2,
+        )
 
 
 # --------------------------------------------------------------------------- loading

@@ -82,3 +82,13 @@ def test_simulate_years_zero_is_refused(capsys: pytest.CaptureFixture[str]) -> N
     assert capsys.readouterr().err.strip() == (
         "carbon-market: error: market.years: 0 is not allowed; it must be >= 1"
     )
+
+
+def test_a_budget_that_runs_out_is_a_one_line_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--scenario", "classroom", "--years", "4", "--set", "steps_per_year=10"]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().err.strip() == (
+        "carbon-market: warning: market.budget: 690 allowances cover the firms' allocations "
+        "(230 a year) for 3 of the 4 years; the budget runs out in year 4 "
+        "(a budget of 920 covers every year)"
+    )

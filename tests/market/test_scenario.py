@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from market.firm_table import build_firms
-from market.scenario import ScenarioError, load_scenario, parse_scenario, shipped_scenarios
+from market.scenario import (
+    ScenarioError,
+    ScenarioWarning,
+    load_scenario,
+    parse_scenario,
+    shipped_scenarios,
+)
 
 PAPER_FIRM = "[[firms]]\ncapacity = 1.0\n"
 
@@ -365,3 +372,22 @@ def test_generator_n_firms_above_the_bound_in_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[generator]\nn_firms = 100001\n")
     with raises("generator.n_firms: 100001 is not allowed; it must be >= 1 and <= 100000"):
         load_scenario(path)
+
+
+def test_allocations_that_outrun_the_budget_warn_naming_the_year() -> None:
+    # classroom: 230 allowances a year and a budget of 690, three years' worth
+    message = (
+        "market.budget: 690 allowances cover the firms' allocations (230 a year) for 3 of the "
+        "5 years; the budget runs out in year 4 (a budget of 1150 covers every year)"
+    )
+    with pytest.warns(ScenarioWarning, match=f"^{re.escape(message)}$"):
+        load_scenario("classroom", years=5)
+    with pytest.warns(ScenarioWarning, match="for 0 of the 3 years; the budget runs out in year 1"):
+        load_scenario("classroom", budget=100.0)
+
+
+@pytest.mark.parametrize("name", ["paper", "classroom", "classroom-12", "eu-large"])
+def test_no_shipped_scenario_outruns_its_budget(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        load_scenario(name)
