@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from cli.arguments import integer_at_least, random_seed, writable_directory
 from cli.output import print_json
 from market.scenario import ScenarioError, shipped_scenarios
 
@@ -48,6 +49,8 @@ def cmd_simulate(args: argparse.Namespace) -> None:
         overrides["years"] = args.years
     if args.out and Path(args.out).suffix not in (".parquet", ".csv"):
         raise ValueError(f"--out: {Path(args.out).name} must end in .parquet or .csv")
+    if args.out:
+        writable_directory("--out", Path(args.out).parent)
     market = CarbonMarket(args.scenario, seed=args.seed, **overrides)
     run_episode(market, progress=not args.json and sys.stderr.isatty())
     summary = episode_summary(market)
@@ -102,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim = sub.add_parser("simulate", help="run one episode and summarise it")
     sim.add_argument("--scenario", default="paper", help=scenario_help)
     sim.add_argument("--policy", help="government policy (see `carbon-market policies`)")
-    sim.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    sim.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     sim.add_argument("--years", type=int, help="compliance years to simulate")
     sim.add_argument(
         "--out",
@@ -115,7 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     theory = sub.add_parser("theory", help="textbook equilibrium against simulated markets")
     theory.add_argument("--scenario", default="classroom", help=scenario_help)
-    theory.add_argument("--seeds", type=int, default=10, help="simulated seeds (default 10)")
+    theory.add_argument(
+        "--seeds", type=integer_at_least(1), default=10, help="simulated seeds (default 10)"
+    )
     theory.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
     theory.add_argument("--json", action="store_true", help="print as JSON")
     theory.set_defaults(func=cmd_theory)

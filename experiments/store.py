@@ -86,9 +86,14 @@ class ResultStore:
                     "recorded there, or choose another --out (nothing was overwritten)"
                 )
             return cls._reopen(root, manifest)
-        root.mkdir(parents=True, exist_ok=True)
-        for sub in ("runs", "years"):
-            (root / sub).mkdir(exist_ok=True)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            for sub in ("runs", "years"):
+                (root / sub).mkdir(exist_ok=True)
+        except OSError as err:
+            blocker = next((p for p in root.parents if p.is_file()), None)
+            reason = f"{blocker} is a file, not a directory" if blocker else err.strerror
+            raise SweepError(f"--out: cannot make {root} ({reason})") from None
         _write_atomically(root / MANIFEST, json.dumps(manifest, indent=2).encode())
         return cls(root, manifest)
 
@@ -146,7 +151,19 @@ def read_manifest(root: str | Path) -> dict[str, Any]:
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise SweepError(f"{root}: no {MANIFEST} here, so this is not a sweep's results directory")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SweepError(
+            f"{path}: corrupt ({err}); it records which sweep the results belong to, so they "
+            "cannot be read or resumed: run the sweep again into another --out"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise SweepError(f"{path}: corrupt (not a JSON object)")
+    missing = [key for key in ("fingerprint", "parameters", "metrics") if key not in manifest]
+    if missing:
+        raise SweepError(f"{path}: corrupt (no {missing[0]!r})")
+    return manifest
 
 
 @dataclass(frozen=True)

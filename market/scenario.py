@@ -255,6 +255,8 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     for table in ("market", "government"):
         data.setdefault(table, {})
+        if not isinstance(data[table], dict):
+            raise ScenarioError(f"{table}: expected a table [{table}], got {data[table]!r}")
     for key, value in (overrides or {}).items():
         table = _OVERRIDE_TABLES.get(key, "market")
         if key == "n_firms":
@@ -307,11 +309,25 @@ def _override_n_firms(data: dict, n_firms: Any) -> None:
         data["firms"] = [dict(firms[i % len(firms)]) for i in range(n_firms)]
 
 
+def read_toml(path: Path, where: str = "scenario") -> dict:
+    """A TOML file's tables; ``where`` starts every error message.
+
+    Raises:
+        ScenarioError: the path is a directory, unreadable, not text, or not TOML.
+    """
+    if path.is_dir():
+        raise ScenarioError(f"{where}: {path} is a directory, not a TOML file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: {path} is not a text (UTF-8) TOML file") from None
+    except OSError as err:
+        raise ScenarioError(f"{where}: cannot read {path} ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{where}: {path} is not valid TOML: {err}") from None
+
+
 def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scenario:
     """Load and validate a scenario by shipped name or path, with flat overrides."""
     path = resolve_path(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"scenario: {path} is not valid TOML: {err}") from err
-    return parse_scenario(data, name=path.stem, overrides=overrides)
+    return parse_scenario(read_toml(path), name=path.stem, overrides=overrides)

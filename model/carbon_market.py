@@ -21,6 +21,7 @@ acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,7 @@ class CarbonMarket(mesa.Model):
 
     Raises:
         ScenarioError: a key is unknown or a value out of range (the message names it).
+        ValueError: the seed is not an integer >= 0.
     """
 
     def __init__(
@@ -97,6 +99,10 @@ class CarbonMarket(mesa.Model):
         lane: tuple[MarketArrays, int] | None = None,
         **overrides: Any,
     ) -> None:
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ValueError(f"seed: {seed!r} is not allowed; it must be an integer >= 0")
         super().__init__(seed=seed)
         self.scenario = read_scenario(scenario, **overrides)
         check_behaviour_names(self.scenario)
