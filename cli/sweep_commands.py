@@ -67,6 +67,12 @@ def cmd_sweep(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         sys.exit(128 + stopped.signal)
+    if done.broken:
+        print(
+            f"carbon-market sweep: {len(done.broken)} damaged result files were removed and "
+            f"their runs run again: {', '.join(done.broken)}",
+            file=sys.stderr,
+        )
     print(
         f"sweep {sweep.name}: {done.runs} runs, {done.skipped} already recorded, "
         f"{done.completed} run now"
