@@ -17,24 +17,42 @@ from market.scenario import parse_scenario
 from model import CarbonMarket
 from model.episode import episode_summary, run_episode
 
-#: Episode metrics a sweep can keep (``model.report.episode_summary``) and their units
-#: (empty: a pure number; MODEL.md "Metrics" defines each).
-METRIC_UNITS = {
-    "welfare": "",
-    "equality": "",
-    "productivity": "coins per firm",
-    "total_emissions": "t",
-    "over_emission": "t",
-    "mean_price": "coins per allowance",
-    "volume": "allowances",
-    "allowances_issued": "allowances",
-    "penalties_paid": "coins",
-    "abatement_cost": "coins",
-    "allocative_efficiency": "",
-    "green_projects": "projects",
-    "rejected_orders": "orders",
+
+@dataclass(frozen=True)
+class Metric:
+    """How a kept metric is shown.
+
+    Attributes:
+        label: its readable name.
+        unit: its unit ("" for a pure number).
+        lowest: the least value it can take, where a confidence band is cut off (None: none).
+        highest: the greatest value it can take (None: none).
+    """
+
+    label: str
+    unit: str
+    lowest: float | None = 0.0
+    highest: float | None = None
+
+
+#: Episode metrics a sweep can keep (``model.episode.episode_summary``); MODEL.md "Metrics"
+#: defines each.
+METRICS = {
+    "welfare": Metric("welfare", "", None),
+    "equality": Metric("equality", "", 0.0, 1.0),
+    "productivity": Metric("productivity", "coins per firm", None),
+    "total_emissions": Metric("total emissions", "t"),
+    "over_emission": Metric("over-emission", "t"),
+    "mean_price": Metric("mean price", "coins per allowance"),
+    "volume": Metric("volume traded", "allowances"),
+    "allowances_issued": Metric("allowances issued", "allowances"),
+    "penalties_paid": Metric("penalties paid", "coins"),
+    "abatement_cost": Metric("abatement cost", "coins"),
+    "allocative_efficiency": Metric("allocative efficiency", "", None),
+    "green_projects": Metric("green projects completed", "projects"),
+    "rejected_orders": Metric("rejected orders", "orders"),
 }
-SUMMARY_METRICS = tuple(METRIC_UNITS)
+SUMMARY_METRICS = tuple(METRICS)
 
 #: Metrics also measured per compliance year. Welfare, equality and productivity are the
 #: state at the year's end; the others are the year's own flow (its emissions, its trades'
