@@ -28,13 +28,36 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def _print(result: dict, as_json: bool) -> None:
+    """The result as JSON, or as aligned ``key  value unit`` lines and what unclear keys mean."""
+    from model.episode import MEANINGS, UNITS
+
     if as_json:
         print_json(result)
         return
     width = max(len(k) for k in result)
     for key, value in result.items():
-        shown = f"{value:.4g}" if isinstance(value, float) else value
-        print(f"{key:<{width}}  {shown}")
+        figure = key.removeprefix("simulated ")
+        unit = UNITS.get(figure, "") if value is not None else ""
+        print(f"{key:<{width}}  {_shown(value)}{f' {unit}' if unit else ''}")
+    notes = [f"{key}: {meaning}" for key, meaning in MEANINGS.items() if _mentions(result, key)]
+    if notes:
+        print()
+        print("\n".join(notes))
+
+
+def _shown(value: Any) -> str:
+    """A number to four significant figures; an undefined one (None, nan) as 'undefined'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "undefined"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+def _mentions(result: dict, key: str) -> bool:
+    return key in result or f"simulated {key}" in result
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from market.scenario import parse_scenario
 from model import CarbonMarket
-from model.episode import episode_summary, run_episode
+from model.episode import UNITS, episode_summary, run_episode
 
 
 @dataclass(frozen=True)
@@ -31,26 +31,30 @@ class Metric:
 
     label: str
     unit: str
-    lowest: float | None = 0.0
-    highest: float | None = None
+    lowest: float | None
+    highest: float | None
 
 
-#: Episode metrics a sweep can keep (``model.episode.episode_summary``); MODEL.md "Metrics"
-#: defines each.
+#: Episode metrics a sweep can keep (``model.episode.episode_summary``, whose ``UNITS`` they
+#: take); MODEL.md "Metrics" defines each. Name, then the range (default: 0 and up).
+_SHOWN: dict[str, tuple[str, float | None, float | None]] = {
+    "welfare": ("welfare", None, None),
+    "equality": ("equality", 0.0, 1.0),
+    "productivity": ("productivity", None, None),
+    "total_emissions": ("total emissions", 0.0, None),
+    "over_emission": ("over-emission", 0.0, None),
+    "mean_price": ("mean price", 0.0, None),
+    "volume": ("volume traded", 0.0, None),
+    "allowances_issued": ("allowances issued", 0.0, None),
+    "penalties_paid": ("penalties paid", 0.0, None),
+    "abatement_cost": ("abatement cost", 0.0, None),
+    "allocative_efficiency": ("allocative efficiency", None, None),
+    "green_projects": ("green projects completed", 0.0, None),
+    "rejected_orders": ("rejected orders", 0.0, None),
+}
 METRICS = {
-    "welfare": Metric("welfare", "", None),
-    "equality": Metric("equality", "", 0.0, 1.0),
-    "productivity": Metric("productivity", "coins per firm", None),
-    "total_emissions": Metric("total emissions", "t"),
-    "over_emission": Metric("over-emission", "t"),
-    "mean_price": Metric("mean price", "coins per allowance"),
-    "volume": Metric("volume traded", "allowances"),
-    "allowances_issued": Metric("allowances issued", "allowances"),
-    "penalties_paid": Metric("penalties paid", "coins"),
-    "abatement_cost": Metric("abatement cost", "coins"),
-    "allocative_efficiency": Metric("allocative efficiency", "", None),
-    "green_projects": Metric("green projects completed", "projects"),
-    "rejected_orders": Metric("rejected orders", "orders"),
+    name: Metric(label, UNITS[name], lowest, highest)
+    for name, (label, lowest, highest) in _SHOWN.items()
 }
 SUMMARY_METRICS = tuple(METRICS)
 

@@ -14,6 +14,42 @@ from market import metrics
 from market.theory import competitive_equilibrium, unit_permit_equilibrium
 from model.carbon_market import CarbonMarket
 
+#: The unit of every figure :func:`episode_summary` and :func:`theory_report` give ("" for
+#: a pure number: an index, a share or a count of rounds).
+UNITS = {
+    "welfare": "",
+    "equality": "",
+    "productivity": "coins per firm",
+    "total_emissions": "t",
+    "over_emission": "t",
+    "mean_price": "coins per allowance",
+    "volume": "allowances",
+    "allowances_issued": "allowances",
+    "penalties_paid": "coins",
+    "abatement_cost": "coins",
+    "allocative_efficiency": "",
+    "green_projects": "projects",
+    "rejected_orders": "orders",
+    "equilibrium_price": "coins per allowance",
+    "abatement": "t per year, per firm",
+    "least_total_cost": "coins per year",
+    "unit_permit_max_gains": "coins per year",
+    "competitive_price_interval": "coins per allowance",
+    "unit_permit_least_cost": "coins per year",
+    "smiths_alpha": "% of p*",
+    "abatement_cost_per_year": "coins per year",
+}
+
+#: What a figure means, where its name alone does not say.
+MEANINGS = {
+    "smiths_alpha": "Smith's alpha: the root-mean-square gap between trade prices and the "
+    "equilibrium price p*, in percent of p* (0: every trade at p*)",
+    "allocative_efficiency": "share of the year's maximum gains from trade realised "
+    "(1: all of them), averaged over the years that had gains to make",
+    "equality": "1 - the normalised Gini of the firms' coins (1: all equal, 0: one owns all)",
+    "welfare": "equality x productivity x exp(-c x over-emission) (MODEL.md)",
+}
+
 
 def run_episode(market: CarbonMarket, progress: bool = False) -> CarbonMarket:
     """Step the market until its episode ends, with an optional progress bar."""

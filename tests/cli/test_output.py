@@ -92,3 +92,26 @@ def test_a_budget_that_runs_out_is_a_one_line_warning(capsys: pytest.CaptureFixt
         "(230 a year) for 3 of the 4 years; the budget runs out in year 4 "
         "(a budget of 920 covers every year)"
     )
+
+
+def test_theory_prints_units_and_says_what_smiths_alpha_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["theory", "--scenario", "classroom", "--seeds", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "equilibrium_price                  40 coins per allowance" in lines
+    assert "abatement                          [40, 20, 10] t per year, per firm" in lines
+    alpha = next(line for line in lines if line.startswith("simulated smiths_alpha"))
+    assert alpha.endswith(" % of p*")
+    assert (
+        "smiths_alpha: Smith's alpha: the root-mean-square gap between trade prices and the "
+        "equilibrium price p*, in percent of p* (0: every trade at p*)"
+    ) in lines
+
+
+def test_simulate_prints_units_and_undefined_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["simulate", "--years", "1", "--set", "steps_per_year=5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("total_emissions") and line.endswith(" t") for line in lines)
+    assert any(line.startswith("penalties_paid") and line.endswith(" coins") for line in lines)
+    assert "allocative_efficiency  undefined" in lines  # a production market has no benchmark
