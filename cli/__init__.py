@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 from cli import learning_commands, market_commands, schedule_commands, sweep_commands
-from market.scenario import ScenarioError
+from market.scenario import ScenarioError, ScenarioWarning
 
 COMMAND_GROUPS = (market_commands, learning_commands, schedule_commands, sweep_commands)
 
@@ -35,12 +38,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(show: Callable[..., None]) -> Callable[..., None]:
+    """A scenario's warning as one line, like the errors; any other warning through ``show``."""
+
+    def show_warning(message: Warning | str, category: type[Warning], *args: Any) -> None:
+        if issubclass(category, ScenarioWarning):
+            print(f"carbon-market: warning: {message}", file=sys.stderr)
+        else:
+            show(message, category, *args)
+
+    return show_warning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``carbon-market`` console script."""
     args = build_parser().parse_args(argv)
-    try:
-        args.func(args)
-    except (ScenarioError, ValueError) as err:
-        print(f"carbon-market: error: {err}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning(warnings.showwarning)
+        try:
+            args.func(args)
+        except (ScenarioError, ValueError) as err:
+            print(f"carbon-market: error: {err}", file=sys.stderr)
+            return 2
     return 0

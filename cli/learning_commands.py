@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from agents.learned_regulator import SHIPPED_REGULATOR
+from cli.arguments import random_seed, writable_directory
+from cli.output import print_json
 from model import load_scenario
 
 # Only light imports here: the command line starts without loading torch. Training
@@ -128,8 +129,19 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies += [f"learned:{path}" for path in args.learned]
     policies += [f"schedule:{path}" for path in args.schedule]
+    learned = [p for p in policies if is_learned(p)]
+    if not policies:
+        raise ValueError("--policies: empty; give 'all' or a comma list of policies")
+    if len(learned) == len(policies):
+        raise ValueError(
+            f"--policies: {','.join(policies)} has no rule; a learned policy is tested against "
+            f"the best rule, so add one, e.g. --policies {','.join([*learned, RULES[0]])}"
+        )
     if args.seeds < 2:
         raise ValueError(f"--seeds: {args.seeds} must be >= 2 (confidence intervals)")
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        writable_directory("--out", out)
     overrides = {**ENTERPRISE_MIXES[args.enterprises]}
     if args.behaviour:
         overrides["behaviour"] = args.behaviour
@@ -148,13 +160,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         progress=sys.stderr.isatty() and not args.json,
         **overrides,
     )
-    out = Path(args.out) if args.out else None
     report = {}
     for c in coefficients:
         scored = score(runs, c)
         table = confidence_table(scored)
-        learned = [p for p in table["policy"] if is_learned(p)]
-        tests = [asdict(paired_test(scored, p)) for p in learned]
+        tests = [asdict(paired_test(scored, p)) for p in table["policy"] if is_learned(p)]
         profits = profit_comparison(scored)
         report[str(c)] = {
             "table": table.to_dict(orient="records"),
@@ -201,7 +211,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                         "from the rule"
                     )
     if args.json:
-        print(json.dumps(report, indent=2, default=float))
+        print_json(report)
 
 
 def _across_seeds(scored, table) -> dict:
@@ -258,7 +268,7 @@ def cmd_export_policy(args: argparse.Namespace) -> None:
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     """The output, seed and resume options every training command takes."""
     parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
     parser.add_argument(
         "--resume", action="store_true", help="continue from the newest checkpoint in --out"
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from cli.arguments import integer_at_least, random_seed, writable_directory
+from cli.output import print_json
 from market.scenario import ScenarioError, shipped_scenarios
 
 
@@ -27,13 +28,36 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def _print(result: dict, as_json: bool) -> None:
+    """The result as JSON, or as aligned ``key  value unit`` lines and what unclear keys mean."""
+    from model.episode import MEANINGS, UNITS
+
     if as_json:
-        print(json.dumps(result, indent=2, default=float))
+        print_json(result)
         return
     width = max(len(k) for k in result)
     for key, value in result.items():
-        shown = f"{value:.4g}" if isinstance(value, float) else value
-        print(f"{key:<{width}}  {shown}")
+        figure = key.removeprefix("simulated ")
+        unit = UNITS.get(figure, "") if value is not None else ""
+        print(f"{key:<{width}}  {_shown(value)}{f' {unit}' if unit else ''}")
+    notes = [f"{key}: {meaning}" for key, meaning in MEANINGS.items() if _mentions(result, key)]
+    if notes:
+        print()
+        print("\n".join(notes))
+
+
+def _shown(value: Any) -> str:
+    """A number to four significant figures; an undefined one (None, nan) as 'undefined'."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "undefined"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+def _mentions(result: dict, key: str) -> bool:
+    return key in result or f"simulated {key}" in result
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
@@ -44,10 +68,12 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     overrides = _overrides(args.set)
     if args.policy:
         overrides["policy"] = args.policy
-    if args.years:
+    if args.years is not None:
         overrides["years"] = args.years
     if args.out and Path(args.out).suffix not in (".parquet", ".csv"):
         raise ValueError(f"--out: {Path(args.out).name} must end in .parquet or .csv")
+    if args.out:
+        writable_directory("--out", Path(args.out).parent)
     market = CarbonMarket(args.scenario, seed=args.seed, **overrides)
     run_episode(market, progress=not args.json and sys.stderr.isatty())
     summary = episode_summary(market)
@@ -102,7 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim = sub.add_parser("simulate", help="run one episode and summarise it")
     sim.add_argument("--scenario", default="paper", help=scenario_help)
     sim.add_argument("--policy", help="government policy (see `carbon-market policies`)")
-    sim.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    sim.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     sim.add_argument("--years", type=int, help="compliance years to simulate")
     sim.add_argument(
         "--out",
@@ -115,7 +141,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     theory = sub.add_parser("theory", help="textbook equilibrium against simulated markets")
     theory.add_argument("--scenario", default="classroom", help=scenario_help)
-    theory.add_argument("--seeds", type=int, default=10, help="simulated seeds (default 10)")
+    theory.add_argument(
+        "--seeds", type=integer_at_least(1), default=10, help="simulated seeds (default 10)"
+    )
     theory.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
     theory.add_argument("--json", action="store_true", help="print as JSON")
     theory.set_defaults(func=cmd_theory)

@@ -67,6 +67,12 @@ def cmd_sweep(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         sys.exit(128 + stopped.signal)
+    if done.broken:
+        print(
+            f"carbon-market sweep: {len(done.broken)} damaged result files were removed and "
+            f"their runs run again: {', '.join(done.broken)}",
+            file=sys.stderr,
+        )
     print(
         f"sweep {sweep.name}: {done.runs} runs, {done.skipped} already recorded, "
         f"{done.completed} run now"
@@ -109,8 +115,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report = subparsers.add_parser(
         "report",
         help="plot a sweep's results and write its summary table",
-        description="Each kept metric against each swept parameter, mean and 95%% band over "
-        "seeds, one panel per policy (PNG + HTML); summary table (CSV + Markdown).",
+        description="Each kept metric against each swept parameter, mean and 95% band over "
+        "seeds, every policy on one chart (PNG + HTML); summary table (CSV + Markdown).",
     )
     report.add_argument("results", metavar="DIR", help="a sweep's results directory")
     report.add_argument("--out", metavar="DIR", help="where to write (default DIR/report)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -22,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from experiments.runner import RunResult, RunTask, run_point
 from experiments.spec import SweepError
@@ -214,6 +216,7 @@ class DaskExecutor:
     """
 
     def __init__(self, address: str, run: RunFunction = run_point) -> None:
+        check_address(address)
         from distributed import Client
 
         self.run = run
@@ -247,6 +250,29 @@ class DaskExecutor:
         if self._pending:
             self.client.cancel(list(self._pending))
         self.client.close()
+
+
+#: The transports a Dask scheduler listens on.
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_address(address: str) -> None:
+    """A scheduler address looks like ``tcp://HOST:PORT`` (the scheme may be left out).
+
+    Raises:
+        SweepError: it does not, so no connection is tried (which would wait for a timeout).
+    """
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    host = url.hostname or ""
+    if url.scheme not in SCHEMES or port is None or not re.fullmatch(r"[\w.:-]+", host):
+        raise SweepError(
+            f"--scheduler: {address!r} is not a scheduler address; expected "
+            "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        )
 
 
 def make_executor(

@@ -1,4 +1,4 @@
-"""The sweep report: each kept metric against each swept parameter, one panel per policy.
+"""The sweep report: each kept metric against each swept parameter, every policy overlaid.
 
 ``carbon-market report DIR`` writes, into ``DIR/report`` by default::
 
@@ -7,8 +7,9 @@
     summary.csv, summary.md       per parameter point: seeds, each metric's mean and CI
 
 A numeric parameter is drawn as a line with a shaded band; a categorical one (a policy, a
-behaviour) as points with error bars. When the policy itself is swept, it makes the panels;
-it is the x axis only when nothing else is swept.
+behaviour) as points with error bars. Every policy is drawn on the same axes in its own
+colour; the policy is the x axis only when nothing else is swept. A band never leaves the
+range its metric can take (no negative tonnes). Axes carry readable names and units.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.runner import METRIC_UNITS
+from experiments.runner import METRICS
 from experiments.store import Results, load_results
 from experiments.summary import LEVEL, band, summary_table
+from market.config import unit_of
 
-PANEL_SIZE = (4.2, 3.2)  # inches per panel
+FIGURE_SIZE = (6.4, 4.2)  # inches
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class ReportFiles:
 def x_parameters(results: Results) -> list[str]:
     """The parameters drawn on an x axis.
 
-    Every swept parameter but the policy (which makes the panels), unless the policy is all
+    Every swept parameter but the policy (which makes the lines), unless the policy is all
     that is swept.
     """
     others = [p for p in results.parameters if p != "policy"]
@@ -60,36 +62,43 @@ def is_numeric(results: Results, parameter: str) -> bool:
     return results.manifest["parameters"].get(parameter) in ("int", "float")
 
 
+def axis_label(name: str, unit: str) -> str:
+    """``name (unit)``, or the name alone for a pure number."""
+    return f"{name} ({unit})" if unit else name
+
+
 def plot_metric(results: Results, metric: str, parameter: str) -> Figure | None:
-    """``metric`` against ``parameter``, one panel per policy; None when never defined."""
+    """``metric`` against ``parameter``, every policy on one axes; None when never defined."""
     data = band(results.runs, metric, parameter)
     if data.empty:
         return None
-    panels = [None] if parameter == "policy" else sorted(data["policy"].unique())
-    figure = Figure(figsize=(PANEL_SIZE[0] * len(panels), PANEL_SIZE[1]), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True, squeeze=False)[0])
+    shown = METRICS[metric]
+    data["low"] = data["low"].clip(lower=shown.lowest, upper=shown.highest)
+    data["high"] = data["high"].clip(lower=shown.lowest, upper=shown.highest)
+    figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
+    ax = figure.subplots()
     numeric = is_numeric(results, parameter)
-    for ax, policy in zip(axes, panels, strict=True):
-        rows = data if policy is None else data[data["policy"] == policy]
-        x = rows[parameter].to_numpy() if numeric else np.arange(len(rows))
+    lines = [(None, data)] if parameter == "policy" else list(data.groupby("policy", sort=True))
+    for i, (policy, rows) in enumerate(lines):
+        colour = f"C{i % 10}"
+        x = rows[parameter].to_numpy() if numeric else np.arange(len(rows)) + 0.1 * i
         if numeric:
-            ax.plot(x, rows["mean"], marker="o", color="C0", label="mean over seeds")
-            ax.fill_between(x, rows["low"], rows["high"], color="C0", alpha=0.25, label="95% CI")
+            ax.plot(x, rows["mean"], marker="o", color=colour, label=policy)
+            ax.fill_between(x, rows["low"], rows["high"], color=colour, alpha=0.2)
         else:
             error = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
-            ax.errorbar(x, rows["mean"], yerr=error, fmt="o", capsize=4, color="C0")
+            ax.errorbar(x, rows["mean"], yerr=error, fmt="o", capsize=4, color=colour, label=policy)
             ax.set_xticks(x, [str(v) for v in rows[parameter]], rotation=20, ha="right")
-        ax.set_title(policy or f"{metric} by {parameter}", fontsize=10)
-        ax.set_xlabel(parameter)
-        ax.grid(alpha=0.3)
-    unit = METRIC_UNITS[metric]
-    axes[0].set_ylabel(f"{metric} ({unit})" if unit else metric)
-    if numeric:
-        axes[0].legend(fontsize=8)
+    ax.set_xlabel(axis_label(parameter.replace("_", " "), unit_of(parameter)))
+    ax.set_ylabel(axis_label(shown.label, shown.unit))
+    ax.grid(alpha=0.3)
+    if parameter != "policy":
+        ax.legend(title="policy", fontsize=8, title_fontsize=8)
     seeds = int(data["n"].max())
-    figure.suptitle(
-        f"{results.manifest['name']}: {metric} (mean of {seeds} seeds, {LEVEL:.0%} band)",
-        fontsize=11,
+    ax.set_title(
+        f"{results.manifest['name']}: {shown.label} by {parameter.replace('_', ' ')}\n"
+        f"mean of {seeds} seeds, shaded: {LEVEL:.0%} confidence band",
+        fontsize=10,
     )
     return figure
 

@@ -15,26 +15,48 @@ import numpy as np
 
 from market.scenario import parse_scenario
 from model import CarbonMarket
-from model.episode import episode_summary, run_episode
+from model.episode import UNITS, episode_summary, run_episode
 
-#: Episode metrics a sweep can keep (``model.report.episode_summary``) and their units
-#: (empty: a pure number; MODEL.md "Metrics" defines each).
-METRIC_UNITS = {
-    "welfare": "",
-    "equality": "",
-    "productivity": "coins per firm",
-    "total_emissions": "t",
-    "over_emission": "t",
-    "mean_price": "coins per allowance",
-    "volume": "allowances",
-    "allowances_issued": "allowances",
-    "penalties_paid": "coins",
-    "abatement_cost": "coins",
-    "allocative_efficiency": "",
-    "green_projects": "projects",
-    "rejected_orders": "orders",
+
+@dataclass(frozen=True)
+class Metric:
+    """How a kept metric is shown.
+
+    Attributes:
+        label: its readable name.
+        unit: its unit ("" for a pure number).
+        lowest: the least value it can take, where a confidence band is cut off (None: none).
+        highest: the greatest value it can take (None: none).
+    """
+
+    label: str
+    unit: str
+    lowest: float | None
+    highest: float | None
+
+
+#: Episode metrics a sweep can keep (``model.episode.episode_summary``, whose ``UNITS`` they
+#: take); MODEL.md "Metrics" defines each. Name, then the range (default: 0 and up).
+_SHOWN: dict[str, tuple[str, float | None, float | None]] = {
+    "welfare": ("welfare", None, None),
+    "equality": ("equality", 0.0, 1.0),
+    "productivity": ("productivity", None, None),
+    "total_emissions": ("total emissions", 0.0, None),
+    "over_emission": ("over-emission", 0.0, None),
+    "mean_price": ("mean price", 0.0, None),
+    "volume": ("volume traded", 0.0, None),
+    "allowances_issued": ("allowances issued", 0.0, None),
+    "penalties_paid": ("penalties paid", 0.0, None),
+    "abatement_cost": ("abatement cost", 0.0, None),
+    "allocative_efficiency": ("allocative efficiency", None, None),
+    "green_projects": ("green projects completed", 0.0, None),
+    "rejected_orders": ("rejected orders", 0.0, None),
 }
-SUMMARY_METRICS = tuple(METRIC_UNITS)
+METRICS = {
+    name: Metric(label, UNITS[name], lowest, highest)
+    for name, (label, lowest, highest) in _SHOWN.items()
+}
+SUMMARY_METRICS = tuple(METRICS)
 
 #: Metrics also measured per compliance year. Welfare, equality and productivity are the
 #: state at the year's end; the others are the year's own flow (its emissions, its trades'

@@ -31,7 +31,6 @@ import difflib
 import itertools
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from experiments.runner import SUMMARY_METRICS
-from market.scenario import ScenarioError, parse_scenario, resolve_path
+from market.scenario import ScenarioError, parse_scenario, read_toml, resolve_path
 from model import load_scenario
 
 Value = bool | int | float | str
@@ -145,12 +144,12 @@ def load_sweep(path: str | Path) -> Sweep:
             type or makes some run's scenario invalid (the message names the key).
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise SweepError(f"sweep: no file at {path}")
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise SweepError(f"sweep: {path} is not valid TOML: {err}") from None
+        data = read_toml(path, "sweep")
+    except ScenarioError as err:
+        raise SweepError(str(err)) from None
     return parse_sweep(data, name=path.stem, base_dir=path.parent)
 
 
@@ -222,11 +221,9 @@ def _scenario(value: Any, base_dir: Path) -> tuple[str, dict]:
     target = base_dir / value if looks_like_path and not Path(value).is_absolute() else value
     try:
         path = resolve_path(target)
-        return path.stem, tomllib.loads(path.read_text())
+        return path.stem, read_toml(path)
     except ScenarioError as err:
         raise SweepError(str(err)) from None
-    except tomllib.TOMLDecodeError as err:
-        raise SweepError(f"scenario: {value} is not valid TOML: {err}") from None
 
 
 def _table(data: dict, key: str) -> dict:

@@ -25,12 +25,14 @@ class SweepOutcome:
         runs: the sweep's runs.
         skipped: runs already recorded before this call (``--resume``).
         completed: runs this call ran and recorded.
+        broken: the damaged result files ``resume`` found and removed (their runs ran again).
     """
 
     out: Path
     runs: int
     skipped: int
     completed: int
+    broken: tuple[str, ...] = ()
 
 
 def run_sweep(
@@ -55,13 +57,14 @@ def run_sweep(
         run: the function that plays one run (:func:`~experiments.runner.run_point`).
 
     Raises:
-        SweepError: ``out`` cannot be used (see :meth:`ResultStore.open`), the executor
-            cannot start, or some runs failed (the others are recorded; ``resume`` retries
-            the failed ones).
+        SweepError: ``out`` cannot be used (see :meth:`ResultStore.open`; another sweep
+            holding it is one reason), the executor cannot start, or some runs failed
+            (the others are recorded; ``resume`` retries the failed ones).
     """
     tasks = sweep_tasks(sweep)
     executor = make_executor(workers, scheduler, run)  # checks the options before any write
     failures = []
+    store = None
     try:
         store = ResultStore.open(Path(out), sweep, fingerprint(sweep, tasks), resume)
         todo = [task for task in tasks if task.run_id not in store.finished]
@@ -78,6 +81,8 @@ def run_sweep(
                 bar.update()
     finally:
         executor.close()
+        if store is not None:
+            store.close()
     if failures:
         lines = [
             f"  run {f.task.run_id} ({_point(sweep, f.task.params)}, seed={f.task.seed}): {f.error}"
@@ -90,7 +95,7 @@ def run_sweep(
             + "\n".join(lines)
             + (f"\n  ... and {more} more" if more else "")
         )
-    return SweepOutcome(Path(out), len(tasks), skipped, len(todo))
+    return SweepOutcome(Path(out), len(tasks), skipped, len(todo), tuple(store.broken))
 
 
 def _off(progress: bool | None) -> bool | None:

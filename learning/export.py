@@ -8,6 +8,7 @@ it saves; ``carbon-market export-policy`` does it for a model saved before.
 
 from __future__ import annotations
 
+import json
 import pickle
 import zipfile
 from pathlib import Path
@@ -55,18 +56,44 @@ def network_arrays(model, normalizer=None) -> dict[str, np.ndarray]:
     return arrays
 
 
-def load_ppo(model_path: Path, where: str):
+def load_ppo(model_path: Path, where: str, stats_path: Path | None = None, envs=None):
     """A saved PPO model and its normalisation statistics (None if it has none).
 
+    Args:
+        model_path: the model's ``.zip``.
+        where: what every error message starts with (the option or key that named the file).
+        stats_path: its VecNormalize statistics; by default ``NAME.vecnormalize.pkl`` beside it.
+        envs: to train further, the environments the statistics wrap and the model acts in.
+
     Raises:
-        ScenarioError: the files are missing, corrupt or not a PPO model.
+        ScenarioError: the files are missing, corrupt, or hold something other than a PPO
+            model (an A2C or DQN model) and VecNormalize statistics.
     """
     from stable_baselines3 import PPO
+    from stable_baselines3.common.vec_env import VecNormalize
 
     if not model_path.is_file():
         raise ScenarioError(f"{where}: no policy file at {model_path}")
+    _check_ppo_file(model_path, where)
+    stats_path = stats_path or sidecars(model_path)[0]
+    normalizer = None
+    if stats_path.is_file():
+        try:
+            with stats_path.open("rb") as handle:
+                normalizer = pickle.load(handle)  # a trusted file: SB3 saves it so
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as err:
+            raise ScenarioError(f"{where}: {stats_path.name} is corrupt ({err})") from err
+        if not isinstance(normalizer, VecNormalize):
+            raise ScenarioError(
+                f"{where}: {stats_path.name} holds a {type(normalizer).__name__}, "
+                "not the VecNormalize statistics training saves"
+            )
+        if envs is not None:
+            normalizer.set_venv(envs)
+    elif envs is not None:
+        raise ScenarioError(f"{where}: missing {stats_path.name} beside {model_path.name}")
     try:
-        model = PPO.load(model_path, device="cpu")
+        model = PPO.load(model_path, env=normalizer if envs is not None else None, device="cpu")
     except (
         zipfile.BadZipFile,
         ValueError,
@@ -79,15 +106,29 @@ def load_ppo(model_path: Path, where: str):
             f"{where}: {model_path} is not a readable Stable-Baselines3 PPO "
             f"file ({type(err).__name__}: {err})"
         ) from err
-    stats_path = sidecars(model_path)[0]
-    normalizer = None
-    if stats_path.is_file():
-        try:
-            with stats_path.open("rb") as handle:
-                normalizer = pickle.load(handle)  # a trusted file: SB3 saves it so
-        except (pickle.UnpicklingError, EOFError, AttributeError) as err:
-            raise ScenarioError(f"{where}: {stats_path.name} is corrupt ({err})") from err
     return model, normalizer
+
+
+#: Parameters every PPO model saves and no other Stable-Baselines3 algorithm has.
+PPO_ONLY = ("clip_range", "n_epochs")
+
+
+def _check_ppo_file(model_path: Path, where: str) -> None:
+    """A Stable-Baselines3 zip whose saved parameters are PPO's (A2C and DQN load otherwise)."""
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            data = json.loads(archive.read("data"))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise ScenarioError(
+            f"{where}: {model_path} is not a readable Stable-Baselines3 PPO "
+            f"file ({type(err).__name__}: {err})"
+        ) from None
+    missing = [key for key in PPO_ONLY if key not in data]
+    if missing:
+        raise ScenarioError(
+            f"{where}: {model_path} holds no PPO model (it has no {missing[0]!r}; "
+            "saved by another algorithm, e.g. A2C or DQN)"
+        )
 
 
 def export_network(model_path: str | Path, model=None, normalizer=None) -> Path:

@@ -202,8 +202,7 @@ def train_ppo(
     envs = make_train_envs()
     if checkpoint is not None:
         model_path, stats_path, done = checkpoint
-        envs = VecNormalize.load(str(stats_path), envs)
-        model = PPO.load(model_path, env=envs, device="cpu")
+        model, envs = load_ppo(model_path, "--resume", stats_path, envs)
         model.tensorboard_log = str(out / "tensorboard")
     else:
         done = 0

@@ -35,6 +35,7 @@ from market.trade_log import TradeLog
 __all__ = ["BookArrays", "Order", "OrderBook", "OrderRejected", "Side", "Trade"]
 
 SIDES = tuple(Side)
+EXACT = 2**53  # float64 holds every integer up to here exactly
 
 
 @dataclass
@@ -192,6 +193,16 @@ class OrderBook:
         return int(self.arrays.meta[self._lane, kernels.LIMIT])
 
     @property
+    def max_quantity(self) -> int:
+        """The largest quantity one order may have (allowances).
+
+        A full book's sums (a level's open allowances, all escrowed coins: ticks x
+        quantities over every open order) then stay below 2**53, where int64 and float64
+        arithmetic are both exact.
+        """
+        return EXACT // (self.arrays.capacity * max(self.price_ceiling, 1))
+
+    @property
     def last_price(self) -> int | None:
         """Price of the most recent trade in ticks, ``None`` before the first."""
         price = int(self.arrays.meta[self._lane, kernels.LAST_PRICE])
@@ -206,7 +217,7 @@ class OrderBook:
             firm: Index of the submitting firm.
             side: ``Side.BID`` to buy, ``Side.ASK`` to sell.
             price: Limit price in ticks (coins per allowance), within the book's range.
-            quantity: Allowances to trade (tonnes of CO2), at least 1.
+            quantity: Allowances to trade (tonnes of CO2), 1 to :attr:`max_quantity`.
             round_: Current round; the order expires at round ``round_ + order_duration``.
 
         Returns:
@@ -230,8 +241,10 @@ class OrderBook:
             raise OrderRejected(f"price: {price} is outside the allowed ticks [{floor}, {ceiling}]")
         if type(quantity) is not int:
             quantity = as_integer("quantity", quantity)
-        if quantity < 1:
-            raise OrderRejected(f"quantity: {quantity} is below the minimum of 1 allowance")
+        if not 1 <= quantity <= self.max_quantity:
+            raise OrderRejected(
+                f"quantity: {quantity} is outside the allowed [1, {self.max_quantity}] allowances"
+            )
         if type(round_) is not int:
             round_ = as_integer("round_", round_)
         a = self.arrays

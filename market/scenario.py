@@ -11,20 +11,31 @@ import dataclasses
 import difflib
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from market.config import (
+    MAX_FIRMS,
     FirmConfig,
     GeneratorConfig,
     GovernmentConfig,
     MarketConfig,
     ScenarioError,
+    ScenarioWarning,
+    allowed_range,
 )
 from market.data import SCENARIO_DIR
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_scenario", "shipped_scenarios"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "ScenarioWarning",
+    "load_scenario",
+    "parse_scenario",
+    "shipped_scenarios",
+]
 
 
 @dataclass(frozen=True)
@@ -70,17 +81,21 @@ def _check_value(where: str, value: Any, f: dataclasses.Field) -> Any:
         raise ScenarioError(f"{where}: expected a list, got {value!r}")
     if meta.get("choices") and value not in meta["choices"]:
         raise ScenarioError(f"{where}: {value!r} is not one of {', '.join(meta['choices'])}")
-    if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
-        lo, hi = meta.get("lo"), meta.get("hi")
-        if lo is not None and (value < lo or (meta.get("lo_open") and value == lo)):
-            bound = f"> {lo}" if meta.get("lo_open") else f">= {lo}"
-            raise ScenarioError(
-                f"{where}: {value!r} is not allowed; it must be {bound}"
-                + (f" and <= {hi}" if hi is not None else "")
-            )
-        if hi is not None and value > hi:
-            raise ScenarioError(f"{where}: {value!r} is not allowed; it must be <= {hi}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        _check_range(where, value, meta)
     return value
+
+
+def _check_range(where: str, value: float, meta: dict) -> None:
+    """A number inside its declared range; a float finite unless inf has a declared meaning."""
+    lo, hi, allowed = meta.get("lo"), meta.get("hi"), allowed_range(meta)
+    finite = math.isfinite(value) or (meta.get("inf_allowed") and not math.isnan(value))
+    outside = (lo is not None and (value < lo or (meta.get("lo_open") and value == lo))) or (
+        hi is not None and value > hi
+    )
+    if not finite or outside:
+        kind = "" if finite else "a number " if meta.get("inf_allowed") else "a finite number "
+        raise ScenarioError(f"{where}: {value!r} is not allowed; it must be {kind}{allowed}")
 
 
 def _build(cls: type, table: Any, where: str) -> Any:
@@ -102,22 +117,35 @@ def _build(cls: type, table: Any, where: str) -> Any:
 
 
 def _check_distribution(where: str, value: Any) -> None:
-    """A generator value: a number, a non-empty list of numbers, or a {low, high} table."""
-    if isinstance(value, bool):
-        raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ScenarioError(f"{where}: {value!r} must be >= 0")
-    elif isinstance(value, list):
-        if not value or not all(isinstance(v, int | float) and v >= 0 for v in value):
+    """A generator value: a number, a non-empty list of numbers, or a {low, high} table.
+
+    Every number is finite and >= 0.
+    """
+
+    def number(at: str, v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and _non_negative(at, v)
+
+    if isinstance(value, int | float) and number(where, value):
+        return
+    if isinstance(value, list):
+        if not value or not all(number(f"{where}[{i}]", v) for i, v in enumerate(value)):
             raise ScenarioError(f"{where}: expected a non-empty list of numbers >= 0")
     elif isinstance(value, dict):
-        if set(value) != {"low", "high"} or not value["low"] <= value["high"]:
+        if (
+            set(value) != {"low", "high"}
+            or not all(number(f"{where}.{k}", value[k]) for k in value)
+            or not value["low"] <= value["high"]
+        ):
             raise ScenarioError(f"{where}: expected {{low = L, high = H}} with 0 <= L <= H")
-        if value["low"] < 0:
-            raise ScenarioError(f"{where}.low: must be >= 0")
     else:
         raise ScenarioError(f"{where}: expected a number, a list or {{low, high}}, got {value!r}")
+
+
+def _non_negative(where: str, value: float) -> bool:
+    """True for a finite number >= 0; a ScenarioError naming ``where`` otherwise."""
+    if not math.isfinite(value) or value < 0:
+        raise ScenarioError(f"{where}: {value!r} is not allowed; it must be a finite number >= 0")
+    return True
 
 
 def _validate(scenario: Scenario) -> Scenario:
@@ -128,8 +156,11 @@ def _validate(scenario: Scenario) -> Scenario:
         raise ScenarioError("firms: give either [[firms]] tables or a [generator], not both")
     if scenario.firms is None and scenario.generator is None:
         raise ScenarioError("firms: a scenario needs [[firms]] tables or a [generator] table")
-    if scenario.firms is not None and not scenario.firms:
-        raise ScenarioError("firms: a market needs at least one firm")
+    if scenario.firms is not None and not 1 <= len(scenario.firms) <= MAX_FIRMS:
+        raise ScenarioError(
+            f"firms: a market needs at least one firm and at most {MAX_FIRMS}, "
+            f"got {len(scenario.firms)}"
+        )
     if scenario.generator is not None:
         for key in ("capacity", "research_ability", "emission_rate", "coins"):
             _check_distribution(f"generator.{key}", getattr(scenario.generator, key))
@@ -153,7 +184,27 @@ def _validate(scenario: Scenario) -> Scenario:
                 "government.policy: 'scenario' needs an allocation in every [[firms]] table"
                 + (f" (missing in firms[{missing[0]}])" if missing else "")
             )
+        _warn_if_the_budget_runs_out(scenario)
     return scenario
+
+
+def _warn_if_the_budget_runs_out(scenario: Scenario) -> None:
+    """Warn, naming the year, when the firms' fixed yearly allocations outrun the budget.
+
+    The 'scenario' policy gives every firm its allocation each year while the budget lasts;
+    after that the firms share what is left, then nothing.
+    """
+    m = scenario.market
+    yearly = sum(firm.allocation for firm in scenario.firms)
+    covered = min(m.years, math.floor(m.budget / yearly + 1e-9)) if yearly > 0 else m.years
+    if covered < m.years:
+        warnings.warn(
+            f"market.budget: {m.budget:g} allowances cover the firms' allocations "
+            f"({yearly:g} a year) for {covered} of the {m.years} years; the budget runs out "
+            f"in year {covered + 1} (a budget of {yearly * m.years:g} covers every year)",
+            ScenarioWarning,
+            stacklevel=2,
+        )
 
 
 # --------------------------------------------------------------------------- loading
@@ -204,6 +255,8 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     for table in ("market", "government"):
         data.setdefault(table, {})
+        if not isinstance(data[table], dict):
+            raise ScenarioError(f"{table}: expected a table [{table}], got {data[table]!r}")
     for key, value in (overrides or {}).items():
         table = _OVERRIDE_TABLES.get(key, "market")
         if key == "n_firms":
@@ -244,8 +297,11 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
 
 
 def _override_n_firms(data: dict, n_firms: Any) -> None:
-    if isinstance(n_firms, bool) or not isinstance(n_firms, int) or n_firms < 1:
-        raise ScenarioError(f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1")
+    """Resize the market to ``n_firms``, checked before any firm is copied."""
+    if isinstance(n_firms, bool) or not isinstance(n_firms, int) or not 1 <= n_firms <= MAX_FIRMS:
+        raise ScenarioError(
+            f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1 and <= {MAX_FIRMS}"
+        )
     if "generator" in data:
         data["generator"] = {**data["generator"], "n_firms": n_firms}
     elif data.get("firms"):
@@ -253,11 +309,25 @@ def _override_n_firms(data: dict, n_firms: Any) -> None:
         data["firms"] = [dict(firms[i % len(firms)]) for i in range(n_firms)]
 
 
+def read_toml(path: Path, where: str = "scenario") -> dict:
+    """A TOML file's tables; ``where`` starts every error message.
+
+    Raises:
+        ScenarioError: the path is a directory, unreadable, not text, or not TOML.
+    """
+    if path.is_dir():
+        raise ScenarioError(f"{where}: {path} is a directory, not a TOML file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: {path} is not a text (UTF-8) TOML file") from None
+    except OSError as err:
+        raise ScenarioError(f"{where}: cannot read {path} ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{where}: {path} is not valid TOML: {err}") from None
+
+
 def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scenario:
     """Load and validate a scenario by shipped name or path, with flat overrides."""
     path = resolve_path(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"scenario: {path} is not valid TOML: {err}") from err
-    return parse_scenario(data, name=path.stem, overrides=overrides)
+    return parse_scenario(read_toml(path), name=path.stem, overrides=overrides)

@@ -21,6 +21,7 @@ acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.lanes import MarketArrays
 from market.order_book import OrderBook
-from market.orders import Side
+from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from model.datacollection import MarketDataCollector
@@ -87,6 +88,7 @@ class CarbonMarket(mesa.Model):
 
     Raises:
         ScenarioError: a key is unknown or a value out of range (the message names it).
+        ValueError: the seed is not an integer >= 0.
     """
 
     def __init__(
@@ -97,6 +99,10 @@ class CarbonMarket(mesa.Model):
         lane: tuple[MarketArrays, int] | None = None,
         **overrides: Any,
     ) -> None:
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
+        ):
+            raise ValueError(f"seed: {seed!r} is not allowed; it must be an integer >= 0")
         super().__init__(seed=seed)
         self.scenario = read_scenario(scenario, **overrides)
         check_behaviour_names(self.scenario)
@@ -394,8 +400,18 @@ class CarbonMarket(mesa.Model):
 
         Raises:
             OrderRejected: the side, price, quantity, order limit or the firm's coins or
-                allowances do not allow it (the message names the field).
+                allowances do not allow it (the message names the field). No order may ask
+                for more allowances than there are or can still be issued.
         """
+        quantity = as_integer("quantity", quantity)
+        run = self.run
+        held = self.accounts.total_allowances().sum()
+        most = int(held + run.green_projects_available + run.remaining_budget)
+        if quantity > most:
+            raise OrderRejected(
+                f"quantity: {quantity} is outside the allowed [1, {most}] allowances "
+                "(those the firms hold, the green projects on offer and the budget left)"
+            )
         return self.book.submit(firm, side, price, quantity, self.steps)
 
     def cancel_order(self, order_id: int) -> bool:

@@ -14,6 +14,42 @@ from market import metrics
 from market.theory import competitive_equilibrium, unit_permit_equilibrium
 from model.carbon_market import CarbonMarket
 
+#: The unit of every figure :func:`episode_summary` and :func:`theory_report` give ("" for
+#: a pure number: an index, a share or a count of rounds).
+UNITS = {
+    "welfare": "",
+    "equality": "",
+    "productivity": "coins per firm",
+    "total_emissions": "t",
+    "over_emission": "t",
+    "mean_price": "coins per allowance",
+    "volume": "allowances",
+    "allowances_issued": "allowances",
+    "penalties_paid": "coins",
+    "abatement_cost": "coins",
+    "allocative_efficiency": "",
+    "green_projects": "projects",
+    "rejected_orders": "orders",
+    "equilibrium_price": "coins per allowance",
+    "abatement": "t per year, per firm",
+    "least_total_cost": "coins per year",
+    "unit_permit_max_gains": "coins per year",
+    "competitive_price_interval": "coins per allowance",
+    "unit_permit_least_cost": "coins per year",
+    "smiths_alpha": "% of p*",
+    "abatement_cost_per_year": "coins per year",
+}
+
+#: What a figure means, where its name alone does not say.
+MEANINGS = {
+    "smiths_alpha": "Smith's alpha: the root-mean-square gap between trade prices and the "
+    "equilibrium price p*, in percent of p* (0: every trade at p*)",
+    "allocative_efficiency": "share of the year's maximum gains from trade realised "
+    "(1: all of them), averaged over the years that had gains to make",
+    "equality": "1 - the normalised Gini of the firms' coins (1: all equal, 0: one owns all)",
+    "welfare": "equality x productivity x exp(-c x over-emission) (MODEL.md)",
+}
+
 
 def run_episode(market: CarbonMarket, progress: bool = False) -> CarbonMarket:
     """Step the market until its episode ends, with an optional progress bar."""
@@ -40,7 +76,6 @@ def episode_summary(market: CarbonMarket) -> dict[str, Any]:
     trades = trades_frame(market)
     m = market.measures
     ent = market.enterprises
-    efficiency = [e for e in market.efficiency_by_year if not math.isnan(e)]
     return {
         "scenario": market.scenario.name,
         "policy": market.government.policy.name,
@@ -55,10 +90,20 @@ def episode_summary(market: CarbonMarket) -> dict[str, Any]:
         "allowances_issued": market.allowances_issued,
         "penalties_paid": market.penalties_paid,
         "abatement_cost": market.abatement_spent,
-        "allocative_efficiency": float(np.mean(efficiency)) if efficiency else None,
+        "allocative_efficiency": mean_efficiency(market),
         "green_projects": ent.green_projects_completed,
         "rejected_orders": market.rejected_orders,
     }
+
+
+def mean_efficiency(market: CarbonMarket) -> float | None:
+    """Mean allocative efficiency over the years that have one (None if none has).
+
+    A year whose holdings already minimise the compliance cost has no gains from trade to
+    realise, so its efficiency is undefined; a production market has none in any year.
+    """
+    years = [e for e in market.efficiency_by_year if not math.isnan(e)]
+    return float(np.mean(years)) if years else None
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -100,12 +145,12 @@ def theory_report(scenario: str, seeds: int, **overrides: Any) -> dict[str, Any]
             {
                 "seed": seed,
                 "mean_price": metrics.vwap(trades["price"], trades["quantity"]),
-                "allocative_efficiency": float(np.mean(market.efficiency_by_year)),
+                "allocative_efficiency": mean_efficiency(market),
                 "smiths_alpha": metrics.smiths_alpha(trades["price"], equilibrium.price),
                 "abatement_cost_per_year": market.abatement_spent / cfg.years,
             }
         )
-    simulated = pd.DataFrame(runs)
+    simulated = pd.DataFrame(runs, dtype=float)  # an undefined metric (None) is nan
     return {
         "scenario": first.scenario.name,
         "equilibrium_price": equilibrium.price,
@@ -117,5 +162,5 @@ def theory_report(scenario: str, seeds: int, **overrides: Any) -> dict[str, Any]
         "unit_permit_least_cost": units.least_cost,
         "seeds": seeds,
         "simulated_mean": simulated.drop(columns="seed").mean().to_dict(),
-        "simulated_std": simulated.drop(columns="seed").std(ddof=1).fillna(0.0).to_dict(),
+        "simulated_std": simulated.drop(columns="seed").std(ddof=1).to_dict(),
     }

@@ -167,3 +167,31 @@ def test_console_script_simulate_and_error(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "market.penalty" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (
+            "research_success=nan",
+            "market.research_success: nan is not allowed; it must be a finite number >= 0 and <= 1",
+        ),
+        ("budget=inf", "market.budget: inf is not allowed; it must be a finite number > 0"),
+        ("penalty=-inf", "market.penalty: -inf is not allowed; it must be a finite number >= 0"),
+    ],
+)
+def test_simulate_set_refuses_nan_and_infinity(
+    capsys: pytest.CaptureFixture[str], pair: str, message: str
+) -> None:
+    assert cli.main(["simulate", "--years", "1", "--set", pair]) == 2
+    assert capsys.readouterr().err.strip() == f"carbon-market: error: {message}"
+
+
+def test_simulate_refuses_more_firms_than_the_engine_holds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["simulate", "--set", "n_firms=1000000000"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "carbon-market: error: n_firms: 1000000000 is not allowed; "
+        "it must be an integer >= 1 and <= 100000"
+    )

@@ -11,7 +11,7 @@ import pytest
 
 import cli
 from experiments import Results, load_results, load_sweep, run_sweep
-from experiments.plots import write_report
+from experiments.plots import plot_metric, write_report
 from experiments.summary import band, summary_table
 from tests.experiments.helpers import write_sweep
 
@@ -96,7 +96,7 @@ def test_report_writes_figures_page_and_tables(sweep_results: Path, tmp_path: Pa
     page = files.page.read_text()
     for figure in files.figures:
         image = matplotlib.image.imread(figure)
-        assert image.shape[1] > 2 * image.shape[0]  # two policy panels side by side
+        assert image.shape[1] < 2 * image.shape[0]  # one chart, not a panel per policy
         assert f'src="{figure.name}"' in page
     table = pd.read_csv(files.table_csv)
     assert len(table) == 4 and "welfare_ci95" in table
@@ -109,3 +109,29 @@ def test_report_on_a_directory_without_a_sweep_fails(
 ) -> None:
     assert cli.main(["report", str(tmp_path)]) == 2
     assert "no sweep.json here" in capsys.readouterr().err
+
+
+def test_one_chart_overlays_every_policy_with_readable_names_and_units(
+    sweep_results: Path,
+) -> None:
+    results = load_results(sweep_results)
+    (ax,) = plot_metric(results, "over_emission", "budget").axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "decreasing-size",
+        "flat-grandfathering",
+    ]
+    assert len(ax.lines) == 2 and len(ax.collections) == 2  # a line and a band per policy
+    assert ax.get_xlabel() == "budget (allowances)"
+    assert ax.get_ylabel() == "over-emission (t)"
+    assert plot_metric(results, "mean_price", "budget").axes[0].get_ylabel() == (
+        "mean price (coins per allowance)"
+    )
+
+
+@pytest.mark.parametrize("metric", ["over_emission", "penalties_paid"])
+def test_a_band_of_a_non_negative_metric_stops_at_zero(sweep_results: Path, metric: str) -> None:
+    results = load_results(sweep_results)
+    assert band(results.runs, metric, "budget")["low"].min() < 0  # three seeds: a wide band
+    (ax,) = plot_metric(results, metric, "budget").axes
+    lowest = min(c.get_paths()[0].vertices[:, 1].min() for c in ax.collections)
+    assert lowest == 0.0

@@ -159,3 +159,27 @@ def test_cli_rejects_a_file_that_is_not_toml(
     assert cli.main(["sweep", str(sweep_file), "--out", str(tmp_path / "out")]) == 2
     assert "is not valid TOML" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[grid]\nresearch_success = [0.5, nan]\n", "grid.research_success = nan: market."),
+        ("[grid]\nbudget = [100.0, inf]\n", "grid.budget = inf: market.budget: inf is not"),
+        ("[fixed]\nmax_release_share = nan\n[grid]\npenalty = [10.0]\n", "fixed: market."),
+        (
+            "[random]\nsamples = 2\npenalty = {low = 1.0, high = inf}\n",
+            "random.penalty = inf: market.penalty: inf is not allowed",
+        ),
+    ],
+)
+def test_a_nan_or_inf_in_a_sweep_fails_before_the_output_directory_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, message: str
+) -> None:
+    sweep_file = tmp_path / "bad.toml"
+    sweep_file.write_text('scenario = "paper"\nseeds = [0]\nmetrics = ["welfare"]\n' + table)
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(sweep_file), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "it must be a finite number" in err
+    assert not out.exists()

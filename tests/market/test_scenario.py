@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from market.firm_table import build_firms
-from market.scenario import ScenarioError, load_scenario, parse_scenario, shipped_scenarios
+from market.scenario import (
+    ScenarioError,
+    ScenarioWarning,
+    load_scenario,
+    parse_scenario,
+    shipped_scenarios,
+)
 
 PAPER_FIRM = "[[firms]]\ncapacity = 1.0\n"
 
@@ -145,7 +152,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
         ("budget = 0", "market.budget: 0.0 is not allowed; it must be > 0"),
         (
             "max_release_share = 1.5",
-            "market.max_release_share: 1.5 is not allowed; it must be <= 1",
+            "market.max_release_share: 1.5 is not allowed; it must be > 0 and <= 1",
         ),
         (
             "research_success = -0.1",
@@ -171,7 +178,7 @@ def test_government_value_errors(tmp_path: Path) -> None:
     with raises("government.recycling: 'burn' is not one of lump-sum, kept"):
         load_scenario(write(tmp_path, text))
     text = "[government]\nauction_share = 2\n" + PAPER_FIRM
-    with raises("government.auction_share: 2.0 is not allowed; it must be <= 1"):
+    with raises("government.auction_share: 2.0 is not allowed; it must be >= 0 and <= 1"):
         load_scenario(write(tmp_path, text))
 
 
@@ -274,7 +281,7 @@ def test_generator_bad_interval(tmp_path: Path) -> None:
 
 def test_generator_negative_low(tmp_path: Path) -> None:
     path = write(tmp_path, GENERATED + "coins = { low = -1.0, high = 1.0 }\n")
-    with raises("generator.coins.low: must be >= 0"):
+    with raises("generator.coins.low: -1.0 is not allowed; it must be a finite number >= 0"):
         load_scenario(path)
 
 
@@ -351,3 +358,36 @@ def test_generator_distribution_wrong_type(tmp_path: Path) -> None:
     path = write(tmp_path, GENERATED + 'coins = "lots"\n')
     with raises("generator.coins: expected a number, a list or {low, high}, got 'lots'"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("scenario", ["paper", "eu-large"])
+def test_n_firms_is_bounded_by_what_the_engine_holds(scenario: str) -> None:
+    # 10**9 firms would take all memory: refused before a single firm is copied or drawn
+    with raises("n_firms: 1000000000 is not allowed; it must be an integer >= 1 and <= 100000"):
+        load_scenario(scenario, n_firms=10**9)
+    assert load_scenario(scenario, n_firms=100_000).n_firms == 100_000
+
+
+def test_generator_n_firms_above_the_bound_in_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[generator]\nn_firms = 100001\n")
+    with raises("generator.n_firms: 100001 is not allowed; it must be >= 1 and <= 100000"):
+        load_scenario(path)
+
+
+def test_allocations_that_outrun_the_budget_warn_naming_the_year() -> None:
+    # classroom: 230 allowances a year and a budget of 690, three years' worth
+    message = (
+        "market.budget: 690 allowances cover the firms' allocations (230 a year) for 3 of the "
+        "5 years; the budget runs out in year 4 (a budget of 1150 covers every year)"
+    )
+    with pytest.warns(ScenarioWarning, match=f"^{re.escape(message)}$"):
+        load_scenario("classroom", years=5)
+    with pytest.warns(ScenarioWarning, match="for 0 of the 3 years; the budget runs out in year 1"):
+        load_scenario("classroom", budget=100.0)
+
+
+@pytest.mark.parametrize("name", ["paper", "classroom", "classroom-12", "eu-large"])
+def test_no_shipped_scenario_outruns_its_budget(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        load_scenario(name)

@@ -6,6 +6,7 @@ competitive equilibrium p*, whatever the initial allocation (Montgomery's indepe
 penalty below p* caps the price.
 """
 
+import functools
 import tomllib
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 
 from market.data import SCENARIO_DIR
 from market.scenario import parse_scenario
-from market.theory import competitive_equilibrium
+from market.theory import competitive_equilibrium, unit_permit_equilibrium
 from model import CarbonMarket
 from model.episode import run_episode, trades_frame
 
@@ -66,11 +67,49 @@ def test_zi_c_is_efficient_and_clearly_beats_zi_u(name):
     assert zi_c - zi_u >= 0.3
 
 
+@functools.cache
+def rule_based_prices(name, penalty=None):
+    """Final-year prices of rule-based traders on five seeds (shared by the tests below)."""
+    market = {} if penalty is None else {"penalty": penalty}
+    return tuple(final_year_price(textbook(name, "rule-based", **market), s) for s in range(5))
+
+
+def competitive_interval(name, penalty=None):
+    """The unit-permit competitive price interval: theory's own tolerance (coins)."""
+    market = CarbonMarket(
+        textbook(name, "rule-based", **({} if penalty is None else {"penalty": penalty})), seed=0
+    )
+    ent = market.enterprises
+    units = unit_permit_equilibrium(
+        ent.baseline_emissions,
+        ent.abatement_cost,
+        market.scenario_allocation,
+        market.config.penalty,
+    )
+    return units.price_low, units.price_high
+
+
 @pytest.mark.parametrize("name", ["classroom", "classroom-12"])
 def test_rule_based_traders_find_the_competitive_price(name):
     p_star = equilibrium_price(name)
-    prices = [final_year_price(textbook(name, "rule-based"), seed) for seed in range(5)]
-    assert np.mean(prices) == pytest.approx(p_star, rel=0.10)
+    assert np.mean(rule_based_prices(name)) == pytest.approx(p_star, rel=0.10)
+
+
+#: Why the rule-based market misses theory's interval (issue 14, item 17, investigated): the
+#: rule bids one tick above and asks one tick below its expected price, and trades happen at
+#: the resting order's tick, so on the integer tick grid its price settles about one tick off
+#: the unit-permit interval. Measured final-year VWAP, five seeds: classroom 41.2 for
+#: [39.5, 40.5], classroom-12 59.1 for [58, 58], capped by a penalty of 30: 29.0 for [30, 30].
+ONE_TICK_OFF = "rule-based quotes sit one tick off the expectation (see ONE_TICK_OFF)"
+
+
+@pytest.mark.xfail(strict=True, reason=ONE_TICK_OFF)
+@pytest.mark.parametrize(
+    ("name", "penalty"), [("classroom", None), ("classroom-12", None), ("classroom", 30.0)]
+)
+def test_rule_based_price_lies_in_the_competitive_interval(name, penalty):
+    low, high = competitive_interval(name, penalty)
+    assert low <= np.mean(rule_based_prices(name, penalty)) <= high
 
 
 def test_allocation_changes_who_pays_not_the_price():
@@ -88,7 +127,6 @@ def test_allocation_changes_who_pays_not_the_price():
 
 
 def test_penalty_below_equilibrium_caps_the_price():
-    capped = textbook("classroom", "rule-based", penalty=30.0)
-    prices = [final_year_price(capped, seed) for seed in range(3)]
+    prices = rule_based_prices("classroom", 30.0)
     assert max(prices) <= 30.0
     assert np.mean(prices) == pytest.approx(30.0, rel=0.10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -53,3 +54,13 @@ def test_the_loaded_scenario_is_frozen():
     scenario = load_scenario("paper")
     with pytest.raises(AttributeError):
         scenario.market.budget = 5.0  # a run's changing values live in market.run
+
+
+@pytest.mark.parametrize(("key", "value"), [("research_success", math.nan), ("budget", math.inf)])
+def test_a_market_refuses_a_nan_or_infinite_key_before_it_is_built(key, value):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^market\.{key}: {value!r} is not allowed; it must "
+        "be a finite number",
+    ):
+        CarbonMarket("paper", seed=0, **{key: value})

@@ -65,8 +65,8 @@ def test_price_must_be_an_integer_tick_in_range(price: object, message: str) -> 
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [
-        (0, "quantity: 0 is below the minimum of 1 allowance"),
-        (-3, "quantity: -3 is below the minimum of 1 allowance"),
+        (0, "quantity: 0 is outside the allowed [1, 22517998136852] allowances"),
+        (-3, "quantity: -3 is outside the allowed [1, 22517998136852] allowances"),
         (1.0, "quantity: 1.0 is not an integer"),
         (False, "quantity: False is not an integer"),
     ],
@@ -75,6 +75,27 @@ def test_quantity_must_be_a_positive_integer(quantity: object, message: str) -> 
     book, _ = make_book()
     with pytest.raises(OrderRejected, match=f"^{re.escape(message)}$"):
         book.submit(0, Side.ASK, 5, quantity, 0)  # type: ignore[arg-type]
+
+
+def test_the_largest_quantity_keeps_a_full_book_exact() -> None:
+    book, _ = make_book()  # 4 firms x 5 orders, ticks up to 20
+    assert book.max_quantity == 2**53 // (20 * 20)
+    for firm in range(4):
+        for _ in range(5):
+            book.submit(firm, Side.BID, 0, book.max_quantity, 0)
+    assert book.depth(Side.BID) == [(0, 20 * book.max_quantity)]
+    assert book.open_quantity(Side.BID).tolist() == [5 * book.max_quantity] * 4
+
+
+@pytest.mark.parametrize("quantity", [22517998136852 + 1, 2**62, 10**30])
+def test_a_bid_that_locks_nothing_cannot_exceed_the_largest_quantity(quantity: int) -> None:
+    book, accounts = make_book()
+    before = [balances(accounts, firm) for firm in range(4)]
+    message = f"quantity: {quantity} is outside the allowed [1, 22517998136852] allowances"
+    with pytest.raises(OrderRejected, match=f"^{re.escape(message)}$"):
+        book.submit(0, Side.BID, 0, quantity, 0)
+    assert len(book) == 0
+    assert [balances(accounts, firm) for firm in range(4)] == before
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,44 @@
+"""Checks of the commands' arguments made before any work starts; each names its flag."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def integer_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: an integer >= ``minimum`` (argparse names the flag on error)."""
+
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is not allowed; it must be >= {minimum}")
+        return value
+
+    return integer
+
+
+#: A random seed: numpy's generators take integers >= 0.
+random_seed = integer_at_least(0)
+
+
+def writable_directory(flag: str, directory: Path) -> None:
+    """Make ``directory`` (and its parents) now, so a run never ends unable to write.
+
+    Raises:
+        ValueError: it cannot be made or written (a regular file in the way, no permission);
+            the message names ``flag``.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        blocker = next((p for p in (directory, *directory.parents) if p.is_file()), None)
+        reason = f"{blocker} is a file, not a directory" if blocker else err.strerror
+        raise ValueError(f"{flag}: cannot write to {directory} ({reason})") from None
+    if not os.access(directory, os.W_OK):
+        raise ValueError(f"{flag}: cannot write to {directory} (permission denied)")
