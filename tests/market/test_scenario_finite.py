@@ -45,7 +45,7 @@ def test_the_float_keys_are_found() -> None:
     keys = float_keys()
     assert ("market", "budget") in keys and ("generator", "coins") in keys
     assert ("firms", "abatement_cost") in keys and ("government", "auction_share") in keys
-    assert len(keys) == 28  # 12 market, 3 government, 7 firm, 6 generator keys
+    assert len(keys) == 33  # 12 market, 8 government, 7 firm, 6 generator keys
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
