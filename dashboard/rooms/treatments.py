@@ -1,0 +1,81 @@
+"""The allocation treatments a teacher switches between, one per compliance year.
+
+A room's market runs the manual policy. Before a year's first round the room asks the year's
+treatment, a shipped policy, what it would allocate, and sets the manual policy's levers to
+give that allocation (:func:`levers_for`): the released share of the budget, the split
+between firms (the policy's own free allocation as weights) and the auctioned share. The
+model has no public way to change a running market's policy; these levers are (see the
+report of issue 12: ``CarbonMarket.set_policy`` between years would make this direct).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agents.decisions import Levers
+from agents.policies import Policy
+from agents.registry import make_policy
+from dashboard.rooms.settings import RoomError
+from model import load_scenario
+
+#: Treatments: the name a teacher picks -> the policy (None: the scenario's own).
+TREATMENTS: dict[str, str | None] = {
+    "as in scenario": None,
+    "grandfathering": "flat-grandfathering",
+    "benchmarking": "flat-benchmarking",
+    "auction": "auction",
+}
+
+
+def check_treatment(treatment: str) -> None:
+    """Fail unless ``treatment`` is one on offer.
+
+    Raises:
+        RoomError: naming the treatments on offer.
+    """
+    if treatment not in TREATMENTS:
+        raise RoomError(f"treatment: {treatment!r} is not one of {', '.join(TREATMENTS)}")
+
+
+def treatment_policy(scenario: str, treatment: str, overrides: dict[str, Any]) -> Policy:
+    """The policy a treatment stands for, built for the room's scenario and overrides."""
+    check_treatment(treatment)
+    name = TREATMENTS[treatment] or load_scenario(scenario).government.policy
+    return make_policy(load_scenario(scenario, **{**overrides, "policy": name}))
+
+
+class _YearView:
+    """The market's view with ``year`` set to the coming year (read before it starts)."""
+
+    def __init__(self, view: Any, year: int) -> None:
+        self._view, self.year = view, year
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._view, name)
+
+
+def levers_for(policy: Policy, view: Any, year: int) -> Levers:
+    """The manual policy's levers that give ``policy``'s allocation for ``year``.
+
+    Args:
+        policy: the treatment's policy.
+        view: the market's read-only view, as it stands before the year's first round.
+        year: the coming year (0-based).
+
+    Returns:
+        Levers releasing what the policy releases, split in proportion to its free
+        allocation, with its auctioned part as the auctioned share.
+    """
+    allocation = policy.allocate(_YearView(view, year))
+    free = np.asarray(allocation.free, dtype=float)
+    to_firms = float(free.sum()) + allocation.auctioned
+    release = to_firms + allocation.green_projects
+    budget = float(view.budget)
+    return Levers(
+        release_share=min(1.0, release / budget) if budget > 0 else 0.0,
+        weights=free if free.sum() > 0 else None,
+        auction_share=allocation.auctioned / to_firms if to_firms > 0 else 0.0,
+        price_floor=allocation.price_floor,
+    )
