@@ -2,6 +2,7 @@
 
 The core imports no Solara, so it runs and is tested without a browser:
 
+* ``errors``: the one error a request to a room raises, a one-line message naming the field;
 * ``settings``: what a teacher picks (scenario, treatment, seats, bots, tempo), checked in one
   place; ``treatments``: the allocation treatments and how one is applied for a year;
 * ``room``: one room, its market, its seats and the teacher's operations, behind one lock;

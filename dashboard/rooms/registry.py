@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dashboard.rooms.errors import RoomError
 from dashboard.rooms.room import Room, key_digest
 from dashboard.rooms.seats import clean_code, new_code
-from dashboard.rooms.settings import RoomError, RoomSettings
+from dashboard.rooms.settings import RoomSettings
 from dashboard.rooms.store import RoomStore
 
 logger = logging.getLogger(__name__)

@@ -22,9 +22,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from agents.registry import make_behaviour
+from dashboard.rooms.errors import RoomError
 from dashboard.rooms.scores import YearStart, gains_from_trade, open_year_profit, year_start
 from dashboard.rooms.seats import Seat, clean_name, new_token, whole_number
-from dashboard.rooms.settings import RoomError, RoomSettings
+from dashboard.rooms.settings import RoomSettings
 from dashboard.rooms.treatments import check_treatment, levers_for, treatment_policy
 from dashboard.student import SIDES, StudentBehaviour
 from market.orders import OrderRejected

@@ -11,7 +11,7 @@ import secrets
 from collections import deque
 from dataclasses import dataclass, field
 
-from dashboard.rooms.settings import RoomError
+from dashboard.rooms.errors import RoomError
 from dashboard.student import StudentBehaviour
 
 #: Notices a seat keeps (the newest last).

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.rooms.errors import RoomError
+from dashboard.rooms.treatments import check_treatment
 from model import ScenarioError, load_scenario
 
 #: Scenarios a room can run.
@@ -30,17 +32,14 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-class RoomError(ValueError):
-    """A request a room cannot carry out; the message is one line naming the field."""
-
-
 @dataclass(frozen=True)
 class RoomSettings:
     """A room's settings.
 
     Attributes:
         scenario: one of :data:`SCENARIOS`.
-        treatment: the first year's treatment (a name of :data:`treatments.TREATMENTS`).
+        treatment: the first year's treatment (a name of
+            :data:`~dashboard.rooms.treatments.TREATMENTS`).
         seats: firms in the market, one per student; bots play the empty ones.
         bots: the behaviour of the empty seats, one of :data:`BOTS`.
         round_seconds: seconds per round on the countdown; 0 advances only by the button.
@@ -83,8 +82,6 @@ class RoomSettings:
         Raises:
             RoomError: naming the setting and its allowed values.
         """
-        from dashboard.rooms.treatments import check_treatment
-
         if self.scenario not in SCENARIOS:
             raise RoomError(f"scenario: {self.scenario!r} is not one of {', '.join(SCENARIOS)}")
         if self.bots not in BOTS:

@@ -17,7 +17,7 @@ import numpy as np
 from agents.decisions import Levers
 from agents.policies import Policy
 from agents.registry import make_policy
-from dashboard.rooms.settings import RoomError
+from dashboard.rooms.errors import RoomError
 from model import load_scenario
 
 #: Treatments: the name a teacher picks -> the policy (None: the scenario's own).

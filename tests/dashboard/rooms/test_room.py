@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from dashboard.rooms.errors import RoomError
 from dashboard.rooms.room import Phase, Room
-from dashboard.rooms.settings import RoomError, RoomSettings
+from dashboard.rooms.settings import RoomSettings
 from dashboard.student import StudentBehaviour
 from market.orders import Side
 from market.theory import unit_permit_equilibrium

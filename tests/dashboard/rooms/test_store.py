@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from dashboard.rooms.debrief import debrief_zip
+from dashboard.rooms.errors import RoomError
 from dashboard.rooms.registry import RoomRegistry
 from dashboard.rooms.room import Phase, ReplayError, Room
-from dashboard.rooms.settings import RoomError, RoomSettings
+from dashboard.rooms.settings import RoomSettings
 from dashboard.rooms.store import RoomStore
 from market.orders import Side
 
