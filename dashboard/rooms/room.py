@@ -428,7 +428,9 @@ class Room:
         market = self.market
         if kind == "join":
             seat = self.seats[payload["seat"]]
-            seat.name, seat.token, seat.behaviour = payload["name"], payload["token"], None
+            for order in market.book.open_orders(seat.index):  # the bot's quotes go with it
+                market.cancel_order(order.order_id)
+            seat.name, seat.token = payload["name"], payload["token"]
             seat.behaviour = StudentBehaviour()
             market.assign_behaviours({seat.index: seat.behaviour})
         elif kind == "order":

@@ -137,10 +137,12 @@ def test_a_latecomer_takes_over_a_bot_seat_mid_game():
     room = make_room()
     room.join("Ann")
     room.start()
-    for _ in range(3):
+    while not room.market.book.open_orders(1):
         room.advance()
+    bot_orders = room.market.book.open_orders(1)
     late = room.join("Late")
     assert late.index == 1
+    assert bot_orders != [] and room.market.book.open_orders(1) == []  # not the bot's quotes
     assert isinstance(room.market.firms[1].behaviour, StudentBehaviour)
     room.submit(late.token, "buy", 10, 1)
     assert room.market.book.open_orders(1)[0].price == 10

@@ -1,0 +1,61 @@
+"""What the room pages show, without a browser: status, theory lines, leaderboard, gains."""
+
+import pytest
+
+from dashboard.rooms.charts import gains_text, leaderboard_frame, price_spec, theory_frame
+from dashboard.rooms.live import link, status_line
+from dashboard.rooms.room import Room
+from dashboard.rooms.settings import RoomSettings
+
+
+def make_room(**settings) -> Room:
+    return Room(1, "ABCDE", "x", RoomSettings(**{"round_seconds": 0, **settings}))
+
+
+def test_the_status_names_the_round_orders_go_into():
+    room = make_room(rounds_per_year=2, years=2)
+    assert status_line(room) == "lobby · not started · treatment: as in scenario"
+    room.start()
+    assert status_line(room) == "trading · year 1 of 2, round 2 of 2 · treatment: as in scenario"
+    room.advance()
+    assert status_line(room) == "between years · year 1 of 2 finished · treatment: as in scenario"
+
+
+def test_the_theory_lines_follow_each_year_and_show_only_when_revealed():
+    room = make_room(rounds_per_year=4)
+    room.start()
+    assert "theory" not in price_spec(room)["datasets"]
+    room.show_theory(True)
+    theory = theory_frame(room)
+    assert theory[["start", "end", "p_star", "low", "high"]].values.tolist() == [
+        [1, 4, 40.0, 39.5, 40.5]
+    ]
+    assert price_spec(room)["datasets"]["theory"][0]["label"] == "p* = 40"
+
+
+def test_the_leaderboard_table_and_the_gains_sentence():
+    room = make_room()
+    for name in ("Ann", "Bob", "Cem"):
+        room.join(name)
+    room.start()
+    table = leaderboard_frame(room)
+    assert table["name"].tolist() == ["Bob", "Ann", "Cem"]  # scores 0, -200, -800
+    assert table["score vs equilibrium"].tolist() == [0.0, -200.0, -800.0]
+    assert gains_text(room) == (
+        "The class realised **0** of the **1,000** coins of maximum gains from trade (0%) "
+        "this year."
+    )
+
+
+def test_the_paper_economy_ranks_by_profit_without_a_score():
+    room = make_room(scenario="paper", seats=5)
+    room.start()
+    assert "score vs equilibrium" not in leaderboard_frame(room).columns
+    assert gains_text(room) is None
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "url"), [("join", {"code": "AB CD"}, "/join?code=AB+CD")]
+)
+def test_links_carry_their_parameters(page, params, url):
+    assert link(page, **params) == url
