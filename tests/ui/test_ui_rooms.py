@@ -1,13 +1,21 @@
 """Classroom rooms in a real browser: students in separate browsers share one market."""
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.rooms import registry as rooms_registry
+from dashboard.rooms.registry import RoomRegistry
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.store import RoomStore
+from tests.ui.conftest import ROOT
 
 pytestmark = pytest.mark.slow  # a browser: make test
 
@@ -162,3 +170,71 @@ def test_the_teacher_opens_a_room_the_countdown_plays_and_a_treatment_switch_sho
         screenshot(teacher, "console")
     finally:
         screen_context.close()
+
+
+class Server:
+    """``solara run app.py`` in a process of its own, on the given rooms database."""
+
+    def __init__(self, database, port):
+        self.database, self.port = database, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self):
+        env = {**os.environ, "CARBON_ROOMS_DB": str(self.database), "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "solara", "run", "app.py", "--production"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--no-open"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"the server at {self.url} did not start")
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = Server(tmp_path / "rooms.sqlite3", int(os.environ.get("PORT", "18765")) + 7)
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.kill()
+
+
+def test_a_killed_server_restarts_with_every_order_and_trade(server, page_session, screenshot):
+    registry = RoomRegistry(RoomStore(server.database))
+    room, _ = registry.create(RoomSettings(seats=2, round_seconds=0))
+    ann, bob = room.join("Ann"), room.join("Bob")
+    room.start()
+    room.submit(ann.token, "sell", 41, 4)
+    room.submit(bob.token, "buy", 41, 3)
+    registry.store.close()
+    server.start()
+    play = f"{server.url}/play?code={room.code}&token={bob.token}"
+    page_session.goto(play)
+    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    order(page_session, "buy", 12, 2)
+    expect(page_session.get_by_text(re.compile(r"buy 2 at 12: order \d+ rests"))).to_be_visible()
+    server.kill()
+    server.start()
+    page_session.goto(play)
+    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    expect(page_session.get_by_text(re.compile(r"order \d+: buy 2 at 12"))).to_be_visible()
+    expect(page_session.get_by_text(re.compile(r"order \d+: sell 1 at 41"))).to_have_count(0)
+    page_session.goto(f"{server.url}/play?code={room.code}&token={ann.token}")
+    expect(page_session.get_by_text(re.compile(r"order \d+: sell 1 at 41"))).to_be_visible(
+        timeout=TIMEOUT
+    )
+    screenshot(page_session)
