@@ -1,5 +1,7 @@
 """Classroom rooms in a real browser: students in separate browsers share one market."""
 
+import csv
+import io
 import os
 import re
 import signal
@@ -7,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -220,17 +223,13 @@ def test_a_killed_server_restarts_with_every_order_and_trade(server, page_sessio
     server.start()
     play = f"{server.url}/play?code={room.code}&token={bob.token}"
     page_session.goto(play)
-    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(
-        timeout=TIMEOUT
-    )
+    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(timeout=TIMEOUT)
     order(page_session, "buy", 12, 2)
     expect(page_session.get_by_text(re.compile(r"buy 2 at 12: order \d+ rests"))).to_be_visible()
     server.kill()
     server.start()
     page_session.goto(play)
-    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(
-        timeout=TIMEOUT
-    )
+    expect(page_session.get_by_text("round 2: bought 3 at 41 (Ann)")).to_be_visible(timeout=TIMEOUT)
     expect(page_session.get_by_text(re.compile(r"order \d+: buy 2 at 12"))).to_be_visible()
     expect(page_session.get_by_text(re.compile(r"order \d+: sell 1 at 41"))).to_have_count(0)
     page_session.goto(f"{server.url}/play?code={room.code}&token={ann.token}")
@@ -238,3 +237,42 @@ def test_a_killed_server_restarts_with_every_order_and_trade(server, page_sessio
         timeout=TIMEOUT
     )
     screenshot(page_session)
+
+
+def test_two_rooms_do_not_see_each_other(rooms, app_url, two_students):
+    first, _ = rooms.create(RoomSettings(seats=2, round_seconds=0))
+    second, _ = rooms.create(RoomSettings(seats=2, round_seconds=0))
+    ann, zoe = two_students
+    join(ann, app_url, first.code, "Ann")
+    join(zoe, app_url, second.code, "Ann")  # the same name in another room is another seat
+    first.start()
+    second.start()
+    bob = first.join("Bob")
+    first.submit(bob.token, "buy", 44, 2)
+    order(ann, "sell", 44, 2)
+    expect(ann.get_by_text("sell 2 at 44: traded 2 allowance(s) for 88 coins")).to_be_visible()
+    expect(zoe.get_by_text(re.compile("trading · year 1 of 3, round 2 of 20"))).to_be_visible()
+    expect(zoe.get_by_text(re.compile("sold|bought"))).to_have_count(0)
+    zoe.goto(f"{app_url}/screen?code={second.code}")
+    expect(zoe.get_by_text("0 trades, 0 allowances so far")).to_be_visible(timeout=TIMEOUT)
+    assert second.trades == []
+
+
+def test_the_debrief_download_holds_every_trade(rooms, app_url, page_session):
+    room, key = rooms.create(RoomSettings(seats=3, round_seconds=0))
+    ann, bob = room.join("Ann"), room.join("Bob")
+    room.start()
+    room.submit(ann.token, "sell", 50, 3)
+    room.submit(bob.token, "buy", 50, 3)
+    for _ in range(5):
+        room.advance()
+    page_session.goto(f"{app_url}/debrief?code={room.code}&key={key}")
+    button = page_session.get_by_role("button", name="Download the debrief (zip of CSV files)")
+    button.wait_for(timeout=TIMEOUT)
+    with page_session.expect_download() as download:
+        button.click()
+    archive = zipfile.ZipFile(download.value.path())
+    trades = list(csv.DictReader(io.TextIOWrapper(archive.open("trades.csv"))))
+    assert len(trades) == len(room.trades)
+    assert [int(t["price"]) for t in trades] == [t.price for t in room.trades]
+    assert ("Ann", "Bob") in {(t["seller_name"], t["buyer_name"]) for t in trades}
