@@ -264,6 +264,39 @@ class Room:
             self._record("cancel", {"seat": seat.index, "order": order})
             return f"order {order} cancelled"
 
+    def decide(
+        self, token: object, production_share: object, research: object, offsets: object
+    ) -> str:
+        """A student's firm decisions in a producing economy, from the coming round on.
+
+        Args:
+            token: the student's token.
+            production_share: share of capacity to produce each round, in [0, 1].
+            research: make an R&D attempt each round.
+            offsets: complete a green project each round while any are offered.
+
+        Raises:
+            RoomError: the token holds no seat, the market has no production, or the share is
+                not a number in [0, 1].
+        """
+        with self.lock:
+            seat = self.seat_of(token)
+            if self.textbook:
+                raise RoomError("production: this market's firms do not produce")
+            try:
+                share = float(production_share)
+            except (TypeError, ValueError):
+                raise RoomError(f"production: {production_share!r} is not a number") from None
+            if not 0.0 <= share <= 1.0:
+                raise RoomError(f"production: {share!r} must be in [0, 1]")
+            payload = {"seat": seat.index, "production_share": share}
+            payload |= {"research": bool(research), "offsets": bool(offsets)}
+            self._record("decisions", payload)
+            return (
+                f"from the coming round: produce {share:.0%} of capacity, R&D "
+                f"{'on' if research else 'off'}, green projects {'on' if offsets else 'off'}"
+            )
+
     # ------------------------------------------------------------------ the teacher
 
     def start(self) -> None:
@@ -444,6 +477,10 @@ class Room:
                     seat.notices.append(f"order rejected: {err}")
                     return {"rejected": str(err)}
             return {"order": order}
+        elif kind == "decisions":
+            behaviour = self.seats[payload["seat"]].behaviour
+            behaviour.production_share = payload["production_share"]
+            behaviour.do_research, behaviour.buy_offsets = payload["research"], payload["offsets"]
         elif kind == "cancel":
             with self._watching("cancelled"):
                 market.cancel_order(payload["order"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import solara
 
+from dashboard.controls import share_slider
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.live import find_room, link, status_line, use_query, use_room_updates
 from dashboard.rooms.room import Phase, Room
@@ -135,6 +136,8 @@ def StudentView(room: Room, seat: Seat, version: int):
                 f"selling one costs you **{view.cost_of_selling:.1f}** · still uncovered "
                 f"{view.shortfall:.0f} t"
             )
+        if not room.textbook:
+            Decisions(room, seat, act)
         with solara.Card("Place an order", margin=0):
             solara.Text(f"price in whole coins from {floor} to {ceiling}")
             solara.ToggleButtonsSingle(value=side, values=list(SIDES), on_value=set_side)
@@ -177,3 +180,21 @@ def StudentView(room: Room, seat: Seat, version: int):
                     role = "bought" if t.buyer == seat.index else "sold"
                     other = t.seller_name if t.buyer == seat.index else t.buyer_name
                     solara.Text(f"round {t.round}: {role} {t.quantity} at {t.price} ({other})")
+
+
+@solara.component
+def Decisions(room: Room, seat: Seat, act):
+    """A producing firm's decisions: output share, R&D and green projects (applied on Set)."""
+    behaviour = seat.behaviour
+    share, set_share = solara.use_state(behaviour.production_share)
+    research, set_research = solara.use_state(behaviour.do_research)
+    offsets, set_offsets = solara.use_state(behaviour.buy_offsets)
+    token = seat.token
+    with solara.Card("Your firm's decisions", margin=0):
+        share_slider("production (share of capacity)", share, set_share, 0.1)
+        solara.Checkbox(label="R&D each round", value=research, on_value=set_research)
+        solara.Checkbox(label="buy green projects", value=offsets, on_value=set_offsets)
+        solara.Button(
+            "Set decisions",
+            on_click=lambda: act(lambda: room.decide(token, share, research, offsets)),
+        )

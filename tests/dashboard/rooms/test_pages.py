@@ -1,11 +1,14 @@
 """What the room pages show, without a browser: status, theory lines, leaderboard, gains."""
 
 import pytest
+import solara
 
 from dashboard.rooms.charts import gains_text, leaderboard_frame, price_spec, theory_frame
 from dashboard.rooms.live import link, status_line
 from dashboard.rooms.room import Room
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.student_page import StudentView
+from dashboard.rooms.teacher_page import Console
 
 
 def make_room(**settings) -> Room:
@@ -59,3 +62,30 @@ def test_the_paper_economy_ranks_by_profit_without_a_score():
 )
 def test_links_carry_their_parameters(page, params, url):
     assert link(page, **params) == url
+
+
+def rendered_text(element, text_of) -> str:
+    box, _ = solara.render(element, handle_error=False)
+    return text_of(box)
+
+
+def test_the_student_view_shows_the_firm_and_decisions_only_where_firms_produce(text_of):
+    textbook = make_room()
+    ann = textbook.join("Ann")
+    textbook.start()
+    text = rendered_text(StudentView(textbook, ann, textbook.version), text_of)
+    assert "Ann: firm 0 · room ABCDE" in text
+    assert "one more allowance is worth" in text
+    assert "Your firm's decisions" not in text
+    paper = make_room(scenario="paper", seats=5)
+    bob = paper.join("Bob")
+    paper.start()
+    assert "Your firm's decisions" in rendered_text(StudentView(paper, bob, 0), text_of)
+
+
+def test_the_console_lists_the_seats_with_their_students(text_of):
+    room = make_room()
+    room.join("Ann")
+    text = rendered_text(Console(room, "key"), text_of)
+    assert "firm 0: Ann" in text and "firm 1: bot (zi-c)" in text
+    assert "/join?code=ABCDE" in text

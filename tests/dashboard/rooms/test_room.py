@@ -301,3 +301,22 @@ def test_rooms_are_isolated():
     assert two.trades == untouched.trades
     with pytest.raises(RoomError, match="token"):
         two.seat_of(ann.token)
+
+
+def test_a_student_sets_their_firm_s_output_in_a_producing_economy():
+    room = make_room(scenario="paper", seats=5)
+    ann = room.join("Ann")
+    room.start()
+    with pytest.raises(RoomError, match=r"production: 1.5 must be in \[0, 1\]"):
+        room.decide(ann.token, 1.5, False, False)
+    with pytest.raises(RoomError, match="production: 'lots' is not a number"):
+        room.decide(ann.token, "lots", False, False)
+    room.decide(ann.token, 0.0, True, False)
+    assert (ann.behaviour.production_share, ann.behaviour.do_research) == (0.0, True)
+    room.advance()
+    assert room.market.enterprises.output[0] == 0.0
+    assert room.market.enterprises.output[1] > 0.0
+    textbook = make_room()
+    bob = textbook.join("Bob")
+    with pytest.raises(RoomError, match="production: this market's firms do not produce"):
+        textbook.decide(bob.token, 0.5, False, False)

@@ -50,6 +50,9 @@ def state(room: Room) -> dict:
         "coins": market.accounts.coins.tolist(),
         "allowances": market.accounts.allowances.tolist(),
         "escrow": (market.accounts.total_coins() - market.accounts.coins).tolist(),
+        "output": market.enterprises.output.tolist(),
+        "emission_rate": market.enterprises.emission_rate.tolist(),
+        "emissions": market.enterprises.ytd_emissions.tolist(),
         "book": [market.book.depth(side) for side in Side],
         "orders": [market.book.open_orders(i) for i in range(market.enterprises.n)],
         "ledger": list(market.book.trades),
@@ -107,6 +110,22 @@ def test_a_tampered_log_does_not_replay_silently(tmp_path):
         )
     with pytest.raises(ReplayError, match=r"event 6 \(order\) replayed to \{'order'"):
         RoomRegistry(RoomStore(path))
+
+
+def test_a_producing_room_with_decisions_rebuilds_the_same(tmp_path):
+    path = tmp_path / "rooms.sqlite3"
+    registry = RoomRegistry(RoomStore(path))
+    room, _ = registry.create(RoomSettings(scenario="paper", seats=5, round_seconds=0))
+    ann = room.join("Ann")
+    room.start()
+    room.decide(ann.token, 0.3, True, True)
+    room.submit(ann.token, "buy", 5, 1)
+    for _ in range(4):
+        room.advance()
+    before = state(room)
+    after = state(RoomRegistry(RoomStore(path)).room(room.code))
+    np.testing.assert_array_equal(after.pop("prices"), before.pop("prices"))
+    assert after == before
 
 
 def test_rooms_in_one_database_rebuild_apart(tmp_path):
