@@ -26,7 +26,7 @@ from dashboard.rooms.errors import RoomError
 from dashboard.rooms.scores import YearStart, gains_from_trade, open_year_profit, year_start
 from dashboard.rooms.seats import Seat, clean_name, new_token, whole_number
 from dashboard.rooms.settings import RoomSettings
-from dashboard.rooms.treatments import check_treatment, levers_for, treatment_policy
+from dashboard.rooms.treatments import levers_for, treatment_policy
 from dashboard.student import SIDES, StudentBehaviour
 from market.orders import OrderRejected
 from model import CarbonMarket
@@ -331,10 +331,12 @@ class Room:
         """The treatment of the coming year.
 
         Raises:
-            RoomError: a year is under way (switch between years only) or the name is unknown.
+            RoomError: a year is under way (switch between years only), the name is unknown or
+                the treatment does not fit the room.
         """
-        check_treatment(treatment)
-        self._teacher("treatment", (Phase.LOBBY, Phase.BETWEEN_YEARS), treatment=treatment)
+        with self.lock:
+            self._policy(treatment)  # it is on offer and fits the room
+            self._teacher("treatment", (Phase.LOBBY, Phase.BETWEEN_YEARS), treatment=treatment)
 
     def show_theory(self, shown: bool) -> None:
         """Reveal or hide the theory lines (p*, the competitive interval) on the screen."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.rooms.errors import RoomError
-from dashboard.rooms.treatments import check_treatment
+from dashboard.rooms.treatments import treatment_policy
 from model import ScenarioError, load_scenario
 
 #: Scenarios a room can run.
@@ -98,11 +98,11 @@ class RoomSettings:
             ):
                 kind = "a whole number" if whole else "a number"
                 raise RoomError(f"{name}: {value!r} must be {kind} in [{low:g}, {high:g}]")
-        check_treatment(self.treatment)
         try:
             load_scenario(self.scenario, **self.overrides())
         except ScenarioError as err:
             raise RoomError(str(err)) from None
+        treatment_policy(self.scenario, self.treatment, self.overrides())
 
     def overrides(self) -> dict[str, Any]:
         """The scenario overrides the room's market is built with."""

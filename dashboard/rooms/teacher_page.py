@@ -18,7 +18,7 @@ from dashboard.rooms.room import Room
 from dashboard.rooms.screen_page import Leaderboard
 from dashboard.rooms.seats import whole_number
 from dashboard.rooms.settings import BOTS, RANGES, SCENARIOS, RoomSettings
-from dashboard.rooms.treatments import TREATMENTS
+from dashboard.rooms.treatments import treatment_names
 
 
 @solara.component
@@ -91,7 +91,7 @@ def NewRoom():
 
     with solara.Card("Open a classroom room", style={"max-width": "520px"}):
         solara.Select("scenario", value=scenario, values=list(SCENARIOS))
-        solara.Select("treatment of year 1", value=treatment, values=list(TREATMENTS))
+        solara.Select("treatment of year 1", value=treatment, values=treatment_names())
         solara.Select("bots in empty seats", value=bots, values=list(BOTS))
         labels = {
             "seats": "seats (firms)",
@@ -161,7 +161,7 @@ def Console(room: Room, key: str):
         solara.Button("Close the year now", on_click=lambda: act(room.close_year, "year closed"))
         solara.Button("End the game", color="error", on_click=lambda: act(room.end, "game ended"))
     with solara.Row():
-        solara.Select("treatment of the coming year", value=treatment, values=list(TREATMENTS))
+        solara.Select("treatment of the coming year", value=treatment, values=treatment_names())
         solara.Button(
             "Set treatment",
             on_click=lambda: act(

@@ -1,5 +1,9 @@
 """The allocation treatments a teacher switches between, one per compliance year.
 
+The treatments are the classroom page's (:mod:`dashboard.classroom`): three of the paper's
+rules, the scenario's own policy and, where it ships, the learned regulator (trained on the
+paper economy; a teacher may try it on any room whose layout it accepts).
+
 A room's market runs the manual policy. Before a year's first round the room asks the year's
 treatment, a shipped policy, what it would allocate, and sets the manual policy's levers to
 give that allocation (:func:`levers_for`): the released share of the budget, the split
@@ -17,16 +21,23 @@ import numpy as np
 from agents.decisions import Levers
 from agents.policies import Policy
 from agents.registry import make_policy
+from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, learned_available, policy_value
 from dashboard.rooms.errors import RoomError
-from model import load_scenario
+from model import ScenarioError, load_scenario
 
-#: Treatments: the name a teacher picks -> the policy (None: the scenario's own).
-TREATMENTS: dict[str, str | None] = {
-    "as in scenario": None,
+#: Treatments: the name a teacher picks -> the policy select entry it stands for.
+TREATMENTS: dict[str, str] = {
+    "as in scenario": AS_IN_SCENARIO,
     "grandfathering": "flat-grandfathering",
     "benchmarking": "flat-benchmarking",
     "auction": "auction",
+    "learned regulator": LEARNED,
 }
+
+
+def treatment_names() -> list[str]:
+    """The treatments on offer: the learned regulator only when it loads."""
+    return [name for name, entry in TREATMENTS.items() if entry != LEARNED or learned_available()]
 
 
 def check_treatment(treatment: str) -> None:
@@ -35,15 +46,23 @@ def check_treatment(treatment: str) -> None:
     Raises:
         RoomError: naming the treatments on offer.
     """
-    if treatment not in TREATMENTS:
-        raise RoomError(f"treatment: {treatment!r} is not one of {', '.join(TREATMENTS)}")
+    if treatment not in treatment_names():
+        raise RoomError(f"treatment: {treatment!r} is not one of {', '.join(treatment_names())}")
 
 
 def treatment_policy(scenario: str, treatment: str, overrides: dict[str, Any]) -> Policy:
-    """The policy a treatment stands for, built for the room's scenario and overrides."""
+    """The policy a treatment stands for, built for the room's scenario and overrides.
+
+    Raises:
+        RoomError: the treatment is unknown or its policy does not fit the room (a learned
+            regulator trained for another number of firms).
+    """
     check_treatment(treatment)
-    name = TREATMENTS[treatment] or load_scenario(scenario).government.policy
-    return make_policy(load_scenario(scenario, **{**overrides, "policy": name}))
+    name = policy_value(TREATMENTS[treatment]) or load_scenario(scenario).government.policy
+    try:
+        return make_policy(load_scenario(scenario, **{**overrides, "policy": name}))
+    except ScenarioError as err:
+        raise RoomError(f"treatment: {treatment} does not fit this room ({err})") from None
 
 
 class _YearView:

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
+from dashboard.policy_choice import LEARNED_REGULATOR
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.room import Phase, Room
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.treatments import treatment_names
 from dashboard.student import StudentBehaviour
 from market.orders import Side
 from market.theory import unit_permit_equilibrium
@@ -234,10 +236,18 @@ def test_the_treatment_switches_between_years_only():
     np.testing.assert_array_equal(room.market.run.allocations[0], [80, 80, 70])
 
 
-@pytest.mark.parametrize("treatment", ["grandfathering", "benchmarking", "auction"])
+@pytest.mark.parametrize(
+    "treatment", ["grandfathering", "benchmarking", "auction", "learned regulator"]
+)
 def test_a_treatment_allocates_what_its_policy_does(treatment):
     """A room of bots under a treatment gives the allocations of a market built with the policy."""
-    policy = {"grandfathering": "flat-grandfathering", "benchmarking": "flat-benchmarking"}
+    if treatment not in treatment_names():
+        pytest.skip("the learned regulator is not shipped here")
+    policy = {
+        "grandfathering": "flat-grandfathering",
+        "benchmarking": "flat-benchmarking",
+        "learned regulator": f"learned:{LEARNED_REGULATOR}",
+    }
     settings = RoomSettings(
         scenario="paper", treatment=treatment, seats=5, years=3, round_seconds=0
     )
