@@ -6,7 +6,11 @@ The core imports no Solara, so it runs and is tested without a browser:
 * ``settings``: what a teacher picks (scenario, treatment, seats, bots, tempo), checked in one
   place; ``treatments``: the allocation treatments and how one is applied for a year;
 * ``room``: one room, its market, its seats and the teacher's operations, behind one lock;
-  ``scores``: the leaderboard against the competitive equilibrium and the gains from trade;
+  ``student_requests``: what a student's page asks of it (join, trade, decide); ``seats``:
+  seats, tokens and codes; ``records``: its phase and what it records (trades, rounds);
+  ``notices``: what students are told when an order leaves the book unfilled;
+* ``scores``: each year's start and theory; ``standings``: the leaderboard against the
+  competitive equilibrium and the gains from trade;
 * ``store``: the SQLite event log every room writes as it goes and is rebuilt from;
   ``registry``: the rooms of one server, by join code and token, and their countdown;
   ``debrief``: the room's data as a zip of CSV files, read from the database.

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.rooms.room import Room
 from dashboard.rooms.scores import YearStart
+from dashboard.rooms.standings import gains, leaderboard
 from dashboard.selection import CHART_HEIGHT, CHART_WIDTH
 from dashboard.vega import spec
 
@@ -99,17 +100,17 @@ def leaderboard_frame(room: Room) -> pd.DataFrame:
             "profit": round(s.profit, 1),
             **({"score vs equilibrium": round(s.score, 1)} if s.score is not None else {}),
         }
-        for rank, s in enumerate(room.leaderboard(), start=1)
+        for rank, s in enumerate(leaderboard(room), start=1)
     ]
     return pd.DataFrame(rows)
 
 
 def gains_text(room: Room) -> str | None:
     """'The class realised X of the Y maximum gains from trade' (None without theory)."""
-    gains = room.gains()
-    if gains is None:
+    realised_maximum = gains(room)
+    if realised_maximum is None:
         return None
-    realised, maximum = gains
+    realised, maximum = realised_maximum
     share = f" ({realised / maximum:.0%})" if maximum > 0 else ""
     return (
         f"The class realised **{realised:,.0f}** of the **{maximum:,.0f}** coins of "

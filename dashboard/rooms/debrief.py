@@ -16,6 +16,7 @@ import zipfile
 import pandas as pd
 
 from dashboard.rooms.room import Room
+from dashboard.rooms.standings import leaderboard
 from dashboard.rooms.store import RoomStore
 
 
@@ -37,7 +38,7 @@ def debrief_tables(store: RoomStore, room: Room) -> dict[str, pd.DataFrame]:
     events = table("SELECT seq, at, kind, payload FROM events WHERE room = ? ORDER BY seq")
     events["payload"] = [_without_tokens(p) for p in events["payload"]]
     results = pd.DataFrame(
-        [(s.seat, s.name, s.profit, s.score) for s in room.leaderboard()],
+        [(s.seat, s.name, s.profit, s.score) for s in leaderboard(room)],
         columns=["seat", "name", "profit", "score_vs_equilibrium"],
     )
     years = pd.DataFrame(

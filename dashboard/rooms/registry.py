@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.rooms.errors import RoomError
-from dashboard.rooms.room import Room, key_digest
+from dashboard.rooms.records import key_digest
+from dashboard.rooms.room import Room
 from dashboard.rooms.seats import clean_code, new_code
 from dashboard.rooms.settings import RoomSettings
 from dashboard.rooms.store import RoomStore

@@ -10,100 +10,33 @@ method holds the room's lock: Solara serves each browser connection on its own t
 
 from __future__ import annotations
 
-import enum
-import hashlib
 import hmac
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from agents.registry import make_behaviour
 from dashboard.rooms.errors import RoomError
-from dashboard.rooms.scores import YearStart, gains_from_trade, open_year_profit, year_start
-from dashboard.rooms.seats import Seat, clean_name, new_token, whole_number
+from dashboard.rooms.notices import OrderWatch
+from dashboard.rooms.records import EventSink, Phase, RoundRecord, TradeRecord, key_digest
+from dashboard.rooms.scores import YearStart, year_start
+from dashboard.rooms.seats import Seat, whole_number
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.student_requests import StudentRequests
 from dashboard.rooms.treatments import levers_for, treatment_policy
 from dashboard.student import SIDES, StudentBehaviour
 from market.orders import OrderRejected
 from model import CarbonMarket
-
-#: Largest quantity one order may ask for (allowances).
-MAX_QUANTITY = 10_000
-
-
-class Phase(enum.StrEnum):
-    """Where a room's game is."""
-
-    LOBBY = "lobby"  # students join; no round played yet
-    TRADING = "trading"  # rounds advance (countdown or button), students trade
-    PAUSED = "paused"  # no countdown and no student orders; the button still advances
-    BETWEEN_YEARS = "between years"  # a year ended; the teacher may switch the treatment
-    ENDED = "ended"
 
 
 class ReplayError(RuntimeError):
     """A room's events did not replay to the outcomes they recorded."""
 
 
-@dataclass(frozen=True)
-class TradeRecord:
-    """A trade as the debrief lists it (price in coins per allowance, quantity in tonnes)."""
-
-    seq: int
-    round: int
-    year: int
-    buyer: int
-    seller: int
-    buyer_name: str
-    seller_name: str
-    price: int
-    quantity: int
-
-
-@dataclass(frozen=True)
-class RoundRecord:
-    """A played round: its volume-weighted price (nan without trades) and volume."""
-
-    round: int
-    year: int
-    price: float
-    volume: int
-    treatment: str
-
-
-@dataclass(frozen=True)
-class Standing:
-    """One seat on the leaderboard (coins); ``score`` is None where theory has no benchmark."""
-
-    seat: int
-    name: str
-    profit: float
-    score: float | None
-
-
-class EventSink(Protocol):
-    """Where a room writes what happens (the database)."""
-
-    def event(self, room_id: int, seq: int, kind: str, payload: dict[str, Any]) -> None:
-        """Append one event with its outcome."""
-
-    def trades(self, room_id: int, trades: list[TradeRecord]) -> None:
-        """Append the trades an event produced."""
-
-    def round(self, room_id: int, record: RoundRecord) -> None:
-        """Append a played round."""
-
-
-def key_digest(key: str) -> str:
-    """The stored form of a teacher key (its SHA-256, hex)."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-class Room:
+class Room(StudentRequests):
     """A room: one market for the class, its seats and its game's phase.
 
     Args:
@@ -184,118 +117,6 @@ class Room:
     def check_key(self, key: object) -> bool:
         """Whether ``key`` is this room's teacher key."""
         return hmac.compare_digest(key_digest(str(key or "")), self._key_hash)
-
-    # ------------------------------------------------------------------ students
-
-    def join(self, name: object) -> Seat:
-        """Seat a student in the first seat a bot plays (a latecomer takes over a bot).
-
-        Raises:
-            RoomError: the game ended, the name is taken or not allowed, or every seat is held.
-        """
-        with self.lock:
-            name = clean_name(name)
-            if self.phase == Phase.ENDED:
-                raise RoomError("room: the game has ended")
-            if any(s.name is not None and s.name.casefold() == name.casefold() for s in self.seats):
-                raise RoomError(f"name: {name!r} is already taken in this room")
-            free = [s for s in self.seats if not s.occupied]
-            if not free:
-                raise RoomError(f"room: all {len(self.seats)} seats are taken")
-            self._record("join", {"seat": free[0].index, "name": name, "token": new_token()})
-            return free[0]
-
-    def seat_of(self, token: object) -> Seat:
-        """The seat a token holds.
-
-        Raises:
-            RoomError: the token holds no seat here (never did, or the student was removed).
-        """
-        with self.lock:
-            for seat in self.seats:
-                if seat.token is not None and hmac.compare_digest(seat.token, str(token or "")):
-                    return seat
-        raise RoomError("token: this link holds no seat in the room (removed, or mistyped)")
-
-    def submit(self, token: object, side: object, price: object, quantity: object) -> str:
-        """A student's order for their own firm, as typed on their page.
-
-        Returns:
-            What happened (traded, rests in the book), for the student to read.
-
-        Raises:
-            RoomError: the token, the phase, or a field does not allow it; nothing is submitted.
-        """
-        with self.lock:
-            seat = self.seat_of(token)
-            if self.phase != Phase.TRADING:
-                raise RoomError(f"room: orders are closed ({self.phase})")
-            if side not in SIDES:
-                raise RoomError(f"side: {side!r} is not one of {', '.join(SIDES)}")
-            book = self.market.book
-            price = whole_number("price", price, book.price_floor, book.price_ceiling)
-            quantity = whole_number("quantity", quantity, 1, MAX_QUANTITY)
-            payload = {"seat": seat.index, "side": side, "price": price, "quantity": quantity}
-            before = len(self.trades)
-            outcome = self._record("order", payload)
-            if "rejected" in outcome:
-                raise RoomError(f"order rejected: {outcome['rejected']}")
-            traded = [t for t in self.trades[before:] if seat.index in (t.buyer, t.seller)]
-            parts = []
-            if traded:
-                value = sum(t.quantity * t.price for t in traded)
-                volume = sum(t.quantity for t in traded)
-                parts.append(f"traded {volume} allowance(s) for {value} coins")
-            if any(o.order_id == outcome["order"] for o in book.open_orders(seat.index)):
-                parts.append(f"order {outcome['order']} rests in the book")
-            return f"{side} {quantity} at {price}: " + (" and ".join(parts) or "done")
-
-    def cancel(self, token: object, order_id: object) -> str:
-        """Cancel one of the student's own open orders.
-
-        Raises:
-            RoomError: the token holds no seat, or the order is not one of theirs and open.
-        """
-        with self.lock:
-            seat = self.seat_of(token)
-            order = whole_number("order", order_id, 0, 2**62)
-            if not any(o.order_id == order for o in self.market.book.open_orders(seat.index)):
-                raise RoomError(f"order: {order} is not one of your open orders")
-            self._record("cancel", {"seat": seat.index, "order": order})
-            return f"order {order} cancelled"
-
-    def decide(
-        self, token: object, production_share: object, research: object, offsets: object
-    ) -> str:
-        """A student's firm decisions in a producing economy, from the coming round on.
-
-        Args:
-            token: the student's token.
-            production_share: share of capacity to produce each round, in [0, 1].
-            research: make an R&D attempt each round.
-            offsets: complete a green project each round while any are offered.
-
-        Raises:
-            RoomError: the token holds no seat, the market has no production, or the share is
-                not a number in [0, 1].
-        """
-        with self.lock:
-            seat = self.seat_of(token)
-            if self.textbook:
-                raise RoomError("production: this market's firms do not produce")
-            try:
-                share = float(production_share)
-            except (TypeError, ValueError):
-                raise RoomError(f"production: {production_share!r} is not a number") from None
-            if not 0.0 <= share <= 1.0:
-                raise RoomError(f"production: {share!r} must be in [0, 1]")
-            payload = {"seat": seat.index, "production_share": share}
-            payload |= {"research": bool(research), "offsets": bool(offsets)}
-            self._record("decisions", payload)
-            return (
-                f"from the coming round: produce {share:.0%} of capacity, R&D "
-                f"{'on' if research else 'off'}, green projects {'on' if offsets else 'off'}"
-            )
 
     # ------------------------------------------------------------------ the teacher
 
@@ -391,43 +212,6 @@ class Room:
             return self.next_treatment
         return self.treatment_by_year[-1]
 
-    def leaderboard(self) -> list[Standing]:
-        """Every seat's profit and score, best score first (best profit without theory)."""
-        with self.lock:
-            market = self.market
-            if self.textbook:
-                profit = np.zeros(len(self.seats))
-                score = np.zeros(len(self.seats))
-                years = list(self.finished_years)
-                if self.year_start is not None and not self._year_finished():
-                    years.append((self.year_start, open_year_profit(market, self.year_start)))
-                for start, year_profit, *_ in years:
-                    profit += year_profit
-                    score += year_profit - start.benchmark
-                scores: list[float | None] = [float(x) for x in score]
-            else:
-                profit = market.accounts.total_coins() - market.initial_coins
-                scores = [None] * len(self.seats)
-            bots = self.settings.bots
-            rows = [
-                Standing(s.index, s.label(bots), float(profit[s.index]), scores[s.index])
-                for s in self.seats
-            ]
-        return sorted(rows, key=lambda r: -(r.score if r.score is not None else r.profit))
-
-    def gains(self) -> tuple[float, float] | None:
-        """``(realised, maximum)`` gains from trade in coins, this year's or the last one's.
-
-        Between years it is the year just finished; None without theory or before the start.
-        """
-        with self.lock:
-            if not self.textbook or self.year_start is None:
-                return None
-            if self._year_finished():
-                start, _, realised = self.finished_years[-1]
-                return realised, start.max_gains
-            return gains_from_trade(self.market, self.year_start), self.year_start.max_gains
-
     # ------------------------------------------------------------------ events
 
     def _teacher(self, kind: str, allowed: tuple[Phase, ...], **payload: Any) -> None:
@@ -470,7 +254,9 @@ class Room:
             market.assign_behaviours({seat.index: seat.behaviour})
         elif kind == "order":
             seat = self.seats[payload["seat"]]
-            with self._watching("cancelled by self-trade prevention"):
+            with OrderWatch(
+                self.market, self.seats, self._trades_seen, "cancelled by self-trade prevention"
+            ):
                 try:
                     order = market.submit_order(
                         seat.index, SIDES[payload["side"]], payload["price"], payload["quantity"]
@@ -518,7 +304,7 @@ class Room:
     # ------------------------------------------------------------------ the market
 
     def _enter_trading(self) -> None:
-        if self._year_finished():
+        if self.year_finished:
             self.phase = Phase.BETWEEN_YEARS if self.market.running else Phase.ENDED
             self.deadline = None
             return
@@ -529,7 +315,8 @@ class Room:
         seconds = self.settings.round_seconds
         self.deadline = self._clock() + seconds if seconds > 0 else None
 
-    def _year_finished(self) -> bool:
+    @property
+    def year_finished(self) -> bool:
         """Whether the last round played ended a year (the next round starts a new one)."""
         return self.market.steps > 0 and self.market.year_ended
 
@@ -572,12 +359,14 @@ class Room:
         self.market.assign_behaviours(dict.fromkeys(bots, silent))
         with self._watching("expired at the year's end"):
             self._step()
-            while not self._year_finished():
+            while not self.year_finished:
                 self._step()
         self.market.assign_behaviours(dict.fromkeys(bots, self._bot))
 
     def _free_seat(self, seat: Seat) -> None:
-        with self._watching("cancelled: the seat was freed"):
+        with OrderWatch(
+            self.market, self.seats, self._trades_seen, "cancelled: the seat was freed"
+        ):
             for order in self.market.book.open_orders(seat.index):
                 self.market.cancel_order(order.order_id)
         seat.notices.clear()
@@ -615,39 +404,6 @@ class Room:
         self.trades.extend(new)
         return new
 
-    def _watching(self, reason: str) -> _OrderWatch:
-        return _OrderWatch(self, reason)
-
-
-class _OrderWatch:
-    """Tells students when an open order of theirs left the book without filling."""
-
-    def __init__(self, room: Room, reason: str) -> None:
-        self.room, self.reason = room, reason
-
-    def __enter__(self) -> None:
-        book = self.room.market.book
-        self.before = {
-            seat.index: {o.order_id: o for o in book.open_orders(seat.index)}
-            for seat in self.room.seats
-            if seat.occupied
-        }
-
-    def __exit__(self, *exc: object) -> None:
-        room = self.room
-        book = room.market.book
-        book.read_trades()
-        filled: dict[int, int] = {}
-        for trade in book.trades[room._trades_seen :]:
-            for order_id in (trade.buy_order, trade.sell_order):
-                filled[order_id] = filled.get(order_id, 0) + trade.quantity
-        for index, orders in self.before.items():
-            still = {o.order_id for o in book.open_orders(index)}
-            for order_id, order in orders.items():
-                left = order.quantity - filled.get(order_id, 0)
-                if order_id not in still and left > 0:
-                    side = "buy" if order.side == 0 else "sell"
-                    room.seats[index].notices.append(
-                        f"order {order_id} ({side} {order.quantity} at {order.price}): "
-                        f"{left} unfilled {self.reason}"
-                    )
+    def _watching(self, reason: str) -> OrderWatch:
+        """Notices for the students' orders the coming change removes unfilled."""
+        return OrderWatch(self.market, self.seats, self._trades_seen, reason)

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from dashboard.rooms.room import RoundRecord, TradeRecord
+from dashboard.rooms.records import RoundRecord, TradeRecord
 from dashboard.rooms.settings import RoomSettings
 
 SCHEMA = """

@@ -14,6 +14,7 @@ from dashboard.rooms.errors import RoomError
 from dashboard.rooms.live import find_room, link, status_line, use_query, use_room_updates
 from dashboard.rooms.room import Phase, Room
 from dashboard.rooms.seats import Seat
+from dashboard.rooms.standings import leaderboard
 from dashboard.student import SIDES, firm_view
 
 
@@ -104,7 +105,7 @@ def StudentView(room: Room, seat: Seat, version: int):
     token = seat.token
     with room.lock:  # one consistent snapshot: the countdown may be playing a round
         view = firm_view(market, seat.index, float(market.initial_coins[seat.index]))
-        standing = next(s for s in room.leaderboard() if s.seat == seat.index)
+        standing = next(s for s in leaderboard(room) if s.seat == seat.index)
         orders = market.book.open_orders(seat.index)
         notices = list(seat.notices)[::-1][:5]
         mine = [t for t in room.trades if seat.index in (t.buyer, t.seller)][-5:]

@@ -7,6 +7,7 @@ from dashboard.policy_choice import LEARNED_REGULATOR
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.room import Phase, Room
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.standings import gains, leaderboard
 from dashboard.rooms.treatments import treatment_names
 from dashboard.student import StudentBehaviour
 from market.orders import Side
@@ -277,12 +278,12 @@ def test_the_leaderboard_is_zero_for_every_firm_at_the_competitive_equilibrium()
     theory = unit_permit_equilibrium([100] * 3, [1, 2, 4], start.holdings, 200)
     efficient = theory.efficient_holdings
     np.testing.assert_array_equal(room.market.accounts.total_allowances(), efficient)
-    standings = {s.name: s for s in room.leaderboard()}
+    standings = {s.name: s for s in leaderboard(room)}
     assert {name: s.score for name, s in standings.items()} == {"Ann": 0.0, "Bob": 0.0, "Cem": 0.0}
     # Ann sold 20 for 800 and abates 40 t at 1 x 40^2 / 2 = 800: profit 0; Cem pays 800 + 200.
     profits = {name: s.profit for name, s in standings.items()}
     assert profits == {"Ann": 0, "Bob": -400, "Cem": -1000}
-    assert room.gains() == (1000.0, 1000.0)
+    assert gains(room) == (1000.0, 1000.0)
 
 
 def test_the_leaderboard_before_any_trade_is_each_firm_s_cost_of_not_trading():
@@ -291,9 +292,9 @@ def test_the_leaderboard_before_any_trade_is_each_firm_s_cost_of_not_trading():
         room.join(name)
     room.start()
     # Holdings 80 / 80 / 70 cost c (100 - h)^2 / 2 = 200, 400, 1800 against 0, 400, 1000 at p*.
-    scores = {s.name: s.score for s in room.leaderboard()}
+    scores = {s.name: s.score for s in leaderboard(room)}
     assert scores == {"Ann": -200.0, "Bob": 0.0, "Cem": -800.0}
-    assert room.gains() == (0.0, 1000.0)
+    assert gains(room) == (0.0, 1000.0)
 
 
 def test_rooms_are_isolated():

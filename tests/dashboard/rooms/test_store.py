@@ -13,6 +13,7 @@ from dashboard.rooms.errors import RoomError
 from dashboard.rooms.registry import RoomRegistry
 from dashboard.rooms.room import Phase, ReplayError, Room
 from dashboard.rooms.settings import RoomSettings
+from dashboard.rooms.standings import leaderboard
 from dashboard.rooms.store import RoomStore
 from market.orders import Side
 
@@ -63,7 +64,7 @@ def state(room: Room) -> dict:
         "phase": room.phase,
         "treatments": room.treatment_by_year,
         "theory": room.theory_shown,
-        "leaderboard": room.leaderboard(),
+        "leaderboard": leaderboard(room),
         "steps": market.steps,
     }
 
