@@ -276,3 +276,19 @@ def test_the_debrief_download_holds_every_trade(rooms, app_url, page_session):
     assert len(trades) == len(room.trades)
     assert [int(t["price"]) for t in trades] == [t.price for t in room.trades]
     assert ("Ann", "Bob") in {(t["seller_name"], t["buyer_name"]) for t in trades}
+
+
+def test_a_wrong_code_or_an_empty_name_joins_nobody(rooms, app_url, page_session):
+    room, _ = rooms.create(RoomSettings(seats=2, round_seconds=0))
+    page_session.goto(f"{app_url}/join")
+    page_session.get_by_label("room code").wait_for(timeout=TIMEOUT)
+    page_session.get_by_label("room code").fill("WRONG")
+    page_session.get_by_label("your name").fill("Ann")
+    page_session.get_by_role("button", name="Join").click()
+    expect(page_session.get_by_text("code: no room has the code 'WRONG'")).to_be_visible()
+    page_session.get_by_label("room code").fill(room.code)
+    page_session.get_by_label("your name").fill("   ")
+    page_session.get_by_role("button", name="Join").click()
+    expect(page_session.get_by_text("name: type a name to join")).to_be_visible()
+    expect(page_session.get_by_text("Traceback")).to_have_count(0)
+    assert all(not seat.occupied for seat in room.seats)
