@@ -7,13 +7,15 @@ Charts are Vega-Lite specs built once per shape and refilled with the room's dat
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from dashboard.rooms.room import Room
 from dashboard.rooms.scores import YearStart
 from dashboard.rooms.standings import gains, leaderboard
-from dashboard.selection import CHART_HEIGHT, CHART_WIDTH
+from dashboard.selection import ASK, BID, CHART_HEIGHT, CHART_WIDTH
 from dashboard.vega import spec
+from market.orders import Side
 
 
 def year_starts(room: Room) -> list[YearStart]:
@@ -123,3 +125,42 @@ def volume_text(room: Room) -> str:
     traded = sum(t.quantity for t in room.trades)
     last = room.rounds[-1].volume if room.rounds else 0
     return f"{len(room.trades)} trades, {traded} allowances so far · last round {last}"
+
+
+def stack_frame(room: Room) -> pd.DataFrame:
+    """The book as two step curves: ``side, allowances, price``.
+
+    Bids from the highest price down and asks from the lowest up, each point the allowances
+    open at that price or better: the class's demand and supply as they stand.
+    """
+    rows = []
+    for side in Side:
+        levels = room.market.book.depth(side)  # best first
+        cumulative = np.cumsum([quantity for _, quantity in levels])
+        name = "bids" if side == Side.BID else "asks"
+        previous = 0
+        for (price, _), total in zip(levels, cumulative, strict=True):
+            rows += [(name, previous, price), (name, int(total), price)]
+            previous = int(total)
+    return pd.DataFrame(rows, columns=["side", "allowances", "price"])
+
+
+def build_stacks(floor: int, ceiling: int) -> alt.Chart:
+    """The stacks' shape: price band; allowances at that price or better along x."""
+    return (
+        alt.Chart(alt.NamedData(name="stacks"))
+        .mark_line(interpolate="linear")
+        .encode(
+            x=alt.X("allowances:Q", title="allowances at this price or better"),
+            y=alt.Y("price:Q", title="coins per allowance").scale(domain=[floor, ceiling]),
+            color=alt.Color("side:N", title=None).scale(domain=["bids", "asks"], range=[BID, ASK]),
+            order="allowances:Q",
+        )
+        .properties(width=CHART_WIDTH, height=CHART_HEIGHT)
+    )
+
+
+def stacks_spec(room: Room) -> dict:
+    """The bid and ask stacks' spec with the book as it stands."""
+    cfg = room.market.config
+    return spec(build_stacks, (cfg.price_floor, cfg.price_ceiling), stacks=stack_frame(room))

@@ -1,10 +1,11 @@
 """The projector's page ``/screen`` (no controls) and the teacher's ``/debrief``.
 
 The screen shows the class what the lesson is about: the price path, the bids and asks in
-the book, the volume, the countdown and the leaderboard; once the teacher reveals theory,
-also p* and the competitive interval on the price path and the gains from trade realised
-against the most there are. The debrief page draws the price path for the whole game, its
-tables, and offers the debrief file.
+the book (by price, and stacked as the class's demand and supply), the volume, the
+countdown and the leaderboard; once the teacher reveals theory, also p* and the competitive
+interval on the price path and the gains from trade realised against the most there are.
+The debrief page draws the price path for the whole game, its tables, and offers the
+debrief file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from __future__ import annotations
 import solara
 
 from dashboard.order_book import depth_spec
-from dashboard.rooms.charts import gains_text, leaderboard_frame, price_spec, volume_text
+from dashboard.rooms.charts import (
+    gains_text,
+    leaderboard_frame,
+    price_spec,
+    stacks_spec,
+    volume_text,
+)
 from dashboard.rooms.debrief import debrief_tables, debrief_zip
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.live import find_room, status_line, use_query, use_room_updates
@@ -33,7 +40,7 @@ def ScreenPage():
     with room.lock:
         status, volume = status_line(room), volume_text(room)
         gains = gains_text(room) if room.theory_shown else None
-        prices, depth = price_spec(room), depth_spec(room.market, None)
+        prices, depth, stacks = price_spec(room), depth_spec(room.market, None), stacks_spec(room)
     solara.Markdown(f"# Room {room.code} · join at /join with the code **{room.code}**")
     solara.Text(status, classes=["room-status"])
     if gains is not None:
@@ -44,6 +51,8 @@ def ScreenPage():
             VegaChart(prices)
         with solara.Card("Bids and asks in the book", margin=0):
             VegaChart(depth)
+    with solara.Card("The bid and ask stacks", margin=0):
+        VegaChart(stacks)
     Leaderboard(room, version)
 
 

@@ -3,7 +3,13 @@
 import pytest
 import solara
 
-from dashboard.rooms.charts import gains_text, leaderboard_frame, price_spec, theory_frame
+from dashboard.rooms.charts import (
+    gains_text,
+    leaderboard_frame,
+    price_spec,
+    stack_frame,
+    theory_frame,
+)
 from dashboard.rooms.live import link, status_line
 from dashboard.rooms.room import Room
 from dashboard.rooms.settings import RoomSettings
@@ -89,3 +95,21 @@ def test_the_console_lists_the_seats_with_their_students(text_of):
     text = rendered_text(Console(room, "key"), text_of)
     assert "firm 0: Ann" in text and "firm 1: bot (zi-c)" in text
     assert "/join?code=ABCDE" in text
+
+
+def test_the_stacks_are_the_book_cumulated_from_the_best_price():
+    room = make_room()
+    ann, bob, cem = room.join("Ann"), room.join("Bob"), room.join("Cem")  # no bots
+    room.start()
+    room.submit(ann.token, "sell", 50, 2)
+    room.submit(bob.token, "sell", 45, 3)
+    room.submit(cem.token, "buy", 30, 4)
+    rows = stack_frame(room).values.tolist()
+    assert rows == [
+        ["bids", 0, 30],
+        ["bids", 4, 30],
+        ["asks", 0, 45],
+        ["asks", 3, 45],
+        ["asks", 3, 50],
+        ["asks", 5, 50],
+    ]
