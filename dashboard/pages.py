@@ -17,6 +17,7 @@ from dashboard.firm_table import FirmTable
 from dashboard.market import DashboardMarket
 from dashboard.order_book import OrderBook
 from dashboard.price_chart import PriceChart
+from dashboard.rooms.pages import routes as room_routes
 from dashboard.welfare import Welfare
 
 #: The panels of the dashboard, in grid order (two per row).
@@ -33,4 +34,5 @@ def Dashboard():
 routes = [
     solara.Route(path="/", component=Dashboard, label="Dashboard"),
     solara.Route(path="classroom", component=Classroom, label="Classroom"),
+    *room_routes,  # /teacher, /join, /play, /screen, /debrief (dashboard/rooms)
 ]
