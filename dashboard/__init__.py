@@ -6,5 +6,5 @@ levers), ``selection`` (the highlighted firm), one module per panel (``price_cha
 ``order_book``, ``emissions``, ``welfare``, ``allocation``, ``firm_table``) drawing through
 ``vega`` (cached Vega-Lite charts), ``student`` and
 ``classroom`` (one firm played by a person), ``pages`` (the routes ``app.py`` serves) and
-``assets`` (the offline CDN cache).
+``assets`` (the offline CDN cache) and ``serve`` (``make run``).
 """
