@@ -10,6 +10,7 @@ message that names the key and its allowed range, which the page shows.
 from __future__ import annotations
 
 import itertools
+import numbers
 from typing import Any
 
 import numpy as np
@@ -67,15 +68,17 @@ def market_overrides(
     return overrides
 
 
-def check_controls(scenario: str, behaviour: str, **overrides: Any) -> None:
+def check_controls(scenario: str, behaviour: str, seed: int, **overrides: Any) -> None:
     """Validate the controls without building a market.
 
     Raises:
-        ScenarioError: a value is out of range or the combination is impossible; the message
-            names the key.
+        ScenarioError: a value (the seed included) is out of range or the combination is
+            impossible; the message names the key.
     """
     if behaviour not in BEHAVIOUR_MIXES:
         raise ScenarioError(f"behaviour: {behaviour!r} is not one of {', '.join(BEHAVIOUR_MIXES)}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ScenarioError(f"seed: {seed!r} must be a whole number >= 0")
     load_scenario(scenario, **overrides)
 
 
@@ -121,12 +124,11 @@ class DashboardMarket(CarbonMarket):
             overrides["n_firms"] = n_firms
         self.validation_error: str | None = None
         try:
-            seed = int(seed)
-            check_controls(scenario, behaviour, **overrides)
-        except (ScenarioError, ValueError, TypeError) as err:
+            check_controls(scenario, behaviour, seed, **overrides)
+        except ScenarioError as err:
             self.validation_error = str(err)
             scenario, behaviour, seed, overrides = "paper", AS_IN_SCENARIO, 0, {}
-        super().__init__(scenario, seed=seed, **overrides)
+        super().__init__(scenario, seed=int(seed), **overrides)
         self._deal_behaviours(BEHAVIOUR_MIXES[behaviour])
         if self.validation_error is not None:
             self.running = False
