@@ -30,15 +30,15 @@ TREATMENTS: dict[str, str] = {
     "grandfathering": "flat-grandfathering",
     "benchmarking": "flat-benchmarking",
     "auction": "auction",
-    "as in scenario": AS_IN_SCENARIO,
+    AS_IN_SCENARIO: AS_IN_SCENARIO,
 }
 SCENARIOS = ("paper", "classroom", "classroom-12")
 TABLES = ("rounds", "firms", "trades")
 
 
-def treatments() -> dict[str, str]:
-    """The treatments on offer: the learned regulator only when it loads."""
-    learned = {"learned regulator": LEARNED} if learned_available() else {}
+def treatments(scenario: str = "paper") -> dict[str, str]:
+    """The treatments on offer on ``scenario``: the learned regulator only where it fits."""
+    learned = {"learned regulator": LEARNED} if learned_available(scenario) else {}
     return {**TREATMENTS, **learned}
 
 
@@ -71,12 +71,11 @@ def new_session(settings: Settings) -> Session:
             scenario's firms, or the scenario rejects the combination (the message names the
             field and its allowed values).
     """
-    if settings.treatment not in treatments():
-        raise ValueError(
-            f"treatment: {settings.treatment!r} is not one of {', '.join(treatments())}"
-        )
+    offered = treatments(settings.scenario)
+    if settings.treatment not in offered:
+        raise ValueError(f"treatment: {settings.treatment!r} is not one of {', '.join(offered)}")
     market = DashboardMarket(
-        settings.scenario, policy=treatments()[settings.treatment], seed=settings.seed
+        settings.scenario, policy=offered[settings.treatment], seed=settings.seed
     )
     if market.validation_error is not None:
         raise ValueError(market.validation_error)
@@ -129,12 +128,12 @@ def TeacherCard(session: Session, on_restart: Callable[[Settings], str | None]):
             "scenario",
             value=draft.value.scenario,
             values=list(SCENARIOS),
-            on_value=lambda v: draft.set(_replace(draft.value, scenario=v)),
+            on_value=lambda v: draft.set(_scenario_chosen(draft.value, v)),
         )
         solara.Select(
             "treatment",
             value=draft.value.treatment,
-            values=list(treatments()),
+            values=list(treatments(draft.value.scenario)),
             on_value=lambda v: draft.set(_replace(draft.value, treatment=v)),
         )
         solara.InputText("seed", value=seed, on_value=set_seed, continuous_update=True)
@@ -153,6 +152,13 @@ def TeacherCard(session: Session, on_restart: Callable[[Settings], str | None]):
                     filename=f"session_{table}.csv",
                     label=f"{table}.csv",
                 )
+
+
+def _scenario_chosen(settings: Settings, scenario: str) -> Settings:
+    """The settings after choosing ``scenario``: a treatment it does not offer becomes the first."""
+    offered = treatments(scenario)
+    treatment = settings.treatment if settings.treatment in offered else next(iter(offered))
+    return _replace(settings, scenario=scenario, treatment=treatment)
 
 
 def _replace(settings: Settings, **changes) -> Settings:

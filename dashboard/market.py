@@ -37,6 +37,8 @@ BEHAVIOUR_MIXES: dict[str, tuple[str, ...]] = {
     "learned (shipped paper policy)": ("learned",),
     "rule-based + learned": ("rule-based", "learned"),
 }
+#: The mixes with learned firms (offered only where the shipped firm policy fits).
+LEARNED_MIXES = frozenset(name for name, mix in BEHAVIOUR_MIXES.items() if "learned" in mix)
 
 
 def market_overrides(

@@ -20,6 +20,7 @@ from dashboard.vega import VegaChart, spec
 from market.orders import Side
 
 TAPE_LENGTH = 12  # most recent trades on the tape
+PRICE, QUANTITY = "price (coins)", "allowances"  # the tape's headers
 
 
 def depth_frame(market: DashboardMarket) -> pd.DataFrame:
@@ -33,7 +34,7 @@ def depth_frame(market: DashboardMarket) -> pd.DataFrame:
 
 
 def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
-    """The most recent trades, newest first: round, buyer, seller, price, quantity.
+    """The most recent trades, newest first: round, buyer, seller, price, allowances.
 
     A ``*`` marks the trades of the highlighted ``firm``.
     """
@@ -45,12 +46,12 @@ def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame
                 "round": t.round + 1,
                 "buyer": t.buyer,
                 "seller": t.seller,
-                "price": t.price,
-                "quantity": t.quantity,
+                PRICE: t.price,
+                QUANTITY: t.quantity,
             }
             for t in recent
         ],
-        columns=["", "round", "buyer", "seller", "price", "quantity"],
+        columns=["", "round", "buyer", "seller", PRICE, QUANTITY],
     )
 
 

@@ -10,6 +10,7 @@ import solara
 
 from dashboard.classroom import Classroom, Settings, new_session, session_csv, treatments
 from dashboard.market import DashboardMarket
+from dashboard.policy_choice import AS_IN_SCENARIO
 from dashboard.student import StudentBehaviour, firm_view, place_order
 from market.orders import OrderRejected
 
@@ -88,7 +89,7 @@ def test_treatments_switch_the_policy():
     assert names["grandfathering"] == "flat-grandfathering"
     assert names["benchmarking"] == "flat-benchmarking"
     assert names["auction"] == "auction"
-    textbook = new_session(Settings(scenario="classroom", treatment="as in scenario"))
+    textbook = new_session(Settings(scenario="classroom", treatment=AS_IN_SCENARIO))
     assert textbook.market.government.policy.name == "scenario"
     with pytest.raises(ValueError, match="firm"):
         new_session(Settings(firm=9))
