@@ -24,13 +24,19 @@ PRICE, QUANTITY = "price (coins)", "allowances"  # the tape's headers
 
 
 def depth_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Level-2 depth: ``price, quantity, side`` (``bid`` or ``ask``), one row per level."""
+    """Level-2 depth: ``price, quantity, side`` (``bid`` or ``ask``), one row per level.
+
+    An empty book is one row of no allowances at the floor, so the chart still has an extent
+    to draw its axes from (Vega warns on an empty one).
+    """
     rows = [
         (price, quantity, side.name.lower())
         for side in Side
         for price, quantity in market.book.depth(side)
     ]
-    return pd.DataFrame(rows, columns=["price", "quantity", "side"])
+    return pd.DataFrame(
+        rows or [(market.config.price_floor, 0, "bid")], columns=["price", "quantity", "side"]
+    )
 
 
 def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
@@ -78,10 +84,10 @@ def depth_spec(market: DashboardMarket, firm: int | None) -> dict:
     cfg = market.config
     data = {"depth": depth_frame(market)}
     if firm is not None:
+        own = [(o.price, o.quantity) for o in market.book.open_orders(firm)]
         data["own"] = pd.DataFrame(
-            [(o.price, o.quantity) for o in market.book.open_orders(firm)],
-            columns=["price", "quantity"],
-        )
+            own or [(cfg.price_floor, 0)], columns=["price", "quantity"]
+        )  # none: one empty level, as in depth_frame
     return spec(build, (cfg.price_floor, cfg.price_ceiling, firm is not None), **data)
 
 
