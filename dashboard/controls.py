@@ -81,12 +81,17 @@ def ManualLevers(model: DashboardMarket):
         )
 
 
+#: Rounds without a trade after which the Market panel says why nothing trades.
+QUIET_ROUNDS = 10
+
+
 def activity(model: DashboardMarket) -> str:
     """What the market is doing, in a sentence, so a quiet chart never looks broken.
 
     Says when the government released nothing this year (there is then nothing to trade
-    until the next allocation), when no trade has happened yet, and otherwise how many
-    trades there were and when the last one was.
+    until the next allocation), and otherwise how many trades there were, when the last one
+    was and, after :data:`QUIET_ROUNDS` quiet rounds, why none happens now (the paper's
+    five firms make a thin market).
     """
     cfg = model.config
     if model.steps == 0:
@@ -107,8 +112,24 @@ def activity(model: DashboardMarket) -> str:
             f"the firms hold none, so nothing trades {later}."
         )
     if not trades:
-        return "No trade yet: no bid has met an offer (the order book shows the best of each)."
-    return f"{len(trades):,} trades so far, the last in round {trades[-1].round + 1}."
+        return f"No trade yet: {why_no_trade(model)}."
+    last = trades[-1].round + 1
+    done = f"{len(trades):,} trades so far, the last in round {last}"
+    if model.steps - last < QUIET_ROUNDS:
+        return f"{done}."
+    return f"{done}; none since, as {why_no_trade(model)}."
+
+
+def why_no_trade(model: DashboardMarket) -> str:
+    """Why the book is not trading now, from its best bid and best ask."""
+    bid, _, ask, _ = model.book.level1()
+    if bid is None and ask is None:
+        return "no firm bids for or offers an allowance"
+    if ask is None:
+        return "no firm offers an allowance for sale"
+    if bid is None:
+        return "no firm bids for an allowance"
+    return f"the best bid ({bid}) is below the best ask ({ask})"
 
 
 @solara.component

@@ -252,7 +252,13 @@ def test_the_market_panel_says_why_nothing_trades(text_of):
         "The government released no allowances in year 1: the firms hold none, so nothing "
         "trades until the next allocation, in round 51."
     ) in text_of(box)
-    trading = stepped(10)
+    trading = stepped(6)
     box, _rc = solara.render(MarketStatus(trading), handle_error=False)
     last = trading.book.trades[-1].round + 1
     assert f"{len(trading.book.trades)} trades so far, the last in round {last}." in text_of(box)
+    play(trading, 30)  # the paper's thin market goes quiet after its first trades
+    assert trading.book.trades[-1].round + 1 == last
+    assert trading.book.best_ask() is None and trading.book.best_bid() is not None
+    assert (
+        f"the last in round {last}; none since, as no firm offers an allowance for sale."
+    ) in text_of(box)
