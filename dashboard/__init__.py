@@ -7,5 +7,6 @@ sidebar's typed values), ``sidebar`` (Reset / Play / Step and the settings), ``c
 firm), one module per panel (``price_chart``, ``order_book``, ``emissions``, ``welfare``,
 ``allocation``, ``firm_table``) drawing through ``vega`` (cached Vega-Lite charts),
 ``student``, ``fields`` and ``classroom`` (one firm played by a person), ``pages`` (the routes
-``app.py`` serves), ``assets`` (the offline CDN cache) and ``serve`` (``make run``).
+``app.py`` serves), ``errors`` (no traceback in the browser), ``assets`` (the offline CDN
+cache) and ``serve`` (``make run``).
 """

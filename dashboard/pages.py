@@ -14,6 +14,7 @@ from dashboard.allocation import Allocation
 from dashboard.classroom import Classroom
 from dashboard.controls import MarketStatus
 from dashboard.emissions import Emissions
+from dashboard.errors import Layout
 from dashboard.firm_table import FirmTable
 from dashboard.order_book import OrderBook
 from dashboard.price_chart import PriceChart
@@ -49,7 +50,8 @@ def Dashboard():
             panel(model)
 
 
+# The root route's layout wraps every page (no traceback ever reaches the browser).
 routes = [
-    solara.Route(path="/", component=Dashboard, label="Dashboard"),
+    solara.Route(path="/", component=Dashboard, label="Dashboard", layout=Layout),
     solara.Route(path="classroom", component=Classroom, label="Classroom"),
 ]

@@ -4,7 +4,8 @@
 
 * ``--host 127.0.0.1`` given explicitly: Solara's own default is ``$HOST``, so a
   ``HOST=0.0.0.0`` left in a shell would otherwise open the market to the whole network;
-* ``--production``: no tracebacks or development reloads in the browser;
+* ``--production``: no development reloads (the tracebacks Solara would still draw into a
+  page are caught by :mod:`dashboard.errors`);
 * Solara's usage telemetry (Mixpanel) switched off;
 * Solara's warning that cookies with ``samesite=none`` need https silenced. The server
   warns on each page served under a host name other than ``localhost`` (here
