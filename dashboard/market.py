@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from agents.registry import make_behaviour
-from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, policy_value
+from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, learned_firms, policy_value
 from market.config import MarketConfig
 from market.theory import competitive_equilibrium
 from model import CarbonMarket, ScenarioError, load_scenario
@@ -34,7 +34,7 @@ BEHAVIOUR_MIXES: dict[str, tuple[str, ...]] = {
     "truthful": ("truthful",),
     "rule-based + zi-c": ("rule-based", "zi-c"),
     "rule-based + zi-c + truthful": ("rule-based", "zi-c", "truthful"),
-    "learned (shipped paper policy)": ("learned",),
+    "learned (trained on this scenario)": ("learned",),
     "rule-based + learned": ("rule-based", "learned"),
 }
 #: The mixes with learned firms (offered only where the shipped firm policy fits).
@@ -70,6 +70,22 @@ def market_overrides(
     return overrides
 
 
+def firm_policy(scenario: str, behaviour: str) -> dict[str, Any]:
+    """The ``enterprise_policy`` override a mix with learned firms needs on ``scenario``.
+
+    Raises:
+        ScenarioError: no shipped firm policy was trained on ``scenario``.
+    """
+    if behaviour not in LEARNED_MIXES:
+        return {}
+    trained = learned_firms(scenario)
+    if trained is None:
+        raise ScenarioError(
+            f"behaviour: {behaviour!r} needs firms trained on {scenario!r}; none are shipped"
+        )
+    return {"enterprise_policy": str(trained)}
+
+
 def check_controls(scenario: str, behaviour: str, seed: int, **overrides: Any) -> None:
     """Validate the controls without building a market.
 
@@ -90,7 +106,7 @@ class DashboardMarket(CarbonMarket):
     Args:
         scenario: a shipped scenario name.
         policy: an entry of the policy select (a policy name, ``learned`` or
-            ``as in scenario``).
+            :data:`~dashboard.policy_choice.AS_IN_SCENARIO`).
         behaviour: an entry of :data:`BEHAVIOUR_MIXES`.
         seed: random seed.
         custom_parameters: apply the sliders below instead of the scenario's own values.
@@ -126,6 +142,7 @@ class DashboardMarket(CarbonMarket):
             overrides["n_firms"] = n_firms
         self.validation_error: str | None = None
         try:
+            overrides.update(firm_policy(scenario, behaviour))
             check_controls(scenario, behaviour, seed, **overrides)
         except ScenarioError as err:
             self.validation_error = str(err)

@@ -3,8 +3,10 @@
 A policy is offered on a scenario only where it fits: a rule when the scenario accepts it
 (``scenario``, the file's allocation table, needs a table), a learned one only on the scenario
 it was trained on (the ``scenario`` its metadata records) and only when its files load. The
-shipped regulator was trained on ``paper``: on ``classroom`` it would allocate nothing. The
-dashboard opens on the scenario's own policy, :data:`AS_IN_SCENARIO`.
+shipped regulator was trained on ``paper``: on ``classroom`` it would allocate nothing. Learned
+firms likewise play only where a shipped firm policy was trained (``paper``,
+``classroom-12``), each scenario with its own. The dashboard opens on the scenario's own
+policy, :data:`AS_IN_SCENARIO`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from agents.learned_firm import SHIPPED_ENTERPRISES
 from agents.learned_regulator import SHIPPED_REGULATOR
 from agents.network import read_metadata
 from agents.registry import POLICIES
+from market.data import POLICY_DIR
 from model import ScenarioError, load_scenario
 
 #: The regulator trained on the ``paper`` scenario (learning/, `carbon-market train-regulator`).
@@ -57,9 +59,13 @@ def _fits(scenario: str, path: Path) -> bool:
     return True
 
 
-def learned_firms_fit(scenario: str) -> bool:
-    """Whether the shipped learned firms (trained on ``paper``) fit ``scenario``."""
-    return trained_on(SHIPPED_ENTERPRISES) == scenario
+@functools.cache
+def learned_firms(scenario: str) -> Path | None:
+    """The shipped learned-firm policy trained on ``scenario`` (``enterprises-*.zip``), if any."""
+    for path in sorted(POLICY_DIR.glob("enterprises-*.zip")):
+        if trained_on(path) == scenario:
+            return path
+    return None
 
 
 def policy_value(choice: str, path: Path | None = None) -> str | None:

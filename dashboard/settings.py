@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from dashboard.market import BEHAVIOUR_MIXES, LEARNED_MIXES, DashboardMarket
-from dashboard.policy_choice import AS_IN_SCENARIO, learned_firms_fit
+from dashboard.policy_choice import AS_IN_SCENARIO, learned_firms
 from model import load_scenario
 
 
@@ -102,5 +102,5 @@ class Controls:
 
 def behaviour_choices(scenario: str) -> list[str]:
     """The behaviour mixes offered on ``scenario``: the learned ones only where they fit."""
-    fits = learned_firms_fit(scenario)
+    fits = learned_firms(scenario) is not None
     return [mix for mix in BEHAVIOUR_MIXES if fits or mix not in LEARNED_MIXES]

@@ -9,7 +9,7 @@ from dashboard.policy_choice import (
     AS_IN_SCENARIO,
     LEARNED,
     learned_available,
-    learned_firms_fit,
+    learned_firms,
     policy_choices,
     trained_on,
 )
@@ -31,10 +31,23 @@ def test_each_learned_policy_is_offered_only_on_the_scenario_it_was_trained_on()
     assert LEARNED in policy_choices("paper")
     for scenario in ("classroom", "classroom-12", "eu-large"):
         assert LEARNED not in policy_choices(scenario)
-        assert not learned_firms_fit(scenario)
+    for scenario in ("classroom", "eu-large"):
+        assert learned_firms(scenario) is None
         assert not any("learned" in mix for mix in behaviour_choices(scenario))
-    assert learned_firms_fit("paper")
-    assert "rule-based + learned" in behaviour_choices("paper")
+        market = DashboardMarket(scenario, behaviour="rule-based + learned")
+        assert market.validation_error.startswith("behaviour: 'rule-based + learned' needs firms")
+    for scenario in ("paper", "classroom-12"):  # each with the firms trained on it
+        assert trained_on(learned_firms(scenario)) == scenario
+        assert "rule-based + learned" in behaviour_choices(scenario)
+
+
+def test_learned_firms_play_the_scenario_they_were_trained_on():
+    market = DashboardMarket("classroom-12", behaviour="learned (trained on this scenario)")
+    assert market.validation_error is None
+    assert market.config.enterprise_policy.endswith("enterprises-classroom-12.zip")
+    for _ in range(20):
+        market.step()
+    assert set(market.behaviour_names) == {"learned"} and market.rejected_orders == 0
 
 
 def test_the_allocation_table_policy_is_offered_only_where_the_file_has_one():
