@@ -39,6 +39,20 @@ def depth_frame(market: DashboardMarket) -> pd.DataFrame:
     )
 
 
+def own_frame(market: DashboardMarket, firm: int) -> pd.DataFrame:
+    """``firm``'s open allowances per price: ``price, quantity``.
+
+    A firm without orders is one level of no allowances at the floor, drawn without an
+    outline (an extent for the chart, as in :func:`depth_frame`).
+    """
+    orders = pd.DataFrame(
+        [(o.price, o.quantity) for o in market.book.open_orders(firm)]
+        or [(market.config.price_floor, 0)],
+        columns=["price", "quantity"],
+    )
+    return orders.groupby("price", as_index=False)["quantity"].sum()
+
+
 def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
     """The most recent trades, newest first: round, buyer, seller, price, allowances.
 
@@ -73,8 +87,12 @@ def build(floor: int, ceiling: int, with_firm: bool) -> alt.LayerChart:
     if with_firm:
         layers.append(
             alt.Chart(alt.NamedData(name="own"))
-            .mark_bar(size=8, fill=None, stroke=HIGHLIGHT, strokeWidth=2)
-            .encode(x=x, y="sum(quantity):Q")
+            .mark_bar(size=8, fill=None, stroke=HIGHLIGHT)
+            .encode(
+                x=x,
+                y="quantity:Q",  # summed per price in own_frame
+                strokeWidth=alt.condition(alt.datum.quantity > 0, alt.value(2), alt.value(0)),
+            )
         )
     return alt.layer(*layers).properties(width=CHART_WIDTH, height=CHART_HEIGHT - 40)
 
@@ -84,10 +102,7 @@ def depth_spec(market: DashboardMarket, firm: int | None) -> dict:
     cfg = market.config
     data = {"depth": depth_frame(market)}
     if firm is not None:
-        own = [(o.price, o.quantity) for o in market.book.open_orders(firm)]
-        data["own"] = pd.DataFrame(
-            own or [(cfg.price_floor, 0)], columns=["price", "quantity"]
-        )  # none: one empty level, as in depth_frame
+        data["own"] = own_frame(market, firm)
     return spec(build, (cfg.price_floor, cfg.price_ceiling, firm is not None), **data)
 
 

@@ -23,7 +23,7 @@ from dashboard.controls import MarketStatus
 from dashboard.emissions import emissions_frame
 from dashboard.firm_table import FirmTable, cell_text, sort_order, table_frame
 from dashboard.market import DashboardMarket
-from dashboard.order_book import PRICE, OrderBook, depth_frame, tape_frame
+from dashboard.order_book import PRICE, OrderBook, depth_frame, depth_spec, own_frame, tape_frame
 from dashboard.pages import PANELS
 from dashboard.policy_choice import AS_IN_SCENARIO
 from dashboard.price_chart import LAST, VWAP, PriceChart, firm_trades, price_frame, price_spec
@@ -262,3 +262,17 @@ def test_the_market_panel_says_why_nothing_trades(text_of):
     assert (
         f"the last in round {last}; none since, as no firm offers an allowance for sale."
     ) in text_of(box)
+
+
+def test_the_highlighted_firms_orders_are_summed_per_price_and_none_draw_no_outline():
+    market = stepped(30, behaviour="zi-c")
+    firm = max(range(market.enterprises.n), key=market.book.n_open)
+    own = own_frame(market, firm)
+    orders = market.book.open_orders(firm)
+    assert own["quantity"].sum() == sum(o.quantity for o in orders) > 0
+    assert own["price"].is_unique
+    quiet = DashboardMarket()
+    assert own_frame(quiet, 0).to_dict("records") == [{"price": 0, "quantity": 0}]
+    outline = depth_spec(quiet, 0)["layer"][1]["encoding"]["strokeWidth"]
+    assert outline["condition"] == {"test": "(datum.quantity > 0)", "value": 2}
+    assert outline["value"] == 0
