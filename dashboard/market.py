@@ -1,7 +1,7 @@
 """The market the dashboard shows: a CarbonMarket built from the dashboard's controls.
 
-Mesa's SolaraViz rebuilds the model on Reset as ``model.__class__(**parameters)``, so
-:class:`DashboardMarket` takes every control as a keyword with a default. A combination the
+Reset rebuilds the market from the sidebar's settings (:class:`~dashboard.settings.Controls`),
+so :class:`DashboardMarket` takes every control as a keyword with a default. A combination the
 scenario rejects never raises here: the market is then the default ``paper`` market, stopped
 (``running`` is False, so Step and Play are disabled), and :attr:`validation_error` holds the
 message that names the key and its allowed range, which the page shows.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from dashboard.market import BEHAVIOUR_MIXES, LEARNED_MIXES, DashboardMarket
+from dashboard.market import BEHAVIOUR_MIXES, DEFAULTS, LEARNED_MIXES, DashboardMarket
 from dashboard.policy_choice import AS_IN_SCENARIO, learned_firms
 from model import load_scenario
 
@@ -64,11 +64,11 @@ class Controls:
     behaviour: str = AS_IN_SCENARIO
     seed: int = 0
     custom_parameters: bool = False
-    penalty: float = 0.0
-    price_ceiling: int = 1
-    budget: float = 0.0
-    climate_coefficient: float = 0.0
-    banking: bool = False
+    penalty: float = DEFAULTS.penalty
+    price_ceiling: int = DEFAULTS.price_ceiling
+    budget: float = DEFAULTS.budget
+    climate_coefficient: float = DEFAULTS.climate_coefficient
+    banking: bool = DEFAULTS.banking
 
     @classmethod
     def for_scenario(cls, scenario: str, seed: int = 0, behaviour: str = AS_IN_SCENARIO):
