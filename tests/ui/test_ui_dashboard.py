@@ -159,6 +159,7 @@ def test_every_table_fits_inside_its_card(page_session, app_url, screenshot):
     for title in ("Order book", "Firms"):
         card = page_session.locator(".v-card", has_text=title).last
         table = card.locator("table").first
+        expect(table).to_be_visible()
         table.scroll_into_view_if_needed()
         inner, outer = table.bounding_box(), card.bounding_box()
         assert (
