@@ -90,9 +90,15 @@ def _rules_accepted(scenario: str) -> tuple[str, ...]:
 
 
 def policy_choices(scenario: str = "paper", path: Path | None = None) -> list[str]:
-    """The policy select's entries on ``scenario``: its own, learned (if it fits), the rules."""
+    """The policy select's entries on ``scenario``: its own, learned (if it fits), the rules.
+
+    The scenario's own rule is listed once, as :data:`AS_IN_SCENARIO` (the select's label
+    names it), so no two entries mean the same policy.
+    """
     learned = [LEARNED] if learned_available(scenario, path) else []
-    return [AS_IN_SCENARIO, *learned, *_rules_accepted(scenario)]
+    own = scenario_policy(scenario)
+    rules = [name for name in _rules_accepted(scenario) if name != own]
+    return [AS_IN_SCENARIO, *learned, *rules]
 
 
 def scenario_policy(scenario: str) -> str:

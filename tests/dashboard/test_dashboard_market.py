@@ -11,6 +11,7 @@ from dashboard.policy_choice import (
     learned_available,
     learned_firms,
     policy_choices,
+    scenario_policy,
     trained_on,
 )
 from dashboard.settings import behaviour_choices
@@ -51,8 +52,18 @@ def test_learned_firms_play_the_scenario_they_were_trained_on():
 
 
 def test_the_allocation_table_policy_is_offered_only_where_the_file_has_one():
-    assert "scenario" not in policy_choices("paper")
-    assert "scenario" in policy_choices("classroom")
+    assert "scenario" not in policy_choices("paper")  # the paper's firms have no table
+    classroom = DashboardMarket("classroom", policy=AS_IN_SCENARIO)
+    assert classroom.government.policy.name == "scenario"  # its own policy
+
+
+def test_each_policy_is_listed_once():
+    for scenario in ("paper", "classroom", "eu-large"):
+        choices = policy_choices(scenario)
+        assert len(choices) == len(set(choices))
+        assert scenario_policy(scenario) not in choices  # it is the scenario's own entry
+    assert "flat-grandfathering" not in policy_choices("paper")
+    assert "flat-grandfathering" in policy_choices("classroom")
 
 
 def test_the_dashboard_opens_on_a_market_that_trades_at_once():
@@ -69,7 +80,7 @@ def test_the_dashboard_opens_on_a_market_that_trades_at_once():
 def test_policy_select_lists_every_baseline_and_manual():
     choices = policy_choices()
     assert choices[0] == AS_IN_SCENARIO
-    for name in ("flat-grandfathering", "decreasing-size", "auction", "eu-benchmark", "manual"):
+    for name in ("flat-benchmarking", "decreasing-size", "auction", "eu-benchmark", "manual"):
         assert name in choices
 
 

@@ -41,7 +41,10 @@ def test_the_policy_select_offers_the_learned_regulator_only_on_paper():
     assert "scenario" not in select(rc, "government policy").items
     select(rc, "scenario").v_model = "classroom"
     items = select(rc, "government policy").items
-    assert LEARNED not in items and "scenario" in items
+    assert LEARNED not in items and "scenario" not in items  # its own, listed once
+    assert select(rc, "government policy").label == (
+        "government policy (the scenario's own: scenario)"
+    )
     assert not [mix for mix in select(rc, "firm behaviour").items if "learned" in mix]
 
 
