@@ -1,4 +1,4 @@
-# The two commands: `make run` (the default scenario, summarised) and `make test`
+# The two commands: `make run` (the dashboard on 127.0.0.1:8765, see dashboard/serve.py) and `make test`
 # (installs everything into .venv, then lints and runs the whole test suite).
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-fast install assets chromium lint bench figures clean
 
 run: $(STAMP) assets
-	$(BIN)/solara run app.py
+	$(BIN)/python -m dashboard.serve
 
 test: $(STAMP) assets chromium
 	$(BIN)/ruff check .

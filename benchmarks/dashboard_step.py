@@ -20,6 +20,7 @@ from solara.server import kernel_context
 
 from dashboard.market import DashboardMarket
 from dashboard.pages import PANELS
+from dashboard.policy_choice import AS_IN_SCENARIO
 
 SIZES = (5, 100, 1_000)
 WARM_UP = 60  # rounds played before timing (past the first allocation, a book with orders)
@@ -37,7 +38,7 @@ def AllPanels(market):
 
 def measure(n_firms: int) -> tuple[float, float]:
     """Median milliseconds per round: (step, step + re-render of every panel)."""
-    market = DashboardMarket("eu-large", policy="as in scenario", n_firms=n_firms, seed=1)
+    market = DashboardMarket("eu-large", policy=AS_IN_SCENARIO, n_firms=n_firms, seed=1)
     for _ in range(WARM_UP):
         market.step()
     with kernel_context.create_dummy_context():  # one browser session

@@ -19,6 +19,20 @@ from dashboard.vega import VegaChart, spec
 
 TOP_FIRMS = 10
 OTHERS = "others"
+#: Colours of the firms shown on their own (Vega's category10, one each) and of the others.
+FIRM_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+OTHERS_COLOUR = "#c7c7c7"
 
 
 def allocation_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
@@ -43,19 +57,29 @@ def allocation_frame(market: DashboardMarket, firm: int | None = None) -> pd.Dat
     return frame.melt("year", var_name="firm", value_name="allowances")
 
 
-def build() -> alt.Chart:
-    """The chart's shape: stacked bars, one per year, one part per firm.
+def colours(names: tuple[str, ...]) -> list[str]:
+    """One colour per bar part: a colour of its own per firm, light grey for ``others``."""
+    firms = iter(FIRM_COLOURS)
+    return [OTHERS_COLOUR if name == OTHERS else next(firms) for name in names]
+
+
+def build(names: tuple[str, ...]) -> alt.Chart:
+    """The chart's shape: stacked bars, one per year, one part per firm of ``names``.
 
     The highlighted firm's parts (rows with ``highlight`` true) are outlined in red.
     """
     highlighted = alt.datum.highlight
+    colour = alt.Color("firm:N", title=None, sort=list(names)).scale(
+        domain=list(names), range=colours(names)
+    )
     return (
         alt.Chart(alt.NamedData(name="allocation"))
         .mark_bar()
         .encode(
             x=alt.X("year:O", title="year"),
             y=alt.Y("allowances:Q", title="allowances allocated"),
-            color=alt.Color("firm:N", title=None),
+            color=colour,
+            order=alt.Order("rank:Q"),
             stroke=alt.condition(highlighted, alt.value(HIGHLIGHT), alt.value(None)),
             strokeWidth=alt.condition(highlighted, alt.value(3), alt.value(0)),
             tooltip=["year:O", "firm:N", "allowances:Q"],
@@ -68,7 +92,9 @@ def allocation_spec(market: DashboardMarket, firm: int | None) -> dict:
     """The chart's Vega-Lite spec with the allocations so far."""
     frame = allocation_frame(market, firm)
     frame["highlight"] = frame["firm"] == f"firm {firm}"
-    return spec(build, (), allocation=frame)
+    names = tuple(frame["firm"].unique())  # largest recipients first, the others last
+    frame["rank"] = frame["firm"].map({name: i for i, name in enumerate(names)})
+    return spec(build, (names,), allocation=frame)
 
 
 @solara.component

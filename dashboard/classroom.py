@@ -9,12 +9,14 @@ is shipped), starts a new session and downloads the session's data as CSV.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
 from dashboard.controls import share_slider
+from dashboard.fields import whole_number
 from dashboard.market import DashboardMarket
 from dashboard.order_book import OrderBook
 from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, learned_available, policy_label
@@ -28,15 +30,15 @@ TREATMENTS: dict[str, str] = {
     "grandfathering": "flat-grandfathering",
     "benchmarking": "flat-benchmarking",
     "auction": "auction",
-    "as in scenario": AS_IN_SCENARIO,
+    AS_IN_SCENARIO: AS_IN_SCENARIO,
 }
 SCENARIOS = ("paper", "classroom", "classroom-12")
 TABLES = ("rounds", "firms", "trades")
 
 
-def treatments() -> dict[str, str]:
-    """The treatments on offer: the learned regulator only when it loads."""
-    learned = {"learned regulator": LEARNED} if learned_available() else {}
+def treatments(scenario: str = "paper") -> dict[str, str]:
+    """The treatments on offer on ``scenario``: the learned regulator only where it fits."""
+    learned = {"learned regulator": LEARNED} if learned_available(scenario) else {}
     return {**TREATMENTS, **learned}
 
 
@@ -54,6 +56,7 @@ class Settings:
 class Session:
     """One student's market: the firm they play and its coins at the start."""
 
+    settings: Settings
     market: DashboardMarket
     firm: int
     behaviour: StudentBehaviour
@@ -64,21 +67,24 @@ def new_session(settings: Settings) -> Session:
     """A fresh market for the settings, with the student's firm handed to the student.
 
     Raises:
-        ValueError: the firm index or treatment is unknown.
+        ValueError: the treatment is unknown, the seed negative, the firm index outside the
+            scenario's firms, or the scenario rejects the combination (the message names the
+            field and its allowed values).
     """
-    if settings.treatment not in treatments():
-        raise ValueError(
-            f"treatment: {settings.treatment!r} is not one of {', '.join(treatments())}"
-        )
+    offered = treatments(settings.scenario)
+    if settings.treatment not in offered:
+        raise ValueError(f"treatment: {settings.treatment!r} is not one of {', '.join(offered)}")
     market = DashboardMarket(
-        settings.scenario, policy=treatments()[settings.treatment], seed=settings.seed
+        settings.scenario, policy=offered[settings.treatment], seed=settings.seed
     )
+    if market.validation_error is not None:
+        raise ValueError(market.validation_error)
     if not 0 <= settings.firm < market.enterprises.n:
         raise ValueError(f"firm: {settings.firm} must be in [0, {market.enterprises.n - 1}]")
     behaviour = StudentBehaviour()
     market.assign_behaviour(settings.firm, behaviour)
     start = float(market.accounts.total_coins()[settings.firm])
-    return Session(market, settings.firm, behaviour, start)
+    return Session(settings, market, settings.firm, behaviour, start)
 
 
 def session_csv(market: DashboardMarket, table: str) -> str:
@@ -94,35 +100,51 @@ def session_csv(market: DashboardMarket, table: str) -> str:
 
 
 @solara.component
-def TeacherCard(settings: solara.Reactive[Settings], session: Session, on_restart):
-    """The teacher's controls: scenario, treatment, seed, the student's firm; CSV downloads."""
-    draft = solara.use_reactive(settings.value)
+def TeacherCard(session: Session, on_restart: Callable[[Settings], str | None]):
+    """The teacher's controls: scenario, treatment, seed, the student's firm; CSV downloads.
+
+    ``on_restart`` starts a session with the chosen settings and returns why it could not
+    (shown on the card; the running session then goes on), or None.
+    """
+    draft = solara.use_reactive(session.settings)
+    seed, set_seed = solara.use_state(str(session.settings.seed))
+    firm, set_firm = solara.use_state(str(session.settings.firm))
+    problem, set_problem = solara.use_state(None)
+
+    def start() -> None:
+        try:
+            chosen = _replace(
+                draft.value,
+                seed=whole_number("seed", seed),
+                firm=whole_number("student's firm", firm),
+            )
+        except ValueError as err:
+            set_problem(str(err))
+            return
+        set_problem(on_restart(chosen))
+
     with solara.Card("Teacher", margin=0):
         solara.Select(
             "scenario",
             value=draft.value.scenario,
             values=list(SCENARIOS),
-            on_value=lambda v: draft.set(_replace(draft.value, scenario=v)),
+            on_value=lambda v: draft.set(_scenario_chosen(draft.value, v)),
         )
         solara.Select(
             "treatment",
             value=draft.value.treatment,
-            values=list(treatments()),
+            values=list(treatments(draft.value.scenario)),
             on_value=lambda v: draft.set(_replace(draft.value, treatment=v)),
         )
-        solara.InputInt(
-            "seed",
-            value=draft.value.seed,
-            on_value=lambda v: draft.set(_replace(draft.value, seed=v)),
-        )
-        solara.InputInt(
-            "student's firm",
-            value=draft.value.firm,
-            on_value=lambda v: draft.set(_replace(draft.value, firm=v)),
-        )
+        solara.InputText("seed", value=seed, on_value=set_seed, continuous_update=True)
+        solara.InputText("student's firm", value=firm, on_value=set_firm, continuous_update=True)
         solara.Button(
-            "Start a new session", color="primary", on_click=lambda: on_restart(draft.value)
+            "Start a new session",
+            color="primary",
+            on_click=start,
         )
+        if problem is not None:
+            solara.Error(f"No new session: {problem}. The current session goes on.")
         with solara.Row():
             for table in TABLES:
                 solara.FileDownload(
@@ -130,6 +152,13 @@ def TeacherCard(settings: solara.Reactive[Settings], session: Session, on_restar
                     filename=f"session_{table}.csv",
                     label=f"{table}.csv",
                 )
+
+
+def _scenario_chosen(settings: Settings, scenario: str) -> Settings:
+    """The settings after choosing ``scenario``: a treatment it does not offer becomes the first."""
+    offered = treatments(scenario)
+    treatment = settings.treatment if settings.treatment in offered else next(iter(offered))
+    return _replace(settings, scenario=scenario, treatment=treatment)
 
 
 def _replace(settings: Settings, **changes) -> Settings:
@@ -144,13 +173,18 @@ def StudentCard(session: Session):
     message, set_message = solara.use_state(None)
     side, set_side = solara.use_state("buy")
     cfg = market.config
-    price, set_price = solara.use_state((cfg.price_floor + cfg.price_ceiling) // 2)
-    quantity, set_quantity = solara.use_state(1)
+    price, set_price = solara.use_state(str((cfg.price_floor + cfg.price_ceiling) // 2))
+    quantity, set_quantity = solara.use_state("1")
     view = firm_view(market, firm, session.start_coins)
 
     def submit():
         try:
-            set_message(("ok", place_order(market, firm, side, price, quantity)))
+            ticks, allowances = whole_number("price", price), whole_number("quantity", quantity)
+        except ValueError as err:
+            set_message(("rejected", f"order not placed: {err}"))
+            return
+        try:
+            set_message(("ok", place_order(market, firm, side, ticks, allowances)))
         except OrderRejected as err:
             set_message(("rejected", f"order rejected: {err}"))
         force_update()
@@ -191,8 +225,8 @@ def StudentCard(session: Session):
         )
         solara.ToggleButtonsSingle(value=side, values=list(SIDES), on_value=set_side)
         with solara.Columns([1, 1]):
-            solara.InputInt("price", value=price, on_value=set_price, continuous_update=True)
-            solara.InputInt(
+            solara.InputText("price", value=price, on_value=set_price, continuous_update=True)
+            solara.InputText(
                 "quantity", value=quantity, on_value=set_quantity, continuous_update=True
             )
         solara.Button("Place order", color="primary", on_click=submit)
@@ -211,16 +245,19 @@ def StudentCard(session: Session):
 @solara.component
 def Classroom():
     """Page: one student's market (its own per browser session)."""
-    settings = solara.use_reactive(Settings())
-    restarts = solara.use_reactive(0)
-    session = solara.use_memo(lambda: new_session(settings.value), [settings.value, restarts.value])
+    first = solara.use_memo(lambda: new_session(Settings()), [])
+    current = solara.use_reactive(first)
+    session = current.value
     solara.use_effect(lambda: select_firm(session.firm), [session])
     update_counter.get()
     market = session.market
 
-    def restart(new: Settings) -> None:
-        settings.set(new)
-        restarts.set(restarts.value + 1)
+    def restart(settings: Settings) -> str | None:
+        try:
+            current.set(new_session(settings))
+        except ValueError as err:
+            return str(err)
+        return None
 
     def step(rounds: int) -> None:
         for _ in range(rounds):
@@ -241,7 +278,7 @@ def Classroom():
     with solara.Columns([1, 1]):
         with solara.Column():
             StudentCard(session)
-            TeacherCard(settings, session, restart)
+            TeacherCard(session, restart)
         with solara.Column():
             OrderBook(market)
             PriceChart(market)

@@ -1,6 +1,5 @@
-"""The dashboard's controls: model parameters, the validation message, the manual levers.
+"""The Market panel: where the episode stands, the validation message, the manual levers.
 
-:func:`model_params` is Mesa SolaraViz's parameter table: Reset rebuilds the market from it.
 :class:`ValidationMessage` shows why a combination was rejected; :class:`ManualLevers` sets
 the ``manual`` policy's levers, which the government reads at the start of each year.
 """
@@ -15,77 +14,15 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from agents.policies import ALLOCATION_RULES, ManualPolicy, rule_shares
-from dashboard.market import BEHAVIOUR_MIXES, DEFAULTS, DashboardMarket
-from dashboard.policy_choice import DEFAULT_POLICY, policy_choices, policy_label
-from market.scenario import shipped_scenarios
+from dashboard.market import DashboardMarket
+from dashboard.policy_choice import policy_label
 
 
 def share_slider(label: str, value: float, on_value: Callable[[float], None], step: float) -> None:
-    """A slider over [0, 1] for a share, calling ``on_value`` as it moves."""
-    solara.SliderFloat(label, value=value, min=0, max=1, step=step, on_value=on_value)
-
-
-def model_params() -> dict[str, Any]:
-    """SolaraViz ``model_params``: one input per :class:`DashboardMarket` argument."""
-    return {
-        "scenario": {
-            "type": "Select",
-            "value": "paper",
-            "values": shipped_scenarios(),
-            "label": "scenario",
-        },
-        "policy": {
-            "type": "Select",
-            "value": DEFAULT_POLICY,
-            "values": policy_choices(),
-            "label": "government policy",
-        },
-        "behaviour": {
-            "type": "Select",
-            "value": "as in scenario",
-            "values": list(BEHAVIOUR_MIXES),
-            "label": "firm behaviour mix",
-        },
-        "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "seed"},
-        "custom_parameters": {
-            "type": "Checkbox",
-            "value": False,
-            "label": "apply the sliders below (off: the scenario's own values)",
-        },
-        "penalty": {
-            "type": "SliderFloat",
-            "value": DEFAULTS.penalty,
-            "min": 0,
-            "max": 300,
-            "step": 5,
-            "label": "penalty (coins/t)",
-        },
-        "price_ceiling": {
-            "type": "SliderInt",
-            "value": DEFAULTS.price_ceiling,
-            "min": 1,
-            "max": 200,
-            "step": 1,
-            "label": "price ceiling (ticks)",
-        },
-        "budget": {
-            "type": "SliderFloat",
-            "value": DEFAULTS.budget,
-            "min": 0,
-            "max": 2000,
-            "step": 10,
-            "label": "budget (allowances)",
-        },
-        "climate_coefficient": {
-            "type": "SliderFloat",
-            "value": DEFAULTS.climate_coefficient,
-            "min": 0,
-            "max": 1,
-            "step": 0.05,
-            "label": "climate coefficient c",
-        },
-        "banking": {"type": "Checkbox", "value": DEFAULTS.banking, "label": "banking"},
-    }
+    """A slider over [0, 1] for a share, its value in its label, calling ``on_value``."""
+    solara.SliderFloat(
+        f"{label}: {value:.0%}", value=value, min=0, max=1, step=step, on_value=on_value
+    )
 
 
 @solara.component
@@ -144,6 +81,57 @@ def ManualLevers(model: DashboardMarket):
         )
 
 
+#: Rounds without a trade after which the Market panel says why nothing trades.
+QUIET_ROUNDS = 10
+
+
+def activity(model: DashboardMarket) -> str:
+    """What the market is doing, in a sentence, so a quiet chart never looks broken.
+
+    Says when the government released nothing this year (there is then nothing to trade
+    until the next allocation), and otherwise how many trades there were, when the last one
+    was and, after :data:`QUIET_ROUNDS` quiet rounds, why none happens now (the paper's
+    five firms make a thin market).
+    """
+    cfg = model.config
+    if model.steps == 0:
+        return (
+            "Press Play or Step: the government allocates at the start of each year, "
+            "then the firms trade allowances in the order book."
+        )
+    trades = model.book.trades
+    if model.measures["release"] == 0 and model.accounts.total_allowances().sum() == 0:
+        next_round = cfg.steps_per_year * (model.year + 1) + 1
+        later = (
+            f"until the next allocation, in round {next_round}"
+            if model.year + 1 < cfg.years
+            else "in this last year"
+        )
+        return (
+            f"The government released no allowances in year {model.year + 1}: "
+            f"the firms hold none, so nothing trades {later}."
+        )
+    if not trades:
+        return f"No trade yet: {why_no_trade(model)}."
+    last = trades[-1].round + 1
+    done = f"{len(trades):,} trades so far, the last in round {last}"
+    if model.steps - last < QUIET_ROUNDS:
+        return f"{done}."
+    return f"{done}; none since, as {why_no_trade(model)}."
+
+
+def why_no_trade(model: DashboardMarket) -> str:
+    """Why the book is not trading now, from its best bid and best ask."""
+    bid, _, ask, _ = model.book.level1()
+    if bid is None and ask is None:
+        return "no firm bids for or offers an allowance"
+    if ask is None:
+        return "no firm offers an allowance for sale"
+    if bid is None:
+        return "no firm bids for an allowance"
+    return f"the best bid ({bid}) is below the best ask ({ask})"
+
+
 @solara.component
 def MarketStatus(model: DashboardMarket):
     """Panel: where the episode stands, the validation message and the manual levers."""
@@ -154,7 +142,9 @@ def MarketStatus(model: DashboardMarket):
         solara.Markdown(
             f"**{model.scenario.name}** · policy **{policy}** · "
             f"round {model.measures['round']} of {cfg.steps_per_year * cfg.years} · "
-            f"year {model.year + 1} of {cfg.years} · {model.enterprises.n} firms"
+            f"year {model.year + 1} of {cfg.years} · {model.enterprises.n:,} firms"
         )
+        if model.validation_error is None:
+            solara.Text(activity(model))
         ValidationMessage(model)
         ManualLevers(model)

@@ -17,24 +17,43 @@ from dashboard.selection import select_firm, selected_firm
 ROWS_PER_PAGE = 10
 NONE = "none"
 
+#: Column -> (header with its unit, decimals shown).
+COLUMNS: dict[str, tuple[str, int]] = {
+    "firm": ("firm", 0),
+    "behaviour": ("behaviour", 0),
+    "coins": ("coins", 1),
+    "allowances": ("allowances (t)", 1),
+    "emission_rate": ("emission rate (t/unit)", 3),
+    "output": ("output (units/round)", 2),
+    "emissions_this_year": ("emitted this year (t)", 1),
+    "open_orders": ("open orders", 0),
+}
+HEADERS = {header: column for column, (header, _) in COLUMNS.items()}
+
 #: ``(column, ascending)`` the table is sorted by; one value per browser session.
 sort_order: solara.Reactive[tuple[str, bool]] = solara.reactive(("firm", True))
 
 
 def table_frame(market: DashboardMarket, sort: tuple[str, bool], firm: int | None) -> pd.DataFrame:
-    """The firm rows sorted by ``sort`` (ties by firm index), rounded for display.
+    """The firm rows sorted by ``sort`` (ties by firm index), with readable headers.
 
     Returns:
         One row per firm with a ``*`` column marking the highlighted ``firm``; the index runs
-        0..n-1 in display order.
+        0..n-1 in display order; the headers are those of :data:`COLUMNS`.
     """
     column, ascending = sort
     frame = market.firm_frame()
     frame = frame.sort_values([column, "firm"], ascending=[ascending, True], kind="stable")
     frame.insert(0, "*", ["*" if i == firm else "" for i in frame["firm"]])
-    return frame.round(
-        {"coins": 1, "allowances": 1, "emission_rate": 3, "output": 2, "emissions_this_year": 1}
-    ).reset_index(drop=True)
+    headers = {column: header for column, (header, _) in COLUMNS.items()}
+    return frame.rename(columns=headers).reset_index(drop=True)
+
+
+def cell_text(frame: pd.DataFrame, header: str, row: int, value: object) -> str:
+    """A cell as the table shows it: numbers with their column's decimals and thousands marks."""
+    if not isinstance(header, str) or header not in HEADERS or isinstance(value, str):
+        return str(value)
+    return f"{value:,.{COLUMNS[HEADERS[header]][1]}f}"
 
 
 @solara.component
@@ -45,9 +64,11 @@ def FirmTable(model: DashboardMarket):
     frame = table_frame(model, sort_order.value, firm)
 
     def sorter(ascending: bool):
-        return lambda column: sort_order.set((column, ascending)) if column != "*" else None
+        return lambda header: (
+            sort_order.set((HEADERS[header], ascending)) if header != "*" else None
+        )
 
-    def highlight(column: str, row: int) -> None:
+    def highlight(header: str, row: int) -> None:
         select_firm(int(frame["firm"].iloc[row]))
 
     column_actions = [
@@ -71,10 +92,13 @@ def FirmTable(model: DashboardMarket):
                 values=choices,
                 on_value=lambda v: select_firm(None if v == NONE else int(v)),
             )
-            solara.Text(f"sorted by {column} ({'ascending' if ascending else 'descending'})")
-        solara.DataFrame(
+            order = "ascending" if ascending else "descending"
+            solara.Text(f"sorted by {COLUMNS[column][0]} ({order})")
+        solara.DataTable(
             frame,
             items_per_page=ROWS_PER_PAGE,
+            format=cell_text,
             column_actions=column_actions,
             cell_actions=cell_actions,
+            scrollable=True,
         )

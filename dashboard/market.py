@@ -1,7 +1,7 @@
 """The market the dashboard shows: a CarbonMarket built from the dashboard's controls.
 
-Mesa's SolaraViz rebuilds the model on Reset as ``model.__class__(**parameters)``, so
-:class:`DashboardMarket` takes every control as a keyword with a default. A combination the
+Reset rebuilds the market from the sidebar's settings (:class:`~dashboard.settings.Controls`),
+so :class:`DashboardMarket` takes every control as a keyword with a default. A combination the
 scenario rejects never raises here: the market is then the default ``paper`` market, stopped
 (``running`` is False, so Step and Play are disabled), and :attr:`validation_error` holds the
 message that names the key and its allowed range, which the page shows.
@@ -10,13 +10,14 @@ message that names the key and its allowed range, which the page shows.
 from __future__ import annotations
 
 import itertools
+import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from agents.registry import make_behaviour
-from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, policy_value
+from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, learned_firms, policy_value
 from market.config import MarketConfig
 from market.theory import competitive_equilibrium
 from model import CarbonMarket, ScenarioError, load_scenario
@@ -33,9 +34,11 @@ BEHAVIOUR_MIXES: dict[str, tuple[str, ...]] = {
     "truthful": ("truthful",),
     "rule-based + zi-c": ("rule-based", "zi-c"),
     "rule-based + zi-c + truthful": ("rule-based", "zi-c", "truthful"),
-    "learned (shipped paper policy)": ("learned",),
+    "learned (trained on this scenario)": ("learned",),
     "rule-based + learned": ("rule-based", "learned"),
 }
+#: The mixes with learned firms (offered only where the shipped firm policy fits).
+LEARNED_MIXES = frozenset(name for name, mix in BEHAVIOUR_MIXES.items() if "learned" in mix)
 
 
 def market_overrides(
@@ -67,15 +70,33 @@ def market_overrides(
     return overrides
 
 
-def check_controls(scenario: str, behaviour: str, **overrides: Any) -> None:
+def firm_policy(scenario: str, behaviour: str) -> dict[str, Any]:
+    """The ``enterprise_policy`` override a mix with learned firms needs on ``scenario``.
+
+    Raises:
+        ScenarioError: no shipped firm policy was trained on ``scenario``.
+    """
+    if behaviour not in LEARNED_MIXES:
+        return {}
+    trained = learned_firms(scenario)
+    if trained is None:
+        raise ScenarioError(
+            f"behaviour: {behaviour!r} needs firms trained on {scenario!r}; none are shipped"
+        )
+    return {"enterprise_policy": str(trained)}
+
+
+def check_controls(scenario: str, behaviour: str, seed: int, **overrides: Any) -> None:
     """Validate the controls without building a market.
 
     Raises:
-        ScenarioError: a value is out of range or the combination is impossible; the message
-            names the key.
+        ScenarioError: a value (the seed included) is out of range or the combination is
+            impossible; the message names the key.
     """
     if behaviour not in BEHAVIOUR_MIXES:
         raise ScenarioError(f"behaviour: {behaviour!r} is not one of {', '.join(BEHAVIOUR_MIXES)}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ScenarioError(f"seed: {seed!r} must be a whole number >= 0")
     load_scenario(scenario, **overrides)
 
 
@@ -85,7 +106,7 @@ class DashboardMarket(CarbonMarket):
     Args:
         scenario: a shipped scenario name.
         policy: an entry of the policy select (a policy name, ``learned`` or
-            ``as in scenario``).
+            :data:`~dashboard.policy_choice.AS_IN_SCENARIO`).
         behaviour: an entry of :data:`BEHAVIOUR_MIXES`.
         seed: random seed.
         custom_parameters: apply the sliders below instead of the scenario's own values.
@@ -121,12 +142,12 @@ class DashboardMarket(CarbonMarket):
             overrides["n_firms"] = n_firms
         self.validation_error: str | None = None
         try:
-            seed = int(seed)
-            check_controls(scenario, behaviour, **overrides)
-        except (ScenarioError, ValueError, TypeError) as err:
+            overrides.update(firm_policy(scenario, behaviour))
+            check_controls(scenario, behaviour, seed, **overrides)
+        except ScenarioError as err:
             self.validation_error = str(err)
             scenario, behaviour, seed, overrides = "paper", AS_IN_SCENARIO, 0, {}
-        super().__init__(scenario, seed=seed, **overrides)
+        super().__init__(scenario, seed=int(seed), **overrides)
         self._deal_behaviours(BEHAVIOUR_MIXES[behaviour])
         if self.validation_error is not None:
             self.running = False

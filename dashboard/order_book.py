@@ -20,20 +20,41 @@ from dashboard.vega import VegaChart, spec
 from market.orders import Side
 
 TAPE_LENGTH = 12  # most recent trades on the tape
+PRICE, QUANTITY = "price (coins)", "allowances"  # the tape's headers
 
 
 def depth_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Level-2 depth: ``price, quantity, side`` (``bid`` or ``ask``), one row per level."""
+    """Level-2 depth: ``price, quantity, side`` (``bid`` or ``ask``), one row per level.
+
+    An empty book is one row of no allowances at the floor, so the chart still has an extent
+    to draw its axes from (Vega warns on an empty one).
+    """
     rows = [
         (price, quantity, side.name.lower())
         for side in Side
         for price, quantity in market.book.depth(side)
     ]
-    return pd.DataFrame(rows, columns=["price", "quantity", "side"])
+    return pd.DataFrame(
+        rows or [(market.config.price_floor, 0, "bid")], columns=["price", "quantity", "side"]
+    )
+
+
+def own_frame(market: DashboardMarket, firm: int) -> pd.DataFrame:
+    """``firm``'s open allowances per price: ``price, quantity``.
+
+    A firm without orders is one level of no allowances at the floor, drawn without an
+    outline (an extent for the chart, as in :func:`depth_frame`).
+    """
+    orders = pd.DataFrame(
+        [(o.price, o.quantity) for o in market.book.open_orders(firm)]
+        or [(market.config.price_floor, 0)],
+        columns=["price", "quantity"],
+    )
+    return orders.groupby("price", as_index=False)["quantity"].sum()
 
 
 def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
-    """The most recent trades, newest first: round, buyer, seller, price, quantity.
+    """The most recent trades, newest first: round, buyer, seller, price, allowances.
 
     A ``*`` marks the trades of the highlighted ``firm``.
     """
@@ -45,12 +66,12 @@ def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame
                 "round": t.round + 1,
                 "buyer": t.buyer,
                 "seller": t.seller,
-                "price": t.price,
-                "quantity": t.quantity,
+                PRICE: t.price,
+                QUANTITY: t.quantity,
             }
             for t in recent
         ],
-        columns=["", "round", "buyer", "seller", "price", "quantity"],
+        columns=["", "round", "buyer", "seller", PRICE, QUANTITY],
     )
 
 
@@ -66,8 +87,12 @@ def build(floor: int, ceiling: int, with_firm: bool) -> alt.LayerChart:
     if with_firm:
         layers.append(
             alt.Chart(alt.NamedData(name="own"))
-            .mark_bar(size=8, fill=None, stroke=HIGHLIGHT, strokeWidth=2)
-            .encode(x=x, y="sum(quantity):Q")
+            .mark_bar(size=8, fill=None, stroke=HIGHLIGHT)
+            .encode(
+                x=x,
+                y="quantity:Q",  # summed per price in own_frame
+                strokeWidth=alt.condition(alt.datum.quantity > 0, alt.value(2), alt.value(0)),
+            )
         )
     return alt.layer(*layers).properties(width=CHART_WIDTH, height=CHART_HEIGHT - 40)
 
@@ -77,10 +102,7 @@ def depth_spec(market: DashboardMarket, firm: int | None) -> dict:
     cfg = market.config
     data = {"depth": depth_frame(market)}
     if firm is not None:
-        data["own"] = pd.DataFrame(
-            [(o.price, o.quantity) for o in market.book.open_orders(firm)],
-            columns=["price", "quantity"],
-        )
+        data["own"] = own_frame(market, firm)
     return spec(build, (cfg.price_floor, cfg.price_ceiling, firm is not None), **data)
 
 

@@ -1,8 +1,12 @@
-"""Which government policies the dashboard offers, and the one it opens with.
+"""Which government policies and firm behaviours the dashboard offers on each scenario.
 
-The dashboard opens on the shipped learned regulator when its file exists and loads, else on
-the paper's baseline ``decreasing-size``: :data:`DEFAULT_POLICY` is that one choice, made once
-when this module is imported. ``learned`` is offered only when the regulator loads.
+A policy is offered on a scenario only where it fits: a rule when the scenario accepts it
+(``scenario``, the file's allocation table, needs a table), a learned one only on the scenario
+it was trained on (the ``scenario`` its metadata records) and only when its files load. The
+shipped regulator was trained on ``paper``: on ``classroom`` it would allocate nothing. Learned
+firms likewise play only where a shipped firm policy was trained (``paper``,
+``classroom-12``), each scenario with its own. The dashboard opens on the scenario's own
+policy, :data:`AS_IN_SCENARIO`.
 """
 
 from __future__ import annotations
@@ -11,37 +15,57 @@ import functools
 from pathlib import Path
 
 from agents.learned_regulator import SHIPPED_REGULATOR
+from agents.network import read_metadata
 from agents.registry import POLICIES
-from model import load_scenario
+from market.data import POLICY_DIR
+from model import ScenarioError, load_scenario
 
 #: The regulator trained on the ``paper`` scenario (learning/, `carbon-market train-regulator`).
 LEARNED_REGULATOR = SHIPPED_REGULATOR
-#: The paper baseline the dashboard falls back on without a learned regulator.
-FALLBACK_POLICY = "decreasing-size"
-#: The policy select's entry for the scenario file's own ``[government]`` policy.
-AS_IN_SCENARIO = "as in scenario"
+#: The select entry (policy and behaviour mix) for what the scenario file itself says.
+AS_IN_SCENARIO = "the scenario's own"
+#: The policy the dashboard opens with.
+DEFAULT_POLICY = AS_IN_SCENARIO
 #: The policy select's entry for the learned regulator.
 LEARNED = "learned"
 
 
-def learned_available(path: Path | None = None) -> bool:
-    """Whether the learned regulator at ``path`` (default: the shipped one) exists and loads.
+def trained_on(path: Path) -> str | None:
+    """The scenario a saved policy (regulator or firms) was trained on, None if unreadable."""
+    try:
+        scenario = read_metadata(path, str(path)).get("scenario")
+    except ScenarioError:
+        return None
+    return scenario if isinstance(scenario, str) else None
 
-    Any failure to load (no file, learning/ not installed or not ready, a corrupt zip) means
-    it is not offered; the dashboard then runs on the baselines.
+
+def learned_available(scenario: str = "paper", path: Path | None = None) -> bool:
+    """Whether the learned regulator at ``path`` (default: the shipped one) fits ``scenario``.
+
+    It fits when it was trained on ``scenario`` and loads for it. Any failure to load (no
+    file, a corrupt zip, another layout) means it is not offered.
     """
-    return _loads(LEARNED_REGULATOR if path is None else path)
+    return _fits(scenario, LEARNED_REGULATOR if path is None else path)
 
 
 @functools.cache
-def _loads(path: Path) -> bool:
-    if not path.is_file():
+def _fits(scenario: str, path: Path) -> bool:
+    if not path.is_file() or trained_on(path) != scenario:
         return False
     try:
-        load_scenario("paper", policy=f"learned:{path}")
+        load_scenario(scenario, policy=f"learned:{path}")
     except Exception:  # whatever stops it loading, the baselines remain
         return False
     return True
+
+
+@functools.cache
+def learned_firms(scenario: str) -> Path | None:
+    """The shipped learned-firm policy trained on ``scenario`` (``enterprises-*.zip``), if any."""
+    for path in sorted(POLICY_DIR.glob("enterprises-*.zip")):
+        if trained_on(path) == scenario:
+            return path
+    return None
 
 
 def policy_value(choice: str, path: Path | None = None) -> str | None:
@@ -53,10 +77,33 @@ def policy_value(choice: str, path: Path | None = None) -> str | None:
     return choice
 
 
-def policy_choices(path: Path | None = None) -> list[str]:
-    """The entries of the policy select: the scenario's own, learned (if it loads), the rest."""
-    learned = [LEARNED] if learned_available(path) else []
-    return [AS_IN_SCENARIO, *learned, *POLICIES]
+@functools.cache
+def _rules_accepted(scenario: str) -> tuple[str, ...]:
+    accepted = []
+    for name in POLICIES:
+        try:
+            load_scenario(scenario, policy=name)
+        except ScenarioError:
+            continue
+        accepted.append(name)
+    return tuple(accepted)
+
+
+def policy_choices(scenario: str = "paper", path: Path | None = None) -> list[str]:
+    """The policy select's entries on ``scenario``: its own, learned (if it fits), the rules.
+
+    The scenario's own rule is listed once, as :data:`AS_IN_SCENARIO` (the select's label
+    names it), so no two entries mean the same policy.
+    """
+    learned = [LEARNED] if learned_available(scenario, path) else []
+    own = scenario_policy(scenario)
+    rules = [name for name in _rules_accepted(scenario) if name != own]
+    return [AS_IN_SCENARIO, *learned, *rules]
+
+
+def scenario_policy(scenario: str) -> str:
+    """The name of the policy the scenario file sets (``[government] policy``)."""
+    return load_scenario(scenario).government.policy
 
 
 def policy_label(name: str) -> str:
@@ -64,7 +111,3 @@ def policy_label(name: str) -> str:
     if name.startswith("learned:"):
         return f"learned ({Path(name.removeprefix('learned:')).name})"
     return name
-
-
-#: The policy the dashboard opens with: the learned regulator if it loads, else the baseline.
-DEFAULT_POLICY = LEARNED if learned_available() else FALLBACK_POLICY

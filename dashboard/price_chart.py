@@ -1,7 +1,10 @@
 """Allowance price over time: the round's VWAP and the last trade, p* in textbook markets.
 
-The highlighted firm's trades are marked on the chart (purchases and sales). The round axis
-grows a year at a time.
+The VWAP (volume-weighted average price of the round's trades) is drawn as points joined
+across the rounds that traded; the last trade's price holds between trades, drawn as a thin
+step line beneath it (in a thin market the two often coincide, and the VWAP stays visible on
+top). The highlighted firm's trades are marked on the chart (purchases and sales). The round
+axis grows a year at a time.
 """
 
 from __future__ import annotations
@@ -17,17 +20,21 @@ from dashboard.market import DashboardMarket
 from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, selected_firm
 from dashboard.vega import VegaChart, spec
 
-SERIES = {"price": "VWAP of the round", "last_price": "last trade"}
+VWAP, LAST = "VWAP of the round", "last trade"
+SERIES = {"price": VWAP, "last_price": LAST}
+COLOURS = {VWAP: "#1f77b4", LAST: "#ff7f0e"}
 
 
 def price_frame(market: DashboardMarket) -> pd.DataFrame:
     """Long table ``round, series, price`` of the VWAP and last-trade price per round.
 
-    Rounds without a price keep a row with a missing price (a gap in the line), so the chart
-    has data, and draws its axes, from round 0.
+    VWAP rows exist only for rounds that traded (so its line joins them); the last trade has
+    a row per round, missing before the first trade, so the chart has data, and draws its
+    axes, from round 0.
     """
     history = market.history()[["round", *SERIES]].rename(columns=SERIES)
-    return history.melt("round", var_name="series", value_name="price").astype({"price": float})
+    frame = history.melt("round", var_name="series", value_name="price").astype({"price": float})
+    return frame[(frame["series"] == LAST) | frame["price"].notna()].reset_index(drop=True)
 
 
 def firm_trades(market: DashboardMarket, firm: int) -> pd.DataFrame:
@@ -46,10 +53,19 @@ def build(
     """The chart's shape: price band, round axis, whether p* and a firm's trades are drawn."""
     y = alt.Y("price:Q", title="coins per allowance").scale(domain=[floor, ceiling])
     x = alt.X("round:Q", title="round").scale(domain=[0, last_round])
+    colour = (
+        alt.Color("series:N", title=None)
+        .scale(domain=list(COLOURS), range=list(COLOURS.values()))
+        .legend(orient="bottom")
+    )
+    prices = alt.Chart(alt.NamedData(name="prices")).encode(x=x, y=y, color=colour)
     layers = [
-        alt.Chart(alt.NamedData(name="prices"))
-        .mark_line(point=alt.OverlayMarkDef(size=12))
-        .encode(x=x, y=y, color=alt.Color("series:N", title=None).legend(orient="bottom"))
+        prices.transform_filter(alt.datum.series == LAST).mark_line(
+            interpolate="step-after", strokeWidth=1
+        ),
+        prices.transform_filter(alt.datum.series == VWAP).mark_line(
+            strokeWidth=2, point=alt.OverlayMarkDef(size=30, filled=True)
+        ),
     ]
     if with_p_star:
         rule = alt.Chart(alt.NamedData(name="p_star"))
@@ -72,7 +88,7 @@ def price_spec(market: DashboardMarket, firm: int | None) -> dict:
     p_star = market.equilibrium_price()
     data = {"prices": price_frame(market)}
     if p_star is not None:
-        data["p_star"] = pd.DataFrame({"price": [p_star], "label": [f"p* = {p_star:.4g}"]})
+        data["p_star"] = pd.DataFrame({"price": [p_star], "label": [f"p* = {p_star:,.1f}"]})
     if firm is not None:
         data["firm_trades"] = firm_trades(market, firm)
     shape = (cfg.price_floor, cfg.price_ceiling, last_round, p_star is not None, firm)

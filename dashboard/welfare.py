@@ -84,7 +84,7 @@ def Welfare(model: DashboardMarket):
     m = model.measures
     with solara.Card("Welfare, equality, productivity", margin=0):
         solara.Text(
-            f"welfare {m['welfare']:.4g} · equality {m['equality']:.3f} · "
-            f"productivity {m['productivity']:.4g} coins per firm"
+            f"welfare {m['welfare']:,.1f} · equality {m['equality']:.3f} · "
+            f"productivity {m['productivity']:,.1f} coins per firm"
         )
         VegaChart(welfare_spec(model))

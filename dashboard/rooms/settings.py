@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.policy_choice import AS_IN_SCENARIO
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.treatments import treatment_policy
 from model import ScenarioError, load_scenario
@@ -49,7 +50,7 @@ class RoomSettings:
     """
 
     scenario: str = "classroom"
-    treatment: str = "as in scenario"
+    treatment: str = AS_IN_SCENARIO
     seats: int = 3
     bots: str = "zi-c"
     round_seconds: float = 10.0

@@ -91,7 +91,9 @@ def NewRoom():
 
     with solara.Card("Open a classroom room", style={"max-width": "520px"}):
         solara.Select("scenario", value=scenario, values=list(SCENARIOS))
-        solara.Select("treatment of year 1", value=treatment, values=treatment_names())
+        solara.Select(
+            "treatment of year 1", value=treatment, values=treatment_names(scenario.value)
+        )
         solara.Select("bots in empty seats", value=bots, values=list(BOTS))
         labels = {
             "seats": "seats (firms)",
@@ -161,7 +163,11 @@ def Console(room: Room, key: str):
         solara.Button("Close the year now", on_click=lambda: act(room.close_year, "year closed"))
         solara.Button("End the game", color="error", on_click=lambda: act(room.end, "game ended"))
     with solara.Row():
-        solara.Select("treatment of the coming year", value=treatment, values=treatment_names())
+        solara.Select(
+            "treatment of the coming year",
+            value=treatment,
+            values=treatment_names(room.settings.scenario),
+        )
         solara.Button(
             "Set treatment",
             on_click=lambda: act(

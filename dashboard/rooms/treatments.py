@@ -27,7 +27,7 @@ from model import ScenarioError, load_scenario
 
 #: Treatments: the name a teacher picks -> the policy select entry it stands for.
 TREATMENTS: dict[str, str] = {
-    "as in scenario": AS_IN_SCENARIO,
+    AS_IN_SCENARIO: AS_IN_SCENARIO,
     "grandfathering": "flat-grandfathering",
     "benchmarking": "flat-benchmarking",
     "auction": "auction",
@@ -35,19 +35,24 @@ TREATMENTS: dict[str, str] = {
 }
 
 
-def treatment_names() -> list[str]:
-    """The treatments on offer: the learned regulator only when it loads."""
-    return [name for name, entry in TREATMENTS.items() if entry != LEARNED or learned_available()]
+def treatment_names(scenario: str) -> list[str]:
+    """The treatments on offer on ``scenario``: the learned regulator only where it fits."""
+    return [
+        name
+        for name, entry in TREATMENTS.items()
+        if entry != LEARNED or learned_available(scenario)
+    ]
 
 
-def check_treatment(treatment: str) -> None:
-    """Fail unless ``treatment`` is one on offer.
+def check_treatment(treatment: str, scenario: str) -> None:
+    """Fail unless ``treatment`` is one on offer on ``scenario``.
 
     Raises:
         RoomError: naming the treatments on offer.
     """
-    if treatment not in treatment_names():
-        raise RoomError(f"treatment: {treatment!r} is not one of {', '.join(treatment_names())}")
+    names = treatment_names(scenario)
+    if treatment not in names:
+        raise RoomError(f"treatment: {treatment!r} is not one of {', '.join(names)}")
 
 
 def treatment_policy(scenario: str, treatment: str, overrides: dict[str, Any]) -> Policy:
@@ -57,7 +62,7 @@ def treatment_policy(scenario: str, treatment: str, overrides: dict[str, Any]) -
         RoomError: the treatment is unknown or its policy does not fit the room (a learned
             regulator trained for another number of firms).
     """
-    check_treatment(treatment)
+    check_treatment(treatment, scenario)
     name = policy_value(TREATMENTS[treatment]) or load_scenario(scenario).government.policy
     try:
         return make_policy(load_scenario(scenario, **{**overrides, "policy": name}))

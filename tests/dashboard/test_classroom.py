@@ -9,6 +9,8 @@ import pytest
 import solara
 
 from dashboard.classroom import Classroom, Settings, new_session, session_csv, treatments
+from dashboard.market import DashboardMarket
+from dashboard.policy_choice import AS_IN_SCENARIO
 from dashboard.student import StudentBehaviour, firm_view, place_order
 from market.orders import OrderRejected
 
@@ -87,7 +89,7 @@ def test_treatments_switch_the_policy():
     assert names["grandfathering"] == "flat-grandfathering"
     assert names["benchmarking"] == "flat-benchmarking"
     assert names["auction"] == "auction"
-    textbook = new_session(Settings(scenario="classroom", treatment="as in scenario"))
+    textbook = new_session(Settings(scenario="classroom", treatment=AS_IN_SCENARIO))
     assert textbook.market.government.policy.name == "scenario"
     with pytest.raises(ValueError, match="firm"):
         new_session(Settings(firm=9))
@@ -122,3 +124,45 @@ def test_classroom_page_places_orders_and_shows_rejections(text_of):
     rc.find(v.Btn, children=["Cancel"]).widget.click()
     assert "cancelled" in text_of(box)
     rc.find(v.Btn, children=["Cancel"]).assert_empty()
+
+
+def start_session(rc, **fields):
+    """Type ``fields`` into the teacher's card (label: text) and press Start."""
+    for label, text in fields.items():
+        rc.find(v.TextField, label=label).widget.v_model = text
+    rc.find(v.Btn, children=["Start a new session"]).widget.click()
+
+
+def test_a_bad_teacher_setting_shows_a_message_and_the_session_goes_on(text_of):
+    box, rc = solara.render(Classroom(), handle_error=False)
+    rc.find(v.Btn, children=["Next round"]).widget.click()
+    rc.find(v.Select, label="scenario").widget.v_model = "classroom"
+    start_session(rc, **{"student's firm": "7"})
+    assert "No new session: firm: 7 must be in [0, 2]" in text_of(box)
+    start_session(rc, **{"student's firm": "2", "seed": "-1"})
+    assert "No new session: seed: -1 must be a whole number >= 0" in text_of(box)
+    start_session(rc, seed="one")
+    assert "No new session: seed: 'one' is not a whole number" in text_of(box)
+    assert "round 1 of 500" in text_of(box)  # the paper session still runs
+    start_session(rc, seed="3")
+    assert "No new session" not in text_of(box)
+    assert "Your firm: firm 2" in text_of(box) and "round 0 of 500" not in text_of(box)
+
+
+def test_an_order_whose_price_is_not_a_number_is_not_placed(text_of):
+    box, rc = solara.render(Classroom(), handle_error=False)
+    for text in ("", "1.5", "abc"):
+        rc.find(v.TextField, label="price").widget.v_model = text
+        rc.find(v.Btn, children=["Place order"]).widget.click()
+        assert f"order not placed: price: {text!r} is not a whole number" in text_of(box)
+    rc.find(v.TextField, label="quantity").widget.v_model = "x"
+    rc.find(v.TextField, label="price").widget.v_model = "1"
+    rc.find(v.Btn, children=["Place order"]).widget.click()
+    assert "order not placed: quantity: 'x' is not a whole number" in text_of(box)
+    rc.find(v.Btn, children=["Cancel"]).assert_empty()  # nothing reached the book
+
+
+def test_a_negative_seed_is_a_message_on_the_dashboard_too():
+    market = DashboardMarket(seed=-1)
+    assert market.validation_error == "seed: -1 must be a whole number >= 0"
+    assert not market.running

@@ -7,40 +7,80 @@ from dashboard import policy_choice
 from dashboard.market import DashboardMarket
 from dashboard.policy_choice import (
     AS_IN_SCENARIO,
-    DEFAULT_POLICY,
-    FALLBACK_POLICY,
     LEARNED,
     learned_available,
+    learned_firms,
     policy_choices,
+    scenario_policy,
+    trained_on,
 )
+from dashboard.settings import behaviour_choices
 
 
 def test_learned_regulator_is_offered_only_when_it_loads(tmp_path):
     missing = tmp_path / "regulator.zip"
-    assert not learned_available(missing)
-    assert LEARNED not in policy_choices(missing)
+    assert not learned_available("paper", missing)
+    assert LEARNED not in policy_choices("paper", missing)
     corrupt = tmp_path / "corrupt.zip"
     corrupt.write_bytes(b"not a zip")
-    assert not learned_available(corrupt)
-    assert LEARNED not in policy_choices(corrupt)
+    assert not learned_available("paper", corrupt)
+    assert LEARNED not in policy_choices("paper", corrupt)
 
 
-def test_default_policy_is_the_learned_regulator_or_the_paper_baseline():
+def test_each_learned_policy_is_offered_only_on_the_scenario_it_was_trained_on():
+    assert trained_on(policy_choice.LEARNED_REGULATOR) == "paper"
+    assert LEARNED in policy_choices("paper")
+    for scenario in ("classroom", "classroom-12", "eu-large"):
+        assert LEARNED not in policy_choices(scenario)
+    for scenario in ("classroom", "eu-large"):
+        assert learned_firms(scenario) is None
+        assert not any("learned" in mix for mix in behaviour_choices(scenario))
+        market = DashboardMarket(scenario, behaviour="rule-based + learned")
+        assert market.validation_error.startswith("behaviour: 'rule-based + learned' needs firms")
+    for scenario in ("paper", "classroom-12"):  # each with the firms trained on it
+        assert trained_on(learned_firms(scenario)) == scenario
+        assert "rule-based + learned" in behaviour_choices(scenario)
+
+
+def test_learned_firms_play_the_scenario_they_were_trained_on():
+    market = DashboardMarket("classroom-12", behaviour="learned (trained on this scenario)")
+    assert market.validation_error is None
+    assert market.config.enterprise_policy.endswith("enterprises-classroom-12.zip")
+    for _ in range(20):
+        market.step()
+    assert set(market.behaviour_names) == {"learned"} and market.rejected_orders == 0
+
+
+def test_the_allocation_table_policy_is_offered_only_where_the_file_has_one():
+    assert "scenario" not in policy_choices("paper")  # the paper's firms have no table
+    classroom = DashboardMarket("classroom", policy=AS_IN_SCENARIO)
+    assert classroom.government.policy.name == "scenario"  # its own policy
+
+
+def test_each_policy_is_listed_once():
+    for scenario in ("paper", "classroom", "eu-large"):
+        choices = policy_choices(scenario)
+        assert len(choices) == len(set(choices))
+        assert scenario_policy(scenario) not in choices  # it is the scenario's own entry
+    assert "flat-grandfathering" not in policy_choices("paper")
+    assert "flat-grandfathering" in policy_choices("classroom")
+
+
+def test_the_dashboard_opens_on_a_market_that_trades_at_once():
     market = DashboardMarket()
     assert market.scenario.name == "paper"
-    if learned_available():
-        assert DEFAULT_POLICY == LEARNED
-        assert market.scenario.government.policy.startswith("learned:")
-    else:
-        assert DEFAULT_POLICY == FALLBACK_POLICY
-        assert market.government.policy.name == "decreasing-size"
+    assert market.government.policy.name == "flat-grandfathering"  # the paper file's own
     assert market.running and market.validation_error is None
+    for _ in range(5):
+        market.step()
+    assert market.government.release > 0
+    assert market.book.trades  # trades in the first five rounds
 
 
 def test_policy_select_lists_every_baseline_and_manual():
     choices = policy_choices()
     assert choices[0] == AS_IN_SCENARIO
-    for name in ("flat-grandfathering", "decreasing-size", "auction", "eu-benchmark", "manual"):
+    for name in ("flat-benchmarking", "decreasing-size", "auction", "eu-benchmark", "manual"):
         assert name in choices
 
 
@@ -132,7 +172,7 @@ def test_firm_frame_matches_the_accounts():
 def test_a_shipped_regulator_is_offered_and_runs(tiny_regulator, monkeypatch):
     from dashboard.classroom import Settings, new_session, treatments
 
-    assert learned_available(tiny_regulator)
+    assert learned_available("paper", tiny_regulator)
     monkeypatch.setattr(policy_choice, "LEARNED_REGULATOR", tiny_regulator)
     assert LEARNED in policy_choices()
     market = DashboardMarket(policy=LEARNED)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "ui"
@@ -21,6 +22,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+# A loaded machine (make test runs two workers beside other jobs) may take seconds per render:
+# every expectation waits up to this long for its condition.
+expect.set_options(timeout=30_000)
 
 
 def pytest_collection_modifyitems(config, items):

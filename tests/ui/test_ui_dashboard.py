@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.price_chart import COLOURS, VWAP
+
 pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
 
 TIMEOUT = 30_000  # ms: the first page load compiles the page's scripts
@@ -15,16 +17,23 @@ def open_page(page, url):
     page.get_by_text("Allowance price").first.wait_for(timeout=TIMEOUT)
 
 
-def test_page_loads_without_error(page_session, app_url, screenshot):
-    errors = []
+def test_page_loads_and_steps_without_error_or_console_warning(page_session, app_url, screenshot):
+    errors, warnings = [], []
     page_session.on("pageerror", lambda err: errors.append(str(err)))
+    page_session.on(
+        "console", lambda msg: warnings.append(msg.text) if msg.type == "warning" else None
+    )
     open_page(page_session, app_url)
     for title in ("Order book", "Emissions and the cap", "Firms", "Allocation per firm and year"):
         expect(page_session.get_by_text(title).first).to_be_visible()
     expect(page_session.get_by_text("round 0 of 500")).to_be_visible()
+    step_to(page_session, 5)
+    expect(page_session.get_by_text(re.compile(r"\d+ trades so far"))).to_be_visible()
     expect(page_session.get_by_text("Traceback")).to_have_count(0)
     screenshot(page_session)
     assert errors == []
+    # Vega's own warnings (a Vega-Lite version mismatch, an empty extent) name Vega or WARN.
+    assert [w for w in warnings if "Vega" in w or "WARN" in w] == []
 
 
 def choose(page, label, option):
@@ -36,19 +45,40 @@ def price_chart(page):
     return page.locator(".v-card", has_text="Allowance price").first
 
 
-def test_step_advances_the_round_and_redraws_the_price_chart(page_session, app_url, screenshot):
+def step_to(page, rounds):
+    step = page.get_by_role("button", name="Step")
+    for done in range(1, rounds + 1):
+        step.click()
+        expect(page.get_by_text(re.compile(rf"round {done} of \d+"))).to_be_visible()
+
+
+# Pixels of the VWAP's own colour in the price chart's canvas, above its legend (whose VWAP
+# symbol has the same colour): the VWAP's points and line where they are not hidden.
+VWAP_PIXELS = f"""canvas => {{
+    const [r, g, b] = [1, 3, 5].map(i => parseInt("{COLOURS[VWAP]}".slice(i, i + 2), 16));
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height - 40);
+    let count = 0;
+    for (let i = 0; i < data.data.length; i += 4) {{
+        if (data.data[i] === r && data.data[i + 1] === g && data.data[i + 2] === b) count++;
+    }}
+    return count;
+}}"""
+# The price chart (the card titled "Allowance price") shows its VWAP: more than a legend's worth.
+VWAP_DRAWN = f"""() => {{
+    const card = [...document.querySelectorAll(".v-card")]
+        .find(c => c.textContent.includes("Allowance price"));
+    const canvas = card && card.querySelector("canvas");
+    return Boolean(canvas) && ({VWAP_PIXELS})(canvas) > 30;
+}}"""
+
+
+def test_step_advances_the_round_and_draws_the_vwap(page_session, app_url, screenshot):
     open_page(page_session, app_url)
-    # A baseline that allocates in year 1 (the learned regulator may release nothing then).
-    choose(page_session, "government policy", "decreasing-size")
+    choose(page_session, "government policy", "decreasing-size")  # trades in rounds 3 to 5
     page_session.get_by_role("button", name="Reset").click()
     expect(page_session.get_by_text("policy: decreasing-size")).to_be_visible()
-    before = price_chart(page_session).screenshot()
-    step = page_session.get_by_role("button", name="Step")
-    for rounds in range(1, 16):
-        step.click()
-        expect(page_session.get_by_text(f"round {rounds} of 500")).to_be_visible()
-    page_session.wait_for_timeout(500)  # the chart draws after the text updates
-    assert price_chart(page_session).screenshot() != before
+    step_to(page_session, 15)
+    page_session.wait_for_function(VWAP_DRAWN, timeout=TIMEOUT)
     screenshot(page_session)
 
 
@@ -86,9 +116,7 @@ def test_two_browsers_do_not_share_a_model(browser, app_url, screenshot):
         a, b = first.new_page(), second.new_page()
         open_page(a, app_url)
         open_page(b, app_url)
-        for _ in range(3):
-            a.get_by_role("button", name="Step").click()
-        expect(a.get_by_text("round 3 of 500")).to_be_visible()
+        step_to(a, 3)
         b.reload()
         b.get_by_text("Allowance price").first.wait_for(timeout=TIMEOUT)
         expect(b.get_by_text("round 0 of 500")).to_be_visible()
@@ -104,16 +132,41 @@ def test_two_browsers_do_not_share_a_model(browser, app_url, screenshot):
         second.close()
 
 
-def test_reset_rebuilds_the_market_or_shows_why_not(page_session, app_url, screenshot):
+def test_a_rejected_reset_disables_play_and_step_at_once(page_session, app_url, screenshot):
     open_page(page_session, app_url)
     choose(page_session, "government policy", "flat-benchmarking")
     page_session.get_by_role("button", name="Reset").click()
     expect(page_session.get_by_text("policy: flat-benchmarking")).to_be_visible()
-    choose(page_session, "government policy", "scenario")  # impossible with the paper's firms
+    page_session.get_by_label("apply the sliders below").check(force=True)
+    budget = page_session.locator(".v-input", has_text="budget:").get_by_role("slider")
+    budget.focus()
+    budget.press("Home")  # the slider's minimum: a budget of 0 allowances
+    expect(page_session.get_by_text("budget: 0 allowances")).to_be_visible()
     page_session.get_by_role("button", name="Reset").click()
-    expect(page_session.get_by_text(re.compile(r"not applied: government\.policy"))).to_be_visible()
-    page_session.get_by_role("button", name="Step").click()  # the rejected market does not play
-    expect(page_session.get_by_role("button", name="Step")).to_be_disabled()
+    expect(page_session.get_by_text(re.compile(r"not applied: market\.budget"))).to_be_visible()
+    expect(page_session.get_by_role("button", name="Step")).to_be_disabled()  # without a click
+    expect(page_session.get_by_role("button", name="Play")).to_be_disabled()
     expect(page_session.get_by_text("round 0 of 500")).to_be_visible()
     expect(page_session.get_by_text("Traceback")).to_have_count(0)
+    screenshot(page_session)
+
+
+def test_every_table_fits_inside_its_card(page_session, app_url, screenshot):
+    page_session.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page_session, app_url)
+    step_to(page_session, 5)  # trades on the tape
+    expect(page_session.get_by_text("emission rate (t/unit)")).to_be_visible()
+    for title in ("Order book", "Firms"):
+        card = page_session.locator(".v-card", has_text=title).last
+        table = card.locator("table").first
+        expect(table).to_be_visible()
+        table.scroll_into_view_if_needed()
+        inner, outer = table.bounding_box(), card.bounding_box()
+        assert (
+            outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        )
+        assert inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+        last_header = table.locator("th").last
+        box = last_header.bounding_box()
+        assert box["x"] + box["width"] <= outer["x"] + outer["width"]  # no column cut off
     screenshot(page_session)

@@ -182,11 +182,11 @@ def test_the_debrief_holds_every_trade_with_names_and_the_year_treatments(tmp_pa
         2,
     )
     years = pd.read_csv(files.open("years.csv"))
-    assert list(years["treatment"]) == ["as in scenario"]
+    assert list(years["treatment"]) == ["the scenario's own"]
     # Four classroom firms (c = 1, 2, 4, 1) cut 400 - 310 t: p* = 90 / (1 + 1/2 + 1/4 + 1).
     assert years["p_star"].iloc[0] == pytest.approx(90 / 2.75, rel=1e-12)
     rounds = pd.read_csv(files.open("rounds.csv"))
-    assert list(rounds["treatment"]) == ["as in scenario"] * 6 + ["auction"] * 2
+    assert list(rounds["treatment"]) == ["the scenario's own"] * 6 + ["auction"] * 2
     settings = pd.read_csv(files.open("room.csv"))
     assert settings["seed"].iloc[0] == 0
     events = files.open("events.csv").read().decode()
