@@ -31,7 +31,6 @@ class OrderWatch:
 
     def __exit__(self, *exc: object) -> None:
         book = self.market.book
-        book.read_trades()
         filled: dict[int, int] = {}
         for trade in book.trades[self.since :]:
             for order_id in (trade.buy_order, trade.sell_order):

@@ -383,7 +383,6 @@ class Room(StudentRequests):
     def _collect_trades(self) -> list[TradeRecord]:
         """The market's new trades as records with seats and names."""
         book = self.market.book
-        book.read_trades()
         new = []
         for trade in book.trades[self._trades_seen :]:
             buyer, seller = self.seats[trade.buyer], self.seats[trade.seller]

@@ -23,11 +23,12 @@ def make_room(**settings) -> Room:
 
 def test_the_status_names_the_round_orders_go_into():
     room = make_room(rounds_per_year=2, years=2)
-    assert status_line(room) == "lobby · not started · treatment: as in scenario"
+    own = "treatment: the scenario's own"
+    assert status_line(room) == f"lobby · not started · {own}"
     room.start()
-    assert status_line(room) == "trading · year 1 of 2, round 2 of 2 · treatment: as in scenario"
+    assert status_line(room) == f"trading · year 1 of 2, round 2 of 2 · {own}"
     room.advance()
-    assert status_line(room) == "between years · year 1 of 2 finished · treatment: as in scenario"
+    assert status_line(room) == f"between years · year 1 of 2 finished · {own}"
 
 
 def test_the_theory_lines_follow_each_year_and_show_only_when_revealed():
