@@ -1,4 +1,4 @@
-"""Where the shipped data lives: scenarios, sweeps, calibration tables and trained policies.
+"""Where the shipped data lives: scenarios, calibration tables and trained policies (and sweeps).
 
 In a clone they are the repository's ``data/`` folder; an installed wheel carries the same
 folder as the package data ``market/shipped`` (``pyproject.toml`` maps one onto the other),
@@ -19,6 +19,5 @@ def _data_dir() -> Path:
 
 DATA_DIR = _data_dir()
 SCENARIO_DIR = DATA_DIR / "scenarios"
-SWEEP_DIR = DATA_DIR / "sweeps"
 POLICY_DIR = DATA_DIR / "policies"
 SECTOR_TABLE = DATA_DIR / "calibration" / "sectors.csv"
