@@ -79,16 +79,23 @@ def plot_metric(results: Results, metric: str, parameter: str) -> Figure | None:
     ax = figure.subplots()
     numeric = is_numeric(results, parameter)
     lines = [(None, data)] if parameter == "policy" else list(data.groupby("policy", sort=True))
+    categories = {value: i for i, value in enumerate(dict.fromkeys(data[parameter]))}
     for i, (policy, rows) in enumerate(lines):
         colour = f"C{i % 10}"
-        x = rows[parameter].to_numpy() if numeric else np.arange(len(rows)) + 0.1 * i
         if numeric:
+            x = rows[parameter].to_numpy()
             ax.plot(x, rows["mean"], marker="o", color=colour, label=policy)
             ax.fill_between(x, rows["low"], rows["high"], color=colour, alpha=0.2)
-        else:
+        else:  # side by side around each category's tick
+            x = np.array([categories[v] for v in rows[parameter]]) + 0.1 * (
+                i - (len(lines) - 1) / 2
+            )
             error = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
             ax.errorbar(x, rows["mean"], yerr=error, fmt="o", capsize=4, color=colour, label=policy)
-            ax.set_xticks(x, [str(v) for v in rows[parameter]], rotation=20, ha="right")
+    if not numeric:
+        ax.set_xticks(
+            list(categories.values()), [str(v) for v in categories], rotation=20, ha="right"
+        )
     ax.set_xlabel(axis_label(parameter.replace("_", " "), unit_of(parameter)))
     ax.set_ylabel(axis_label(shown.label, shown.unit))
     ax.grid(alpha=0.3)
@@ -97,7 +104,7 @@ def plot_metric(results: Results, metric: str, parameter: str) -> Figure | None:
     seeds = int(data["n"].max())
     ax.set_title(
         f"{results.manifest['name']}: {shown.label} by {parameter.replace('_', ' ')}\n"
-        f"mean of {seeds} seeds, shaded: {LEVEL:.0%} confidence band",
+        f"mean of {seeds} seeds, {'band' if numeric else 'bars'}: {LEVEL:.0%} confidence interval",
         fontsize=10,
     )
     return figure

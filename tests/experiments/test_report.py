@@ -135,3 +135,24 @@ def test_a_band_of_a_non_negative_metric_stops_at_zero(sweep_results: Path, metr
     (ax,) = plot_metric(results, metric, "budget").axes
     lowest = min(c.get_paths()[0].vertices[:, 1].min() for c in ax.collections)
     assert lowest == 0.0
+
+
+def test_a_categorical_parameter_puts_every_policy_beside_each_tick() -> None:
+    runs = pd.DataFrame(
+        [
+            {"policy": policy, "behaviour": behaviour, "seed": seed, "welfare": 10.0 + seed}
+            for policy in ("auction", "equal")
+            for behaviour in ("zi-c", "rule-based")
+            for seed in (0, 1, 2)
+        ]
+    )
+    manifest = {
+        "name": "s",
+        "parameters": {"policy": "str", "behaviour": "str"},
+        "metrics": ["welfare"],
+    }
+    (ax,) = plot_metric(Results(runs, pd.DataFrame(), manifest), "welfare", "behaviour").axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["rule-based", "zi-c"]
+    assert ax.get_xticks().tolist() == [0, 1]
+    centres = sorted(bars.lines[0].get_xdata()[0] for bars in ax.containers)
+    assert centres == pytest.approx([-0.05, 0.05])  # the two policies either side of tick 0
