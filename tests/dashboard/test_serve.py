@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_make_run_starts_the_launcher():
     dry = subprocess.run(
-        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert dry.splitlines()[-1].endswith("python -m dashboard.serve")
 

@@ -32,7 +32,7 @@ def test_an_unknown_policy_is_refused_with_every_name_and_pattern():
     assert scenario.government.policy == "laissez-faire"
     with raises("government.policy: 'laissez-faire' is not one of flat-grandfathering, "):
         load_scenario("paper", policy="laissez-faire")
-    with pytest.raises(ScenarioError, match=r"eu-benchmark, scenario, manual, learned:PATH$"):
+    with pytest.raises(ScenarioError, match=r"scenario, manual, learned:PATH, schedule:FILE$"):
         CarbonMarket("paper", seed=0, policy="laissez-faire")
 
 

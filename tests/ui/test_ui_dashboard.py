@@ -139,6 +139,7 @@ def test_a_rejected_reset_disables_play_and_step_at_once(page_session, app_url, 
     expect(page_session.get_by_text("policy: flat-benchmarking")).to_be_visible()
     page_session.get_by_label("apply the sliders below").check(force=True)
     budget = page_session.locator(".v-input", has_text="budget:").get_by_role("slider")
+    expect(budget).to_be_enabled()  # the tick reaches the server before the slider unlocks
     budget.focus()
     budget.press("Home")  # the slider's minimum: a budget of 0 allowances
     expect(page_session.get_by_text("budget: 0 allowances")).to_be_visible()
