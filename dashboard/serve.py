@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import warnings
 
-#: The only address the server listens on: the loopback interface.
+#: The address the server listens on unless told otherwise: the loopback interface.
 HOST = "127.0.0.1"
+#: Where the rooms read the address students reach the server at (``dashboard.rooms.invite``).
+PUBLIC_URL = "CARBON_PUBLIC_URL"
 #: Solara's usual port.
 PORT = 8765
 #: The start of the warning Solara gives on every page served over plain http.
@@ -35,13 +38,14 @@ def app_path() -> str:
     return spec.origin
 
 
-def solara_arguments(port: int = PORT) -> list[str]:
-    """The ``solara`` command line: run the app on the loopback address, in production mode.
+def solara_arguments(port: int = PORT, host: str = HOST) -> list[str]:
+    """The ``solara`` command line: run the app on ``host``, in production mode.
 
     Args:
         port: TCP port to listen on.
+        host: the address to listen on (the loopback unless a classroom's is given).
     """
-    return ["run", app_path(), "--host", HOST, "--port", str(port), "--production"]
+    return ["run", app_path(), "--host", host, "--port", str(port), "--production"]
 
 
 def configure_server() -> None:
@@ -56,13 +60,22 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of ``python -m dashboard.serve``: serve until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=PORT, help=f"TCP port (default {PORT})")
+    parser.add_argument(
+        "--host",
+        default=HOST,
+        help=f"address to listen on (default {HOST}, this machine only); give the "
+        "classroom network's own address to let students join (docs/teaching.md)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
         parser.error(f"--port: {args.port} must be in [1, 65535]")
+    if args.host in ("0.0.0.0", "::", ""):
+        parser.error(f"--host: {args.host!r} opens every network; give one address")
     configure_server()
+    os.environ[PUBLIC_URL] = f"http://{args.host}:{args.port}"  # the rooms' join links
     from solara.__main__ import cli
 
-    cli(solara_arguments(args.port))
+    cli(solara_arguments(args.port, args.host))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import solara
 
 from dashboard.rooms.debrief import debrief_zip
 from dashboard.rooms.errors import RoomError
+from dashboard.rooms.invite import join_url, qr_svg
 from dashboard.rooms.live import link, status_line, use_query, use_room_updates
 from dashboard.rooms.registry import shared_registry
 from dashboard.rooms.room import Room
@@ -143,14 +144,16 @@ def Console(room: Room, key: str):
         status, phase, shown = status_line(room), room.phase, room.theory_shown
         seats = [(s.index, s.name) for s in room.seats]
         free = [s.index for s in room.seats if not s.occupied]
+    invitation = join_url(room.code)
     solara.Markdown(
         f"# Room **{room.code}**\n"
         f"Students open **/join** and type the code **{room.code}** "
-        f"(or follow [{link('join', code=room.code)}]({link('join', code=room.code)})). "
+        f"(or follow [{invitation}]({invitation}), or scan the code below). "
         f"Projector: [{link('screen', code=room.code)}]({link('screen', code=room.code)}) · "
         f"[debrief]({link('debrief', code=room.code, key=key)}).  \n"
         "Bookmark this page: its link holds the room's teacher key."
     )
+    solara.HTML(tag="div", unsafe_innerHTML=qr_svg(invitation), classes=["room-qr"])
     solara.Text(status, classes=["room-status"])
     solara.Text(f"settings: {_settings_text(room.settings)}")
     with solara.Row():
