@@ -67,6 +67,8 @@ FLOAT_COLUMNS = (
 )
 #: The firms' integer columns, rows of ``FirmArrays.ints``.
 INT_COLUMNS = ("knowledge", "last_research_round")
+#: Each float column's row in ``FirmArrays.floats``, by name (what the kernels index by).
+FLOAT_ROW = {name: row for row, name in enumerate(FLOAT_COLUMNS)}
 
 
 @dataclass

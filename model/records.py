@@ -21,7 +21,7 @@ from numba import njit
 from market import book_kernels as book
 from market import metrics
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES, ESCROW_COINS
-from market.enterprises import FLOAT_COLUMNS, INT_COLUMNS
+from market.enterprises import FLOAT_ROW, INT_COLUMNS
 from market.numerics import maximum, pairwise_sum
 
 #: The market's measures of a round, columns of :attr:`RoundRecords.measures`.
@@ -71,13 +71,12 @@ FIRM_NUMBERS = (
     "open_orders",
 )
 
-_F = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
 _RATE, _OUTPUT, _YTD, _EMITTED, _SURRENDERED = (
-    _F["emission_rate"],
-    _F["output"],
-    _F["ytd_emissions"],
-    _F["emitted_total"],
-    _F["surrendered_total"],
+    FLOAT_ROW["emission_rate"],
+    FLOAT_ROW["output"],
+    FLOAT_ROW["ytd_emissions"],
+    FLOAT_ROW["emitted_total"],
+    FLOAT_ROW["surrendered_total"],
 )
 _KNOWLEDGE = INT_COLUMNS.index("knowledge")
 

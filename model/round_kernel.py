@@ -25,7 +25,7 @@ from agents.valuation_kernels import Sight, update_expectation
 from market import book_kernels as book
 from market import firm_kernels as firms_
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
-from market.enterprises import FLOAT_COLUMNS, INT_COLUMNS
+from market.enterprises import FLOAT_ROW, INT_COLUMNS
 from market.numerics import pairwise_sum
 
 #: Behaviours that decide in compiled code, by their registry name.
@@ -48,21 +48,21 @@ PARAMS = (
 (OUTPUT_PRICE, PENALTY, SUCCESS, EFFECT, MIN_RATE, GREEN_COST, FORGET_AFTER, DELAY, PRODUCTION,
  RESEARCH) = range(len(PARAMS))  # fmt: skip
 
-_F = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
+
 CAPACITY, ABILITY, ATTEMPT_COST, INITIAL_RATE, RATE = (
-    _F["capacity"],
-    _F["research_ability"],
-    _F["research_attempt_cost"],
-    _F["initial_emission_rate"],
-    _F["emission_rate"],
+    FLOAT_ROW["capacity"],
+    FLOAT_ROW["research_ability"],
+    FLOAT_ROW["research_attempt_cost"],
+    FLOAT_ROW["initial_emission_rate"],
+    FLOAT_ROW["emission_rate"],
 )
 BASELINE, ABATEMENT, OUTPUT, YTD_OUTPUT, YTD_EMISSIONS, OWED = (
-    _F["baseline_emissions"],
-    _F["abatement_cost"],
-    _F["output"],
-    _F["ytd_output"],
-    _F["ytd_emissions"],
-    _F["owed"],
+    FLOAT_ROW["baseline_emissions"],
+    FLOAT_ROW["abatement_cost"],
+    FLOAT_ROW["output"],
+    FLOAT_ROW["ytd_output"],
+    FLOAT_ROW["ytd_emissions"],
+    FLOAT_ROW["owed"],
 )
 KNOWLEDGE, LAST_RESEARCH = INT_COLUMNS.index("knowledge"), INT_COLUMNS.index("last_research_round")
 
