@@ -7,8 +7,10 @@ with their ranges and units, are declared in :mod:`market.config`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
+import functools
 import math
 import tomllib
 import warnings
@@ -312,19 +314,29 @@ def _override_n_firms(data: dict, n_firms: Any) -> None:
 def read_toml(path: Path, where: str = "scenario") -> dict:
     """A TOML file's tables; ``where`` starts every error message.
 
+    A file read before and unchanged since (same size and modification time) is not parsed
+    again: markets built one after another from one scenario get a copy of its tables.
+
     Raises:
         ScenarioError: the path is a directory, unreadable, not text, or not TOML.
     """
     if path.is_dir():
         raise ScenarioError(f"{where}: {path} is a directory, not a TOML file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        return copy.deepcopy(_parsed_toml(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: {path} is not a text (UTF-8) TOML file") from None
     except OSError as err:
         raise ScenarioError(f"{where}: cannot read {path} ({err.strerror})") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{where}: {path} is not valid TOML: {err}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_toml(path: str, _mtime_ns: int, _size: int) -> dict:
+    """The parsed tables of the file at ``path`` as it was at that time and size."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scenario:

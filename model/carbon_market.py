@@ -51,9 +51,17 @@ from market.order_book import OrderBook
 from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
-from model.datacollection import MarketDataCollector
+from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
-from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U, params_of, play_round
+from model.round_kernel import (
+    RULE_BASED,
+    TRUTHFUL,
+    ZI_C,
+    ZI_U,
+    params_of,
+    play_recorded_round,
+    play_round,
+)
 from model.run_state import RunState
 from model.validation import read_scenario
 from model.view import MarketReader
@@ -132,6 +140,7 @@ class CarbonMarket(mesa.Model):
             lane=b,
         )
         self.scenario_allocation = np.nan_to_num(table.allocation)
+        self._round_room = len(table.coins) * (1 + cfg.max_orders)  # trades a round can make
         self.book = OrderBook(
             self.accounts,
             price_floor=cfg.price_floor,
@@ -146,6 +155,8 @@ class CarbonMarket(mesa.Model):
         # From here on the market draws from its generator's state as the kernels hold it.
         arrays.rng[b] = export_state(self.rng)
         self.rng_state = arrays.rng[b]
+        self._firm_arrays = arrays.firms.as_tuple()
+        self._book_args = arrays.book.as_tuple()
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self.government = Government(self, make_policy(self.scenario))
 
@@ -164,7 +175,12 @@ class CarbonMarket(mesa.Model):
         self._year_value = self._year_volume = 0.0
         self.view = MarketReader(self)
         self._group_firms()
-        self.datacollector = MarketDataCollector(cfg.firm_data, self.firm_ids)
+        self.datacollector = MarketDataCollector(
+            cfg.firm_data,
+            self.firm_ids,
+            Ledger(self.book.trades, cfg.steps_per_year),
+            self.enterprises.sector,
+        )
         self.datacollector.collect(self)
         self.observe()
 
@@ -190,8 +206,9 @@ class CarbonMarket(mesa.Model):
         self.year_ended = self.round_in_year == self.config.steps_per_year - 1
         if self.round_in_year == 0:
             self.start_year()
+        recorded = False
         if self._compiled_groups is not None:
-            self.play_compiled(round_)
+            recorded = self.play_compiled(round_)
         else:  # the same phases, one by one, for behaviours written in Python
             self.book.expire(round_)
             self.enterprises.update_technology(round_)
@@ -201,7 +218,8 @@ class CarbonMarket(mesa.Model):
             self.record_trades()
         if self.year_ended:
             self.end_year()
-        self.measure()
+        if not recorded:
+            self.measure()
 
     def start_year(self) -> None:
         """The government allocates; textbook markets note the holdings trading starts from."""
@@ -297,39 +315,73 @@ class CarbonMarket(mesa.Model):
             self.rng_state, columns, self._replaces_quotes, round_
         )
 
-    def play_compiled(self, round_: int) -> None:
-        """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`)."""
-        book = self.book.arrays
-        book.make_room(self.enterprises.n + book.capacity)
+    def play_compiled(self, round_: int) -> bool:
+        """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`).
+
+        A round that ends no year, in a market that tracks no textbook efficiency, is
+        recorded in the same call (nothing between its play and its records needs Python;
+        compiled behaviours plan nothing, so none observes).
+
+        Returns:
+            Whether the round's measures were recorded.
+        """
+        book, lane, cfg, run = self.book.arrays, self.lane, self.config, self.run
+        if book.trades.shape[1] - book.meta[lane, book_kernels.N_TRADES] < self._round_room:
+            book.make_room(self._round_room)
+        if book.trades is not self._book_args[-1]:
+            self._book_args = book.as_tuple()
         expected = math.nan if self.expected_price is None else self.expected_price
-        (revenue, spent, completed, refused, emissions, price, volume, value, expected) = (
-            play_round(
-                self.lane,
-                round_,
-                self.rounds_left,
-                self.rounds_left_episode,
-                expected,
-                self.run.green_projects_available,
-                self._trades_seen,
-                self._compiled_groups,
-                self.arrays.firms.as_tuple(),
-                self.arrays.accounts,
-                book.as_tuple(),
-                self.rng_state,
-                self._params,
-            )
+        args = (
+            lane,
+            round_,
+            cfg.steps_per_year - 1 - self.round_in_year,
+            cfg.steps_per_year * cfg.years - self.steps,
+            expected,
+            run.green_projects_available,
+            self._trades_seen,
+            self._compiled_groups,
+            self._firm_arrays,
+            self.arrays.accounts,
+            self._book_args,
+            self.rng_state,
+            self._params,
         )
+        record = not self.year_ended and not self.efficiency.active
+        if record:
+            records = self.datacollector.records
+            row, firm_row = self.datacollector.next_rows(self)
+            played = play_recorded_round(
+                *args,
+                row,
+                firm_row,
+                self.year,
+                run.release,
+                run.remaining_budget,
+                math.nan,
+                cfg.climate_coefficient,
+                records.measures,
+                records.firms,
+            )
+        else:
+            played = play_round(*args)
+        (revenue, spent, completed, refused, emissions, price, volume, value, expected) = played
         self.revenue += revenue
         self.research_spent += spent
-        self.run.green_projects_available -= completed
+        run.green_projects_available -= completed
         self.allowances_issued += completed
         self.rejected_orders += refused
         self.round_emissions = emissions
-        self.round_price, self.round_volume = price, int(volume)
+        self.round_price = price
+        self.round_volume = volume = int(volume)
         self._year_value += value
-        self._year_volume += self.round_volume
+        self._year_volume += volume
         self.expected_price = None if math.isnan(expected) else expected
-        self._record_ledger()
+        self._trades_seen = int(book.meta[lane, book_kernels.N_TRADES])
+        if record:
+            self.datacollector.recorded(self, firm_row)
+        else:
+            self.efficiency.update()
+        return record
 
     def record_trades(self) -> None:
         """Add the round's trades to the ledger table; update price, volume and expectation."""
@@ -351,10 +403,8 @@ class CarbonMarket(mesa.Model):
         self._record_ledger()
 
     def _record_ledger(self) -> None:
-        """The round's trades into the ledger table; the textbook efficiency so far."""
-        rows = self.book.trades.rows(self._trades_seen)
-        self.datacollector.add_trades(rows, self.year)
-        self._trades_seen += len(rows)
+        """The round's trades join the ledger; the textbook efficiency so far."""
+        self._trades_seen = len(self.book.trades)
         self.efficiency.update()
 
     def end_year(self) -> None:
@@ -494,6 +544,11 @@ class CarbonMarket(mesa.Model):
                 out = np.empty(self.enterprises.n, dtype=np.asarray(values).dtype)
             out[firms] = values
         return out
+
+    @property
+    def trades_in_ledger(self) -> int:
+        """The book's trades that are in the ledger: those of the rounds played so far."""
+        return self._trades_seen
 
     @property
     def measures(self) -> dict[str, float | int | None]:

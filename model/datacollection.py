@@ -4,8 +4,8 @@ Every round one compiled call (:func:`model.records.record_round`) writes the ma
 measures and every firm's numbers into arrays; the DataCollector's model variables and
 per-agent records are built from those arrays only when they are read, in Mesa's own layout,
 so ``get_model_vars_dataframe``, ``get_agent_vars_dataframe`` and ``batch_run`` read them as
-usual and recording a round of 10,000 firms costs microseconds. The trade ledger is a
-DataCollector table, filled from the book's trade records a round at a time.
+usual and recording a round of 10,000 firms costs microseconds. The trade ledger, a
+DataCollector table, is read the same way from the book's trade records.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from mesa import DataCollector
 
 from market import book_kernels
+from market.trade_log import TradeLog
 from model.records import FIRM_NUMBERS, MEASURES, RoundRecords, record_round
 
 __all__ = ["FIRM_COLUMNS", "MEASURES", "TRADE_COLUMNS", "MarketDataCollector"]
@@ -54,21 +55,30 @@ class MarketDataCollector(DataCollector):
         firm_data: ``"round"`` records every firm every round; ``"year"`` only in the last
             round of each year (large markets).
         firm_ids: the firms' Mesa agent ids, in firm order.
+        ledger: the trade ledger (default: none).
+        sector: each firm's sector (default: none).
 
     Attributes:
         records: every round's measures and firm numbers (:class:`model.records.RoundRecords`).
     """
 
-    def __init__(self, firm_data: str = "round", firm_ids: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        firm_data: str = "round",
+        firm_ids: list[int] | None = None,
+        ledger: Ledger | None = None,
+        sector: np.ndarray | None = None,
+    ) -> None:
         firm_ids = list(firm_ids or [])
         self.records = RoundRecords(len(firm_ids))
+        self._ledger = ledger or Ledger(None, 1)
         super().__init__(
             model_reporters={name: partial(read_measure, name=name) for name in MEASURES},
             agent_reporters={name: name for name in FIRM_COLUMNS},
-            tables={"trades": TRADE_COLUMNS},
         )
         self.firm_data = firm_data
-        self._agent_records = FirmRecords(firm_ids, self.records)
+        self._every_round = firm_data == "round"
+        self._agent_records = FirmRecords(firm_ids, self.records, sector)
 
     @property
     def model_vars(self) -> dict[str, list[float | int | None]]:
@@ -79,26 +89,18 @@ class MarketDataCollector(DataCollector):
     def model_vars(self, _empty: dict) -> None:
         """Mesa's constructor starts ``model_vars`` empty; here :attr:`records` holds them."""
 
-    def add_trades(self, rows: np.ndarray, year: int) -> None:
-        """Append trades to the ledger table (``TRADE_COLUMNS``), all of compliance ``year``.
+    @property
+    def tables(self) -> dict[str, dict[str, list[int]]]:
+        """Mesa's tables: the trade ledger (``TRADE_COLUMNS``), built from the book's trades."""
+        return {"trades": self._ledger.columns()}
 
-        Args:
-            rows: the trades as the book's kernels record them, shape ``(k, 8)``
-                (``market.trade_log.TradeLog.rows``).
-            year: their compliance year.
-        """
-        if not len(rows):
-            return
-        table = self.tables["trades"]
-        for column, field in LEDGER_FIELDS.items():
-            table[column].extend(rows[:, field].tolist())
-        table["year"].extend([year] * len(rows))
+    @tables.setter
+    def tables(self, _empty: dict) -> None:
+        """Mesa's constructor starts ``tables`` empty; here the book's trades are the ledger."""
 
     def collect(self, model: mesa.Model) -> None:
         """Record the round just played by ``model`` (a CarbonMarket) in one compiled call."""
-        with_firms = self.firm_data == "round" or model.year_ended
-        records = self.records
-        row, firm_row = records.next_rows(with_firms)
+        row, firm_row = self.next_rows(model)
         arrays, run = model.arrays, model.run
         expected = math.nan if model.expected_price is None else model.expected_price
         record_round(
@@ -121,17 +123,62 @@ class MarketDataCollector(DataCollector):
             arrays.book.firm_info,
             arrays.book.meta,
             arrays.firms.green,
-            records.measures,
-            records.firms,
+            self.records.measures,
+            self.records.firms,
         )
-        records.added(with_firms)
-        if with_firms:
-            behaviour, sector = model.behaviour_names, model.enterprises.sector
-            self._agent_records.keep(model.steps, firm_row, behaviour, sector)
+        self.recorded(model, firm_row)
+
+    def next_rows(self, model: mesa.Model) -> tuple[int, int]:
+        """The records' row and firms' entry (-1: none) for the round ``model`` is playing.
+
+        Whoever writes them (:meth:`collect`, or the round kernel that plays and records in
+        one call) then calls :meth:`recorded`.
+        """
+        return self.records.next_rows(self._every_round or model.year_ended)
+
+    def recorded(self, model: mesa.Model, firm_row: int) -> None:
+        """Count the round just written into the records' ``firm_row`` (-1: measures only)."""
+        self.records.added(firm_row >= 0)
+        self._ledger.trades = model.trades_in_ledger
+        if firm_row >= 0:
+            self._agent_records.keep(model.steps, firm_row, model.behaviour_names)
 
     def _record_agents(self, model: mesa.Model):
         """Not used: :meth:`collect` records the firms' numbers (see :class:`FirmRecords`)."""
         raise NotImplementedError
+
+
+class Ledger:
+    """The trade ledger: the first :attr:`trades` trades of a book, as table columns.
+
+    The ledger holds the trades of every round recorded so far (a person's trade between
+    rounds joins it with the next round); each trade's compliance year is its round's.
+
+    Args:
+        log: the book's trades (``market.trade_log.TradeLog``); None for an empty ledger.
+        steps_per_year: rounds in a compliance year.
+
+    Attributes:
+        trades: how many of the book's trades are in the ledger.
+    """
+
+    def __init__(self, log: TradeLog | None, steps_per_year: int) -> None:
+        self._log, self._steps_per_year = log, steps_per_year
+        self.trades = 0
+        self._columns: tuple[int, dict[str, list[int]]] = (0, _empty_ledger())
+
+    def columns(self) -> dict[str, list[int]]:
+        """The ledger's columns (``TRADE_COLUMNS``), one list each, rebuilt when it grows."""
+        if self._columns[0] != self.trades:
+            rows = self._log.rows(0, self.trades)
+            columns = {name: rows[:, field].tolist() for name, field in LEDGER_FIELDS.items()}
+            columns["year"] = (rows[:, book_kernels.T_ROUND] // self._steps_per_year).tolist()
+            self._columns = (self.trades, {name: columns[name] for name in TRADE_COLUMNS})
+        return {name: list(values) for name, values in self._columns[1].items()}
+
+
+def _empty_ledger() -> dict[str, list[int]]:
+    return {name: [] for name in TRADE_COLUMNS}
 
 
 class FirmRecords(dict):
@@ -143,20 +190,26 @@ class FirmRecords(dict):
     Args:
         firm_ids: the firms' Mesa agent ids.
         records: the rounds' arrays the firms' numbers are read from.
+        sector: each firm's sector (default: none).
     """
 
-    def __init__(self, firm_ids: list[int], records: RoundRecords) -> None:
+    def __init__(
+        self, firm_ids: list[int], records: RoundRecords, sector: np.ndarray | None = None
+    ) -> None:
         super().__init__()
         self.firm_ids, self._records = firm_ids, records
-        self._kept: dict[int, tuple] = {}
+        self._sector = np.full(len(firm_ids), None) if sector is None else sector
+        self._kept: dict[int, tuple[int, np.ndarray]] = {}
+        self._built = False
 
-    def keep(self, step: int, entry: int, behaviour: np.ndarray, sector: np.ndarray) -> None:
+    def keep(self, step: int, entry: int, behaviour: np.ndarray) -> None:
         """Note that ``step``'s firm numbers are the records' ``entry``, with who decided."""
-        self._kept[step] = (entry, behaviour, sector)
-        self.pop(step, None)
+        self._kept[step] = (entry, behaviour)
+        if self._built:  # a step recorded again replaces what was built from it
+            self.pop(step, None)
 
     def _build(self, step: int) -> list[tuple]:
-        entry, behaviour, sector = self._kept[step]
+        entry, behaviour = self._kept[step]
         numbers = self._records.firms[entry].tolist()
         coins, allowances, rate, output, this_year, over, knowledge, orders = numbers
         n = len(self.firm_ids)
@@ -165,7 +218,7 @@ class FirmRecords(dict):
             [int(k) for k in knowledge],
             [int(o) for o in orders],
             behaviour.tolist(),
-            sector.tolist(),
+            self._sector.tolist(),
         )
         return list(zip([step] * n, self.firm_ids, *columns, *whole, strict=True))
 
@@ -173,6 +226,7 @@ class FirmRecords(dict):
         for step in self._kept:
             if not super().__contains__(step):
                 super().__setitem__(step, self._build(step))
+                self._built = True
 
     def get(self, step, default=None):
         """The records of ``step``."""

@@ -38,6 +38,11 @@ class EfficiencyTracker:
         self.current = math.nan
         self.by_year: list[float] = []
 
+    @property
+    def active(self) -> bool:
+        """Whether a textbook year is being measured (markets with production never are)."""
+        return self._start is not None
+
     def start_year(self) -> None:
         """Note the holdings the year's trading starts from and the most it can gain."""
         ent = self._enterprises
@@ -48,7 +53,7 @@ class EfficiencyTracker:
 
     def update(self) -> None:
         """Measure the gains realised since the year's start (after a round's trades)."""
-        if self._start is None:
+        if not self.active:
             return
         ent = self._enterprises
         start, now = (

@@ -27,6 +27,7 @@ from market import firm_kernels as firms_
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
 from market.enterprises import FLOAT_ROW, INT_COLUMNS
 from market.numerics import pairwise_sum
+from model.records import record_round
 
 #: Behaviours that decide in compiled code, by their registry name.
 BEHAVIOUR_CODES = {"zi-c": 0, "zi-u": 1, "truthful": 2, "rule-based": 3}
@@ -190,6 +191,54 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
                                   meta[b, book.CEILING])  # fmt: skip
     return (revenue, spent, completed, refused, round_emissions, round_price, volume, value,
             expected)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
+                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params, row,
+                        firm_row, year, release, remaining, efficiency, climate_coefficient,
+                        measures, firm_numbers):  # fmt: skip
+    """:func:`play_round`, then :func:`model.records.record_round` of it, in one call.
+
+    A round that ends no year needs nothing from Python between its play and its records,
+    so ``CarbonMarket.step`` pays for one compiled call instead of two.
+
+    Args:
+        b: the market's lane in the batch arrays.
+        round_: the round, from 0.
+        rounds_left: rounds of the year after this one.
+        rounds_left_episode: rounds of the episode after this one.
+        expected: the price expectation before the round (nan: none yet).
+        green_available: green projects on offer.
+        counted: trades already counted in earlier rounds' prices.
+        groups: the behaviour groups, as :func:`play_round` takes them.
+        firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
+        acc: the accounts blocks, ``(lanes, 4, n_firms)``.
+        book_arrays: the books' arrays, as :func:`play_round` takes them.
+        rng_state: lane ``b``'s random generator (``market.random_kernels``).
+        params: the market's rules (:data:`PARAMS`).
+        row: the measures' row in ``measures``.
+        firm_row: the firms' entry in ``firm_numbers`` (negative: none this round).
+        year: the compliance year (from 0).
+        release: allowances released this year.
+        remaining: allowances left in the budget.
+        efficiency: the textbook year's allocative efficiency so far (nan elsewhere).
+        climate_coefficient: the welfare's c (1/t).
+        measures: the records' measures (``model.records.RoundRecords``).
+        firm_numbers: the records' firm numbers (``model.records.RoundRecords``).
+
+    Returns:
+        What :func:`play_round` returns.
+    """
+    played = play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
+                        counted, groups, firm_arrays, acc, book_arrays, rng_state,
+                        params)  # fmt: skip
+    floats, ints, _, green = firm_arrays
+    firm_info, meta = book_arrays[3], book_arrays[5]
+    record_round(b, row, firm_row, round_ + 1, year, played[5], played[8], int(played[6]),
+                 played[4], release, remaining, efficiency, climate_coefficient, floats, ints,
+                 acc, firm_info, meta, green, measures, firm_numbers)  # fmt: skip
+    return played
 
 
 @njit(cache=True, error_model="numpy")
