@@ -6,7 +6,8 @@ Subcommands, by the module that defines them:
   its closed-form equilibrium), ``policies`` and ``scenarios`` (the listings);
 * ``cli.learning_commands``: ``train-regulator``, ``train-enterprises``, ``train-marl``,
   ``evaluate`` and ``export-policy``;
-* ``cli.schedule_commands``: ``optimize-schedule`` (the best open-loop schedule, CMA-ES);
+* ``cli.schedule_commands``: ``optimize-schedule`` (the best open-loop schedule, CMA-ES) and
+  ``imitate-schedule`` (a policy's open-loop imitation);
 * ``cli.sweep_commands``: ``sweep`` (a parameter sweep) and ``report`` (its plots).
 
 Every module imports only light parts at start-up; a command loads what it needs (torch,

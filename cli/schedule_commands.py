@@ -1,4 +1,8 @@
-"""``carbon-market optimize-schedule``: the best open-loop schedule for a scenario (CMA-ES)."""
+"""The schedule commands: the best open-loop schedule, and a policy's open-loop imitation.
+
+``optimize-schedule`` searches by CMA-ES on training seeds; ``imitate-schedule`` writes the
+schedule a policy's mean yearly releases make (``learning.imitation``).
+"""
 
 from __future__ import annotations
 
@@ -30,16 +34,64 @@ def cmd_optimize_schedule(args: argparse.Namespace) -> None:
     journal = out.with_suffix(".journal.sqlite")
     if journal.exists() and not args.resume:
         raise ValueError(f"--out: {journal} exists; pass --resume to continue that search")
-    result = optimize_schedule(args.scenario, config, journal, progress=not args.quiet)
+    start = None
+    if args.start is not None:
+        from agents.schedule import load_schedule
+        from model import load_scenario
+
+        start = load_schedule(args.start, load_scenario(args.scenario).market.years)
+    result = optimize_schedule(args.scenario, config, journal, progress=not args.quiet, start=start)
     record = provenance(args.scenario, config, result, started)
-    record["command"] = "carbon-market " + shlex.join(sys.argv[1:])
-    record["commit"] = _commit()
-    result.schedule.save(out, provenance=record)
+    if args.start is not None:
+        record["start"] = str(args.start)
+    result.schedule.save(out, provenance=_stamped(record))
     shares = ", ".join(f"{s:.3f}" for s in result.schedule.release_shares)
     print(f"saved {out}: release shares [{shares}], selection welfare "
           f"{result.selection_welfare:.1f} coins per firm over {config.selection_seeds} "
           f"training seeds ({result.episodes} episodes)")  # fmt: skip
     print(f"play it with --policy schedule:{out}")
+
+
+def cmd_imitate_schedule(args: argparse.Namespace) -> None:
+    """Write a policy's open-loop imitation (its mean yearly releases) as a schedule file."""
+    from learning.imitation import imitation_seeds, open_loop_imitation
+
+    out = Path(args.out)
+    if out.suffix != ".json":
+        raise ValueError(f"--out: {out} must name a .json file (the schedule)")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds: {args.seeds} must be >= 1")
+    started = time.time()
+    seeds = imitation_seeds(args.seeds)
+    imitation = open_loop_imitation(args.scenario, args.policy, seeds, args.climate_coefficient)
+    record = {
+        "scenario": str(args.scenario),
+        "imitates": args.policy,
+        "climate_coefficient": args.climate_coefficient,
+        "seeds": [seeds[0], seeds[-1]],
+        "release_share_sd": imitation.yearly_shares.std(axis=0).tolist(),
+        "split_residual": imitation.split_residual,
+        "wall_seconds": round(time.time() - started, 1),
+    }
+    imitation.schedule.save(out, provenance=_stamped(record))
+    shares = ", ".join(f"{s:.3f}" for s in imitation.schedule.release_shares)
+    print(f"saved {out}: the mean release shares of {args.policy} over {args.seeds} training "
+          f"seeds [{shares}]; split by rules {_weights(imitation.schedule)} "
+          f"(RMS misfit {imitation.split_residual:.3f})")  # fmt: skip
+    print(f"refine it with optimize-schedule --start {out}; play it with --policy schedule:{out}")
+
+
+def _weights(schedule) -> str:
+    from agents.policies import ALLOCATION_RULES
+
+    return ", ".join(
+        f"{rule} {w:.2f}" for rule, w in zip(ALLOCATION_RULES, schedule.rule_weights, strict=True)
+    )
+
+
+def _stamped(record: dict) -> dict:
+    """A provenance record with the command that made it and the project's commit."""
+    return {**record, "command": "carbon-market " + shlex.join(sys.argv[1:]), "commit": _commit()}
 
 
 def _commit() -> str:
@@ -81,6 +133,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--climate-coefficient", type=float, default=None,
         help="c of the scored welfare (1/t; default: the scenario's)",
     )  # fmt: skip
+    search.add_argument(
+        "--start", default=None,
+        help="a schedule file to refine (e.g. imitate-schedule's): the first restart starts there",
+    )  # fmt: skip
     search.add_argument("--resume", action="store_true", help="continue the search in --out")
     search.add_argument("--quiet", action="store_true", help="no line per generation")
     search.set_defaults(func=cmd_optimize_schedule)
+
+    imitate = sub.add_parser(
+        "imitate-schedule",
+        help="a policy's open-loop imitation: its mean yearly releases as a schedule file",
+    )
+    imitate.add_argument("--scenario", default="paper", help="scenario name or TOML path")
+    imitate.add_argument(
+        "--policy", required=True,
+        help="the policy to imitate (learned:PATH, learned:shipped, msr, ...)",
+    )  # fmt: skip
+    imitate.add_argument("--seeds", type=int, default=64, help="training seeds to play")
+    imitate.add_argument(
+        "--climate-coefficient", type=float, default=None,
+        help="c the policy plays at (a learned regulator observes it; default: the scenario's)",
+    )  # fmt: skip
+    imitate.add_argument("--out", required=True, help="the schedule file to write (.json)")
+    imitate.set_defaults(func=cmd_imitate_schedule)

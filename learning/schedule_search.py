@@ -125,6 +125,23 @@ class Parametrisation:
         flat = min(1.0 / (self.years * self.max_share), 1.0)
         return np.concatenate([np.full(self.years, flat), np.full(len(ALLOCATION_RULES), 0.5)])
 
+    def encode(self, schedule: Schedule) -> np.ndarray:
+        """The point of the box that decodes to ``schedule`` (shares above the cap clipped).
+
+        Raises:
+            ValueError: the schedule does not fit the search (its years, or an auction).
+        """
+        if len(schedule.release_shares) != self.years:
+            raise ValueError(
+                f"start: the schedule has {len(schedule.release_shares)} years, "
+                f"the scenario {self.years}"
+            )
+        if schedule.auction_share > 0:
+            raise ValueError("start: the search does not set an auction share; use one of 0")
+        shares = np.asarray(schedule.release_shares, dtype=float) / self.max_share
+        weights = np.asarray(schedule.rule_weights, dtype=float)
+        return np.clip(np.concatenate([shares, weights / weights.sum()]), 0.0, 1.0)
+
     def decode(self, x: Sequence[float]) -> Schedule:
         """The schedule at point ``x`` (clipped to the box)."""
         x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
@@ -300,7 +317,11 @@ class _Evaluations:
 
 
 def optimize_schedule(
-    scenario: str | Path, config: SearchConfig, journal_path: str | Path, progress: bool = False
+    scenario: str | Path,
+    config: SearchConfig,
+    journal_path: str | Path,
+    progress: bool = False,
+    start: Schedule | None = None,
 ) -> SearchResult:
     """Search for the best open-loop schedule of ``scenario`` (resumable through the journal).
 
@@ -308,7 +329,10 @@ def optimize_schedule(
     its best few re-scored on ``seeds_per_candidate`` seeds; then CMA-ES from the best of
     them, restarting from the next best with a doubled population whenever it stops, until
     the budget is spent. Each restart's final mean and the best candidates scored
-    (:data:`FINALISTS`) play the selection seeds; the best there wins.
+    (:data:`FINALISTS`) play the selection seeds; the best there wins. With ``start`` (a
+    schedule to refine, such as a regulator's open-loop imitation) the first restart starts
+    from it instead, and it plays the selection seeds too, so the result is never worse on
+    them than the schedule it refines.
 
     Raises:
         ValueError: a setting is out of range, the journal is another search's, or it does
@@ -320,7 +344,11 @@ def optimize_schedule(
     c = cfg.climate_coefficient if c is None else c
     space = Parametrisation(cfg.years, cfg.max_release_share)
     journal = Journal(journal_path)
-    journal.bind({"scenario": str(scenario), **asdict(config), "cma": cma.__version__})
+    start_point = None if start is None else space.encode(start)
+    settings = {"scenario": str(scenario), **asdict(config), "cma": cma.__version__}
+    if start_point is not None:
+        settings["start"] = start_point.tolist()
+    journal.bind(settings)
     runs = _Evaluations(scenario, config, space, c, journal, progress)
     k = config.seeds_per_candidate
     design = qmc.Sobol(space.dimension, scramble=True, seed=config.seed).random(SCREENED)
@@ -328,6 +356,8 @@ def optimize_schedule(
     shortlist = np.vstack([space.neutral(), design])[np.argsort(-screened)[:SHORTLIST]]
     rescored = runs.score(shortlist, k, stage=SCREENING)
     starts = shortlist[np.argsort(-rescored)]
+    if start_point is not None:
+        starts = np.vstack([start_point, starts])
     popsize = config.popsize or 4 + int(3 * math.log(space.dimension))
     restart, finals = 0, [starts[0]]
     es = _strategy(starts[0], config, popsize, restart)
@@ -345,6 +375,8 @@ def optimize_schedule(
         finals[-1] = np.asarray(es.mean)
     restarts = len(finals)
     finals += [point for _, point in runs.leaders]
+    if start_point is not None:
+        finals.append(start_point)
     schedules = [space.decode(x) for x in finals]
     selection = score_schedules(scenario, schedules, selection_seeds(config), c)
     chosen = int(np.argmax(selection))
