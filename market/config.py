@@ -306,7 +306,7 @@ class ShockConfig:
     recession_start: tuple = spec(
         (1, 5),
         "year (from 0) a recession starts, drawn uniformly from [low, high]; it may outlast "
-        "the episode",
+        "the episode, or start after a shortened one",
         lo=0,
         integer=True,
         unit="years",

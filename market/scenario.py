@@ -212,14 +212,8 @@ def _validate(scenario: Scenario) -> Scenario:
 
 
 def _validate_shocks(scenario: Scenario) -> None:
-    """The per-episode draws fit the market: a recession can start in it, firms are generated."""
-    shocks, years = scenario.shocks, scenario.market.years
-    if shocks.recession_probability > 0 and shocks.recession_start[0] > years - 1:
-        raise ScenarioError(
-            f"shocks.recession_start: a recession starting in year {shocks.recession_start[0]} "
-            f"(from 0) falls after the episode's {years} years"
-        )
-    if shocks.n_firms_range and scenario.generator is None:
+    """The number of firms is drawn only where a generator draws the firms."""
+    if scenario.shocks.n_firms_range and scenario.generator is None:
         raise ScenarioError(
             "shocks.n_firms_range: draws the number of generated firms; "
             "this scenario lists [[firms]] (use a [generator])"
