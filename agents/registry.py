@@ -112,7 +112,14 @@ def _policy(cls: type[Policy]) -> Callable[[Scenario], Policy]:
 
 
 def _learned_policy(scenario: Scenario, path: str) -> Policy:
-    return load_learned_policy(scenario.government, path, scenario.n_firms)
+    policy = load_learned_policy(scenario.government, path, scenario.n_firms)
+    if policy.spec.per_firm and scenario.shocks.n_firms_range:
+        raise ScenarioError(
+            f"government.policy: learned:{path} acts per firm, for {scenario.n_firms} firms; "
+            "this scenario draws the number of firms per episode (shocks.n_firms_range; "
+            "n_firms=N fixes it)"
+        )
+    return policy
 
 
 def _schedule_policy(scenario: Scenario, path: str) -> Policy:

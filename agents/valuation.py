@@ -65,7 +65,7 @@ def sight(view: MarketView) -> kernels.Sight:
         ent.research_ability,
         ent.research_attempt_cost,
         bool(cfg.production),
-        float(cfg.output_price),
+        float(view.output_price),
         float(cfg.penalty),
         int(view.rounds_left),
         math.nan if expected is None else float(expected),

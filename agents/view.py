@@ -138,6 +138,10 @@ class MarketView(Protocol):
         """Whether the episode goes on."""
 
     @property
+    def output_price(self) -> float:
+        """This year's revenue per unit of output (coins; the config's unless shocks move it)."""
+
+    @property
     def expected_price(self) -> float | None:
         """The traders' price expectation (ticks), None before any trade or waiting order."""
 

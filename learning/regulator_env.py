@@ -22,6 +22,7 @@ import numpy as np
 
 from agents.regulator_levers import ActionSpec
 from agents.regulator_observation import observation_size, observe
+from market.config import ScenarioError
 from model import CarbonMarket, load_scenario
 
 #: Training draws market seeds below this; evaluation seeds start at it (never overlap).
@@ -92,6 +93,11 @@ class RegulatorEnv(gym.Env):
         self.seed_pool = list(seed_pool) if seed_pool is not None else None
         self._next_in_pool = 0
         self.action_spec = ActionSpec(action_mode, checked.n_firms, auction, price_floor)
+        if self.action_spec.per_firm and checked.shocks.n_firms_range:
+            raise ScenarioError(
+                "action_mode: 'per-firm' needs a fixed number of firms; the scenario draws it "
+                "per episode (shocks.n_firms_range; n_firms=N fixes it)"
+            )
         size = observation_size(self.action_spec.per_firm, checked.n_firms)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (self.action_spec.size,), np.float32)

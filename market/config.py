@@ -1,8 +1,9 @@
 """Every scenario key, declared once: its type, default, allowed range and unit.
 
-A scenario has four kinds of table: ``[market]`` (time, prices, compliance rules, the firms'
+A scenario has five kinds of table: ``[market]`` (time, prices, compliance rules, the firms'
 technology), ``[government]`` (the allocation policy and its parameters), ``[[firms]]`` (one
-table per firm) and ``[generator]`` (draws the firms instead). Each is a frozen dataclass
+table per firm), ``[generator]`` (draws the firms instead) and ``[shocks]`` (the uncertainty
+drawn once per episode: demand, technology, the number of firms). Each is a frozen dataclass
 below; :func:`spec` attaches the range and the meaning that loading checks
 (:mod:`market.scenario`) and that ``--help`` and the docs print (:func:`describe_keys`).
 
@@ -38,14 +39,18 @@ def spec(
     lo: float | None = None,
     hi: float | None = None,
     lo_open: bool = False,
+    hi_open: bool = False,
     choices: tuple | None = None,
     inf_allowed: bool = False,
+    integer: bool = False,
     unit: str = "",
 ) -> Any:
-    """Declare a configuration field with its range (closed unless ``lo_open``) and meaning.
+    """Declare a configuration field with its range (closed unless ``lo_open``/``hi_open``).
 
     A float must be finite unless ``inf_allowed`` (only where ``doc`` says what inf means).
-    ``unit`` is what axes and tables print beside the key (empty: a count or a share).
+    A tuple default declares an interval ``[low, high]`` drawn from (``()``: not drawn), each
+    end inside the range, of integers if ``integer``. ``unit`` is what axes and tables print
+    beside the key (empty: a count or a share).
     """
     meta = {
         "doc": doc,
@@ -53,8 +58,10 @@ def spec(
         "lo": lo,
         "hi": hi,
         "lo_open": lo_open,
+        "hi_open": hi_open,
         "choices": choices,
         "inf_allowed": inf_allowed,
+        "integer": integer,
     }
     if isinstance(default, list | dict):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
@@ -262,9 +269,74 @@ class GeneratorConfig:
     )
 
 
+@dataclass(frozen=True)
+class ShockConfig:
+    """The uncertainty a regulator faces, drawn once per episode from the market's seed.
+
+    Every switch is off by default (docs/shocks.md): the output price stays
+    ``market.output_price``, the technology and the number of firms are the scenario's.
+    The output price of year t is ``output_price x exp(x_t)``, times ``1 - depth`` in a
+    recession's years, where ``x_t = rho x_(t-1) + sigma e_t`` (logs, e_t standard normal,
+    x_0 drawn from the process's stationary spread).
+    """
+
+    output_price_rho: float = spec(
+        0.0, "persistence rho of the yearly AR(1) in the log output price", lo=0, hi=1, hi_open=True
+    )
+    output_price_sigma: float = spec(
+        0.0, "standard deviation sigma of the yearly shock to the log output price", lo=0, hi=1
+    )
+    recession_probability: float = spec(
+        0.0, "probability that an episode holds one recession", lo=0, hi=1
+    )
+    recession_depth: tuple = spec(
+        (0.2, 0.4),
+        "fall of the output price in a recession (share), drawn uniformly from [low, high]",
+        lo=0,
+        hi=1,
+        hi_open=True,
+    )
+    recession_years: tuple = spec(
+        (1, 3),
+        "length of a recession, drawn uniformly from [low, high]",
+        lo=1,
+        integer=True,
+        unit="years",
+    )
+    recession_start: tuple = spec(
+        (1, 5),
+        "year (from 0) a recession starts, drawn uniformly from [low, high]; it may outlast "
+        "the episode, or start after a shortened one",
+        lo=0,
+        integer=True,
+        unit="years",
+    )
+    research_success_range: tuple = spec(
+        (),
+        "R&D success probability drawn per episode from [low, high]; "
+        "empty: market.research_success",
+        lo=0,
+        hi=1,
+    )
+    research_ability_factor: tuple = spec(
+        (),
+        "every firm's R&D skill R times a factor drawn per episode from [low, high]; empty: 1",
+        lo=0,
+        lo_open=True,
+    )
+    n_firms_range: tuple = spec(
+        (),
+        "number of generated firms drawn per episode from [low, high]; empty: generator.n_firms",
+        lo=1,
+        hi=MAX_FIRMS,
+        integer=True,
+        unit="firms",
+    )
+
+
 def unit_of(key: str) -> str:
     """The unit of a flat scenario key (``--set`` and sweep names), "" if it has none."""
-    for table in ("market", "government", "generator"):
+    for table in ("market", "government", "generator", "shocks"):
         for f in dataclasses.fields(TABLES[table]):
             if f.name == key:
                 return f.metadata["unit"]
@@ -277,7 +349,7 @@ def allowed_range(meta: dict) -> str:
     if meta.get("lo") is not None:
         parts.append(f"{'>' if meta.get('lo_open') else '>='} {meta['lo']}")
     if meta.get("hi") is not None:
-        parts.append(f"<= {meta['hi']}")
+        parts.append(f"{'<' if meta.get('hi_open') else '<='} {meta['hi']}")
     return " and ".join(parts)
 
 
@@ -286,6 +358,7 @@ TABLES: dict[str, type] = {
     "government": GovernmentConfig,
     "firms": FirmConfig,
     "generator": GeneratorConfig,
+    "shocks": ShockConfig,
 }
 
 

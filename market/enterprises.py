@@ -177,8 +177,12 @@ class Enterprises:
 
     # ------------------------------------------------------------------ phases of a round
 
-    def produce(self, output: np.ndarray) -> float:
+    def produce(self, output: np.ndarray, output_price: float) -> float:
         """Produce ``output`` units (clipped to [0, capacity]); earn revenue and emit.
+
+        Args:
+            output: units each firm decided to produce, shape ``(n,)``.
+            output_price: this year's revenue per unit (coins).
 
         Returns:
             Revenue earned this round (coins), summed over firms.
@@ -191,7 +195,7 @@ class Enterprises:
             self.ytd_output,
             self.ytd_emissions,
             self.emission_rate,
-            self.config.output_price,
+            output_price,
         )
 
     def research(self, attempts: np.ndarray, round_: int, rng_state: np.ndarray) -> float:

@@ -26,6 +26,7 @@ from market.config import (
     MarketConfig,
     ScenarioError,
     ScenarioWarning,
+    ShockConfig,
     allowed_range,
 )
 from market.data import SCENARIO_DIR
@@ -50,6 +51,7 @@ class Scenario:
     government: GovernmentConfig
     firms: tuple[FirmConfig, ...] | None
     generator: GeneratorConfig | None
+    shocks: ShockConfig
 
     @property
     def n_firms(self) -> int:
@@ -64,6 +66,8 @@ def _check_value(where: str, value: Any, f: dataclasses.Field) -> Any:
     """Type- and range-check one value against its field declaration; return it coerced."""
     if f.type == "Any":  # a generator distribution, checked by _check_distribution
         return value
+    if f.type == "tuple":
+        return _check_interval(where, value, f)
     default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
     meta = f.metadata
     if isinstance(default, bool):
@@ -93,11 +97,29 @@ def _check_range(where: str, value: float, meta: dict) -> None:
     lo, hi, allowed = meta.get("lo"), meta.get("hi"), allowed_range(meta)
     finite = math.isfinite(value) or (meta.get("inf_allowed") and not math.isnan(value))
     outside = (lo is not None and (value < lo or (meta.get("lo_open") and value == lo))) or (
-        hi is not None and value > hi
+        hi is not None and (value > hi or (meta.get("hi_open") and value == hi))
     )
     if not finite or outside:
         kind = "" if finite else "a number " if meta.get("inf_allowed") else "a finite number "
         raise ScenarioError(f"{where}: {value!r} is not allowed; it must be {kind}{allowed}")
+
+
+def _check_interval(where: str, value: Any, f: dataclasses.Field) -> tuple:
+    """An interval ``[low, high]`` to draw from: two numbers in the key's range, low <= high.
+
+    ``[]`` is allowed where the default is empty (nothing is drawn).
+    """
+    integer = f.metadata["integer"]
+    kind = "integers" if integer else "numbers"
+    if not isinstance(value, list | tuple) or (len(value) != 2 and (value or f.default)):
+        raise ScenarioError(f"{where}: expected [low, high], two {kind}, got {value!r}")
+    for i, end in enumerate(value):
+        if isinstance(end, bool) or not isinstance(end, int if integer else int | float):
+            raise ScenarioError(f"{where}[{i}]: expected {kind[:-1]}, got {end!r}")
+        _check_range(f"{where}[{i}]", end, f.metadata)
+    if value and value[0] > value[1]:
+        raise ScenarioError(f"{where}: low {value[0]!r} is above high {value[1]!r}")
+    return tuple(value if integer else (float(end) for end in value))
 
 
 def _build(cls: type, table: Any, where: str) -> Any:
@@ -179,6 +201,7 @@ def _validate(scenario: Scenario) -> Scenario:
             raise ScenarioError(
                 f"{where}.baseline_emissions: only used when market.production = false; remove it"
             )
+    _validate_shocks(scenario)
     if scenario.government.policy == "scenario":
         missing = [i for i, f in enumerate(scenario.firms or []) if math.isnan(f.allocation)]
         if scenario.firms is None or missing:
@@ -188,6 +211,15 @@ def _validate(scenario: Scenario) -> Scenario:
             )
         _warn_if_the_budget_runs_out(scenario)
     return scenario
+
+
+def _validate_shocks(scenario: Scenario) -> None:
+    """The number of firms is drawn only where a generator draws the firms."""
+    if scenario.shocks.n_firms_range and scenario.generator is None:
+        raise ScenarioError(
+            "shocks.n_firms_range: draws the number of generated firms; "
+            "this scenario lists [[firms]] (use a [generator])"
+        )
 
 
 def _warn_if_the_budget_runs_out(scenario: Scenario) -> None:
@@ -211,11 +243,12 @@ def _warn_if_the_budget_runs_out(scenario: Scenario) -> None:
 
 # --------------------------------------------------------------------------- loading
 
-_TOP_LEVEL = {"name", "description", "market", "government", "firms", "generator"}
+_TOP_LEVEL = {"name", "description", "market", "government", "firms", "generator", "shocks"}
 
 # Flat override names that live in a table other than [market].
 _OVERRIDE_TABLES = {
     **{f.name: "government" for f in dataclasses.fields(GovernmentConfig)},
+    **{f.name: "shocks" for f in dataclasses.fields(ShockConfig)},
     "n_firms": "generator",
     "behaviour": "firms",
 }
@@ -245,9 +278,10 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = None) -> Scenario:
     """Validate a scenario given as a dict (the parsed TOML), applying flat overrides.
 
-    Overrides are keys of ``[market]`` or ``[government]`` (``penalty=50``, ``policy="equal"``)
-    or ``n_firms`` (resizes a generator, or repeats/truncates explicit firms cyclically) or
-    ``behaviour`` (every firm holds it: ``behaviour="zi-c"``).
+    Overrides are keys of ``[market]``, ``[government]`` or ``[shocks]`` (``penalty=50``,
+    ``policy="equal"``, ``recession_probability=1.0``) or ``n_firms`` (resizes a generator,
+    dropping a per-episode ``n_firms_range``, or repeats/truncates explicit firms cyclically)
+    or ``behaviour`` (every firm holds it: ``behaviour="zi-c"``).
     """
     unknown = set(data) - _TOP_LEVEL
     if unknown:
@@ -255,7 +289,7 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
             f"{sorted(unknown)[0]}: unknown top-level key; allowed: {', '.join(sorted(_TOP_LEVEL))}"
         )
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    for table in ("market", "government"):
+    for table in ("market", "government", "shocks"):
         data.setdefault(table, {})
         if not isinstance(data[table], dict):
             raise ScenarioError(f"{table}: expected a table [{table}], got {data[table]!r}")
@@ -294,16 +328,18 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
             generator=None
             if "generator" not in data
             else _build(GeneratorConfig, data["generator"], "generator"),
+            shocks=_build(ShockConfig, data["shocks"], "shocks"),
         )
     )
 
 
 def _override_n_firms(data: dict, n_firms: Any) -> None:
-    """Resize the market to ``n_firms``, checked before any firm is copied."""
+    """Resize the market to ``n_firms`` (no longer drawn per episode), checked before copying."""
     if isinstance(n_firms, bool) or not isinstance(n_firms, int) or not 1 <= n_firms <= MAX_FIRMS:
         raise ScenarioError(
             f"n_firms: {n_firms!r} is not allowed; it must be an integer >= 1 and <= {MAX_FIRMS}"
         )
+    data["shocks"] = {k: v for k, v in data["shocks"].items() if k != "n_firms_range"}
     if "generator" in data:
         data["generator"] = {**data["generator"], "n_firms": n_firms}
     elif data.get("firms"):

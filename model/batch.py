@@ -1,13 +1,14 @@
 """A batch of markets that play their years together: one compiled call per year for all.
 
 :class:`MarketBatch` builds ``len(seeds)`` markets of one scenario into the lanes of shared
-arrays (:class:`market.lanes.MarketArrays`). Each is a full :class:`CarbonMarket` (its
-agents, view, government and records), seeded from its own seed, so a lane plays exactly
-the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone, whatever the batch size or
-the lane's position in it. A year is: every market's allocation (its government's policy,
-in Python), every round of every lane in one kernel call
-(:func:`model.round_kernel.play_rounds`), then every market's settlement and measures.
-The data collector records each year's end, not each round.
+arrays (:class:`market.lanes.MarketArrays`), one set of arrays per number of firms (a
+scenario may draw it per episode, ``shocks.n_firms_range``). Each is a full
+:class:`CarbonMarket` (its agents, view, government and records), seeded from its own seed,
+so a lane plays exactly the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone,
+whatever the batch size or the lane's position in it. A year is: every market's allocation
+(its government's policy, in Python), every round of every lane in one kernel call per set
+of arrays (:func:`model.round_kernel.play_rounds`), then every market's settlement and
+measures. The data collector records each year's end, not each round.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from market.config import ScenarioError
 from market.lanes import MarketArrays
 from market.scenario import Scenario
+from market.shocks import draw_shocks
 from model.carbon_market import CarbonMarket
 from model.round_kernel import (
     LAST_EMISSIONS,
@@ -60,8 +62,8 @@ class MarketBatch:
     Args:
         scenario: a shipped scenario name, a TOML path or a :class:`Scenario`; or one
             checked :class:`Scenario` per market (``model.load_scenario``), which may differ
-            in anything but the arrays' shapes (number of firms, price ceiling, order limit
-            and duration, R&D delay) and the horizon.
+            in the number of firms and anything else but the arrays' other dimensions (price
+            ceiling, order limit and duration, R&D delay) and the horizon.
         seeds: one seed per market.
         climate_coefficients: one climate coefficient per market (default: the scenario's),
             for markets scored with different c.
@@ -69,7 +71,7 @@ class MarketBatch:
 
     Attributes:
         markets: the markets, in the order of ``seeds``.
-        arrays: their state, one lane each.
+        blocks: the markets grouped by number of firms, each in the lanes of its arrays.
 
     Raises:
         ScenarioError: the scenario is wrong, or a market's firms hold a behaviour that is
@@ -98,18 +100,21 @@ class MarketBatch:
         if len(lanes) != len(seeds):
             raise ScenarioError("scenario: give one scenario (and coefficient) per seed")
         self.config = lanes[0].market
-        self.arrays = MarketArrays.empty(len(seeds), lanes[0].n_firms, self.config)
-        self.markets = [
-            CarbonMarket(lane, seed=int(seed), lane=(self.arrays, b))
-            for b, (seed, lane) in enumerate(zip(seeds, lanes, strict=True))
-        ]
+        # Lanes with the same number of firms (drawn per episode, or the scenario's) share arrays.
+        sizes = [draw_shocks(lane, int(s)).n_firms for s, lane in zip(seeds, lanes, strict=True)]
+        shapes = {n: [i for i, size in enumerate(sizes) if size == n] for n in dict.fromkeys(sizes)}
+        markets: dict[int, CarbonMarket] = {}
+        for n_firms, members in shapes.items():
+            arrays = MarketArrays.empty(len(members), n_firms, self.config)
+            for b, i in enumerate(members):
+                markets[i] = CarbonMarket(lanes[i], seed=int(seeds[i]), lane=(arrays, b))
+        self.markets = [markets[i] for i in range(len(seeds))]
         if any(market._compiled_groups is None for market in self.markets):
             raise ScenarioError(
                 "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, "
                 "rule-based); play other markets one by one"
             )
-        self._lane_groups = self._groups()
-        self._params = np.stack([market._params for market in self.markets])
+        self.blocks = [Block([markets[i] for i in members]) for members in shapes.values()]
 
     @property
     def running(self) -> bool:
@@ -118,13 +123,44 @@ class MarketBatch:
 
     def play_year(self) -> None:
         """Play one compliance year of every market."""
-        cfg, markets = self.config, self.markets
-        first = markets[0].steps
-        for market in markets:
+        cfg = self.config
+        first = self.markets[0].steps
+        for market in self.markets:
             market.steps = first + 1
             market.year, market.round_in_year = divmod(first, cfg.steps_per_year)
             market.year_ended = cfg.steps_per_year == 1
             market.start_year()
+        for block in self.blocks:
+            block.play_rounds(first)
+
+    def run(self) -> MarketBatch:
+        """Play every year of every market."""
+        while self.running:
+            self.play_year()
+        return self
+
+
+class Block:
+    """Markets of one number of firms in the lanes of one set of arrays, played in one call.
+
+    Args:
+        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays.
+    """
+
+    def __init__(self, markets: list[CarbonMarket]) -> None:
+        self.markets = markets
+        self.config = markets[0].config
+        self.arrays = markets[0].arrays
+        self._lane_groups = self._groups()
+        # Each market's rules are a row of the block's: a market changes its own (the
+        # year's output price) and the kernel reads the change.
+        self._params = np.stack([market._params for market in markets])
+        for b, market in enumerate(markets):
+            market._params = self._params[b]
+
+    def play_rounds(self, first: int) -> None:
+        """Every lane's rounds of the year starting at round ``first``, then its settlement."""
+        cfg, markets = self.config, self.markets
         totals = np.zeros((len(markets), len(TOTALS)))
         for b, market in enumerate(markets):  # the counters go on from where they stand
             totals[b, REVENUE] = market.revenue
@@ -156,12 +192,6 @@ class MarketBatch:
         )
         for b, market in enumerate(markets):
             self._settle(market, totals[b], expected[b], int(green[b]), first)
-
-    def run(self) -> MarketBatch:
-        """Play every year of every market."""
-        while self.running:
-            self.play_year()
-        return self
 
     def _groups(self) -> tuple[np.ndarray, ...]:
         """Every market's behaviour groups, padded to one shape, with the lane first."""

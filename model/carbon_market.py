@@ -51,9 +51,11 @@ from market.order_book import OrderBook
 from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
+from market.shocks import draw_shocks, episode_scenario
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
 from model.round_kernel import (
+    OUTPUT_PRICE,
     RULE_BASED,
     TRUTHFUL,
     ZI_C,
@@ -89,8 +91,11 @@ class CarbonMarket(mesa.Model):
             ``n_firms=100``, ``years=3``.
 
     Attributes:
-        scenario: the frozen scenario the market was built from.
-        config: its ``[market]`` table.
+        scenario: the frozen scenario the market plays: the one it was built from, with the
+            episode's drawn number of firms and R&D success probability (``[shocks]``).
+        shocks: what the episode drew from the seed (:class:`market.shocks.EpisodeShocks`).
+        output_price: this year's output price (coins per unit).
+        config: the scenario's ``[market]`` table.
         run: what the run changes of the government's side (budget, floor, levers, records).
         view: the read-only view every behaviour and policy decides from.
 
@@ -112,10 +117,15 @@ class CarbonMarket(mesa.Model):
         ):
             raise ValueError(f"seed: {seed!r} is not allowed; it must be an integer >= 0")
         super().__init__(seed=seed)
-        self.scenario = read_scenario(scenario, **overrides)
+        loaded = read_scenario(scenario, **overrides)
+        # The episode's shocks come from a stream of their own under the market's seed.
+        self.shocks = draw_shocks(loaded, self.rng.bit_generator.seed_seq.entropy)
+        self.scenario = episode_scenario(loaded, self.shocks)
         check_behaviour_names(self.scenario)
         self.config = cfg = self.scenario.market
+        self.output_price = float(self.shocks.output_price[0])
         table = build_firms(self.scenario, self.rng)
+        table.research_ability *= self.shocks.research_ability_factor
         budget = cfg.budget
         if self.scenario.generator is not None and self.scenario.generator.cap_share > 0:
             budget = self.scenario.generator.cap_share * episode_emissions_at_capacity(
@@ -222,7 +232,9 @@ class CarbonMarket(mesa.Model):
             self.measure()
 
     def start_year(self) -> None:
-        """The government allocates; textbook markets note the holdings trading starts from."""
+        """Open the year: its output price, the allocation, the textbook market's holdings."""
+        self.output_price = float(self.shocks.output_price[self.year])
+        self._params[OUTPUT_PRICE] = self.output_price
         self.allocate(self.government.decide(self.view))
         if not self.config.production:
             self.efficiency.start_year()
@@ -284,7 +296,7 @@ class CarbonMarket(mesa.Model):
             return
         before = self.enterprises.ytd_emissions.sum()
         output = self._per_firm(lambda behaviour, firms: behaviour.production(self.view, firms))
-        self.revenue += self.enterprises.produce(output)
+        self.revenue += self.enterprises.produce(output, self.output_price)
         self.round_emissions = float(self.enterprises.ytd_emissions.sum() - before)
 
     def invest(self, round_: int) -> None:

@@ -170,6 +170,11 @@ class MarketReader:
         return self._market.running
 
     @property
+    def output_price(self) -> float:
+        """This year's revenue per unit of output (coins)."""
+        return self._market.output_price
+
+    @property
     def expected_price(self) -> float | None:
         """The traders' price expectation (ticks)."""
         return self._market.expected_price

@@ -144,6 +144,7 @@ class StubView:
     years_done: int
     budget: float
     remaining_budget: float
+    output_price: float
     running: bool = True
     levers: Levers = field(default_factory=Levers)
     year_records: Sequence[Mapping[str, float]] = ()
@@ -253,4 +254,5 @@ def stub_view(
         years_done=round_ // steps,
         budget=cfg.budget,
         remaining_budget=cfg.budget,
+        output_price=cfg.output_price,
     )

@@ -9,7 +9,7 @@ import pytest
 from agents.learned_regulator import LearnedPolicy
 from agents.network import metadata_path, network_path
 from cli import main
-from model import CarbonMarket, ScenarioError
+from model import CarbonMarket, ScenarioError, load_scenario
 
 
 def copy_regulator(source, target_dir, name="reg"):
@@ -138,3 +138,19 @@ def test_a_regulator_for_five_firms_is_refused_in_a_larger_per_firm_market(tmp_p
     CarbonMarket("paper", seed=0, policy=f"learned:{target}")  # fits five firms
     with pytest.raises(ScenarioError, match=r"needs observation \(41,\) and action \(8,\)"):
         CarbonMarket("paper", seed=0, policy=f"learned:{target}", n_firms=7)
+
+
+def test_a_per_firm_regulator_is_refused_where_the_number_of_firms_is_drawn(tmp_path):
+    from tests.agents.test_network import save_network
+
+    target = tmp_path / "wide.zip"
+    save_network(target, observation=13 + 4 * 5, action=1 + 5)
+    metadata_path(target).write_text(
+        json.dumps(
+            {"action_mode": "per-firm", "auction": False, "price_floor": False, "n_firms": 5}
+        )
+    )
+    with pytest.raises(ScenarioError, match=r"acts per firm, for 5 firms; this scenario draws"):
+        load_scenario("paper-shocks", policy=f"learned:{target}")
+    CarbonMarket("paper-shocks", seed=0, policy=f"learned:{target}", n_firms=5)
+    assert load_scenario("paper-shocks", policy="learned:shipped").shocks.n_firms_range == (3, 8)

@@ -129,7 +129,7 @@ def test_policies_lists_every_policy(capsys: pytest.CaptureFixture[str]) -> None
 def test_scenarios_lists_the_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["scenarios"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert names == ["classroom", "classroom-12", "eu-large", "paper"]
+    assert names == ["classroom", "classroom-12", "eu-large", "eu-shocks", "paper", "paper-shocks"]
 
 
 def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,6 +80,17 @@ def test_simulate_theory_and_policies_run_from_another_directory(
     argv = [command, "theory", "--seeds", "2", "--set", "steps_per_year=20", "--set", "years=1"]
     theory = run(argv, tmp_path, env)
     assert "equilibrium_price                  40 coins per allowance" in theory.splitlines()
+    scenarios = [
+        line.split()[0] for line in run([command, "scenarios"], tmp_path, env).split("\n") if line
+    ]
+    assert scenarios == [
+        "classroom",
+        "classroom-12",
+        "eu-large",
+        "eu-shocks",
+        "paper",
+        "paper-shocks",
+    ]
     policies = run([command, "policies"], tmp_path, env)
     assert policies.startswith("flat-grandfathering") and "learned:PATH" in policies
     learned = [command, "simulate", "--years", "1", "--set", "steps_per_year=5", "--policy"]

@@ -56,20 +56,20 @@ def rng():
 
 def test_production_revenue_emissions_and_clipping():
     ent = make(capacity=(1.6, 1.0, 2.0), emission_rate=(1.0, 0.5, 2.0), coins=(1, 2, 3))
-    revenue = ent.produce(np.array([2.0, 0.5, -1.0]))
+    revenue = ent.produce(np.array([2.0, 0.5, -1.0]), 10.0)
     np.testing.assert_allclose(ent.output, [1.6, 0.5, 0.0])
     assert revenue == pytest.approx(10.0 * 2.1)
     np.testing.assert_allclose(ent.accounts.coins, [17.0, 7.0, 3.0])
     np.testing.assert_allclose(ent.ytd_emissions, [1.6, 0.25, 0.0])
     np.testing.assert_allclose(ent.ytd_output, [1.6, 0.5, 0.0])
-    ent.produce(np.array([1.0, 1.0, 1.0]))
+    ent.produce(np.array([1.0, 1.0, 1.0]), 10.0)
     np.testing.assert_allclose(ent.ytd_emissions, [2.6, 0.75, 2.0])
     np.testing.assert_allclose(ent.accounts.coins, [27.0, 17.0, 13.0])
 
 
-def test_production_uses_output_price():
-    ent = make(capacity=(3.0,), emission_rate=(0.7,), output_price=300.0)
-    assert ent.produce(np.array([2.5])) == pytest.approx(750.0)
+def test_production_earns_the_years_output_price():
+    ent = make(capacity=(3.0,), emission_rate=(0.7,))
+    assert ent.produce(np.array([2.5]), 300.0) == pytest.approx(750.0)
     assert ent.ytd_emissions[0] == pytest.approx(1.75)
 
 

@@ -39,8 +39,15 @@ def raises(match: str) -> pytest.RaisesContext:
 # --------------------------------------------------------------------------- shipped
 
 
-def test_shipped_scenarios_are_the_four_files() -> None:
-    assert shipped_scenarios() == ["classroom", "classroom-12", "eu-large", "paper"]
+def test_shipped_scenarios_are_the_six_files() -> None:
+    assert shipped_scenarios() == [
+        "classroom",
+        "classroom-12",
+        "eu-large",
+        "eu-shocks",
+        "paper",
+        "paper-shocks",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +57,8 @@ def test_shipped_scenarios_are_the_four_files() -> None:
         ("classroom", 3, "scenario", False),
         ("classroom-12", 12, "scenario", False),
         ("eu-large", 1000, "eu-benchmark", True),
+        ("paper-shocks", 5, "flat-grandfathering", True),
+        ("eu-shocks", 200, "eu-benchmark", True),
     ],
 )
 def test_every_shipped_scenario_loads(
@@ -317,7 +326,7 @@ def test_missing_toml_file(tmp_path: Path) -> None:
 def test_unknown_shipped_name() -> None:
     with raises(
         "scenario: 'papper' is neither a file nor a shipped scenario; "
-        "shipped: classroom, classroom-12, eu-large, paper"
+        "shipped: classroom, classroom-12, eu-large, eu-shocks, paper, paper-shocks"
     ):
         load_scenario("papper")
 
@@ -386,7 +395,7 @@ def test_allocations_that_outrun_the_budget_warn_naming_the_year() -> None:
         load_scenario("classroom", budget=100.0)
 
 
-@pytest.mark.parametrize("name", ["paper", "classroom", "classroom-12", "eu-large"])
+@pytest.mark.parametrize("name", shipped_scenarios())
 def test_no_shipped_scenario_outruns_its_budget(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScenarioWarning)

@@ -20,6 +20,7 @@ from market.scenario import ScenarioError, load_scenario
 #: Where each table's key goes in a minimal scenario with two explicit firms.
 PAPER = "[market]\nyears = 2\n{market}\n[government]\n{government}\n[[firms]]\n{firms}\n[[firms]]\n"
 GENERATED = "[market]\nyears = 2\n[generator]\nn_firms = 3\n{generator}\n"
+SHOCKS = "[market]\nyears = 2\n[[firms]]\n[shocks]\n{shocks}\n"
 INF_MEANS_SOMETHING = {("firms", "abatement_cost")}
 
 
@@ -36,6 +37,8 @@ def float_keys() -> list[tuple[str, str]]:
 def scenario_text(table: str, line: str) -> str:
     if table == "generator":
         return GENERATED.format(generator=line)
+    if table == "shocks":
+        return SHOCKS.format(shocks=line)
     tables = {"market": "", "government": "", "firms": ""}
     tables[table] = line
     return PAPER.format(**tables)
@@ -45,7 +48,8 @@ def test_the_float_keys_are_found() -> None:
     keys = float_keys()
     assert ("market", "budget") in keys and ("generator", "coins") in keys
     assert ("firms", "abatement_cost") in keys and ("government", "auction_share") in keys
-    assert len(keys) == 33  # 12 market, 8 government, 7 firm, 6 generator keys
+    assert ("shocks", "output_price_sigma") in keys
+    assert len(keys) == 36  # 12 market, 8 government, 7 firm, 6 generator, 3 shock keys
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])

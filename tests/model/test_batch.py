@@ -1,7 +1,9 @@
 """Lane i of a batch plays exactly what CarbonMarket(seed=s_i) plays alone.
 
 The trade ledger, every year's record and the final accounts, for every scenario, every rule
-policy and every compiled behaviour, whatever the batch size and the order of the seeds.
+policy and every compiled behaviour, whatever the batch size and the order of the seeds; in
+the scenarios with shocks, each lane with its own output prices, technology and number of
+firms (the short versions keep a recession inside their years).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ SHORT = {
     "classroom": {"years": 2, "steps_per_year": 100},
     "classroom-12": {"years": 2, "steps_per_year": 60},
     "eu-large": {"n_firms": 100, "years": 2},
+    "paper-shocks": {"years": 3, "recession_start": [1, 2]},
+    "eu-shocks": {"years": 2, "n_firms_range": [20, 80], "recession_start": [1, 1]},
 }
 RULES = [name for name in POLICIES if name != "scenario"]
 BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
@@ -43,6 +47,7 @@ def assert_same(lane: CarbonMarket, single: CarbonMarket) -> None:
     np.testing.assert_array_equal(lane.accounts.block, single.accounts.block)
     np.testing.assert_array_equal(lane.enterprises.emission_rate, single.enterprises.emission_rate)
     assert lane.measures["welfare"] == single.measures["welfare"]
+    np.testing.assert_array_equal(lane.shocks.output_price, single.shocks.output_price)
     assert (lane.revenue, lane.research_spent, lane.rejected_orders) == (
         single.revenue,
         single.research_spent,

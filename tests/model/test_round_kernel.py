@@ -27,6 +27,9 @@ CASES = [
     ("classroom", {"behaviour": "truthful"}),
     ("classroom-12", {"behaviour": "zi-u", "years": 1}),
     ("eu-large", {"n_firms": 60, "years": 2, "policy": "eu-benchmark"}),
+    # The year's output price, R&D success and skills drawn per episode, read by both paths.
+    ("paper-shocks", {"years": 4, "recession_probability": 1.0, "recession_start": [1, 2]}),
+    ("eu-shocks", {"years": 2, "n_firms_range": [30, 60], "recession_start": [1, 1]}),
 ]
 
 

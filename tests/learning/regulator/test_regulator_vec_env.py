@@ -5,23 +5,26 @@ import pytest
 
 from learning import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
+from market.config import ScenarioError
 
 SHORT = {"years": 3, "steps_per_year": 10}
 KWARGS = {"climate_coefficient": [0.05, 0.2, 0.5], **SHORT}
 
 
-def single_envs(n, seed):
-    envs = [RegulatorEnv(**KWARGS) for _ in range(n)]
+def single_envs(n, seed, scenario="paper"):
+    envs = [RegulatorEnv(scenario, **KWARGS) for _ in range(n)]
     first = [env.reset(seed=seed + i) for i, env in enumerate(envs)]
     return envs, first
 
 
-@pytest.mark.parametrize("n_envs", [1, 3])
-def test_each_lane_plays_the_single_env_of_its_seed_across_episodes(n_envs):
-    batched = RegulatorVecEnv(n_envs, **KWARGS)
+@pytest.mark.parametrize(
+    ("scenario", "n_envs"), [("paper", 1), ("paper", 3), ("paper-shocks", 3), ("eu-shocks", 3)]
+)
+def test_each_lane_plays_the_single_env_of_its_seed_across_episodes(scenario, n_envs):
+    batched = RegulatorVecEnv(n_envs, scenario, **KWARGS)
     batched.seed(7)
     obs = batched.reset()
-    envs, first = single_envs(n_envs, 7)
+    envs, first = single_envs(n_envs, 7, scenario)
     np.testing.assert_array_equal(obs, np.stack([o for o, _ in first]))
     assert [i["market_seed"] for i in batched.reset_infos] == [i["market_seed"] for _, i in first]
     actions = np.random.default_rng(0).uniform(-1, 1, (8, n_envs, 5)).astype(np.float32)
@@ -45,6 +48,12 @@ def test_a_seed_pool_is_taken_in_turn_by_the_lanes():
     for _ in range(3):
         batched.step(np.zeros((2, 5), dtype=np.float32))
     assert [i["market_seed"] for i in batched.reset_infos] == [13, 11]
+
+
+def test_the_per_firm_mode_needs_a_fixed_number_of_firms():
+    with pytest.raises(ScenarioError, match=r"^action_mode: 'per-firm' needs a fixed number"):
+        RegulatorEnv("paper-shocks", action_mode="per-firm")
+    assert RegulatorEnv("paper-shocks", action_mode="per-firm", n_firms=5).action_spec.per_firm
 
 
 def test_the_spaces_are_the_single_envs():
