@@ -25,6 +25,7 @@ from agents.valuation_kernels import (
     cost_of_selling,
     emission_cost,
     expected_price,
+    quoted_tick,
     shortfalls,
     value_of_buying,
 )
@@ -177,10 +178,9 @@ def truthful(sight, firms, rng_state, count_open_bids):
 
 
 @njit(cache=True, error_model="numpy")
-def rule_quotes(sight):
-    """The rule-based trader's quotes, a tick above and below the expected price: (bid, ask)."""
-    anchor = round(expected_price(sight))
-    return min(anchor + 1, sight.price_ceiling), max(anchor - 1, sight.price_floor)
+def rule_quote(sight):
+    """The rule-based trader's quote on either side: the tick nearest the expected price."""
+    return quoted_tick(expected_price(sight))
 
 
 @njit(cache=True, error_model="numpy")
@@ -216,22 +216,21 @@ def units_worth(sight, firms, side, price, max_quantity, count_open_bids):
 def rule_based(sight, firms, max_quantity, count_open_bids):
     """The rule-based trader's order for every firm: ``(side, price, quantity, active)``.
 
-    A firm whose value of one more allowance reaches a tick above the expected price bids
-    there; one whose cost of selling is at most a tick below asks there; for the units worth
-    that price.
+    Every firm quotes the tick nearest the expected price (:func:`rule_quote`): one whose
+    value of one more allowance reaches it bids there, one whose cost of selling is at most
+    that asks there; for the units worth that price.
     """
     buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
-    bid, ask = rule_quotes(sight)
+    quote = rule_quote(sight)
     k = firms.size
     side = np.empty(k, dtype=np.int64)
-    price = np.empty(k, dtype=np.int64)
     wants = np.empty(k, dtype=np.bool_)
     for j in range(k):
-        buy_gain, sell_gain = buy_value[j] - bid, ask - sell_cost[j]
+        buy_gain, sell_gain = buy_value[j] - quote, quote - sell_cost[j]
         wants_bid = buy_gain >= 0
         wants_ask = sell_gain >= 0 and sight.allowances[firms[j]] >= 1
         side[j] = ASK if wants_ask and (not wants_bid or sell_gain > buy_gain) else BID
-        price[j] = bid if side[j] == BID else ask
         wants[j] = wants_bid or wants_ask
+    price = np.full(k, quote, dtype=np.int64)
     quantity = units_worth(sight, firms, side, price, max_quantity, count_open_bids)
     return side, price, quantity, wants & (quantity >= 1)

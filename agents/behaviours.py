@@ -12,8 +12,9 @@ behaviours differ in how they trade:
   [cost, ceiling], so it never trades at a loss;
 * **ZI-U**: bids and asks uniform on the whole price band (no budget constraint on value);
 * **truthful**: a bid at its value or an ask at its cost;
-* **rule-based**: bids one tick above the market's expected price when an allowance is worth
-  more to it, asks one tick below when it is worth less, for as many units as are worth it.
+* **rule-based**: a price-taker at the tick nearest the market's expected price: bids there
+  when an allowance is worth at least that to it, asks there when selling one costs at most
+  that, for as many units as are worth it.
 
 The rules themselves are compiled kernels (:mod:`agents.behaviour_kernels`); the classes here
 hold a behaviour's settings and hand each decision the market's view and random generator.
@@ -127,27 +128,28 @@ class Truthful(Behaviour):
 
 
 class RuleBased(Behaviour):
-    """Rule-based trader: a price-taker around the market's expected price.
+    """Rule-based trader: a price-taker at the market's expected price.
 
-    A firm whose value of one more allowance is at least one tick above the expected price
-    bids one tick above it; a firm whose cost of selling one is at least one tick below asks
-    one tick below. Orders of the side in excess rest and trade at their own price, so the
-    traded price, and with it the expectation, moves toward the level where buying and
-    selling interest balance: the competitive price. Its orders persist (up to the market's
-    order limit) instead of being replaced each round.
+    Every firm quotes the tick nearest the expected price: one whose value of one more
+    allowance is at least that bids there, one whose cost of selling one is at most that asks
+    there. Buyers and sellers meet on that tick, so they trade at the expectation itself;
+    the orders of the side in excess are left waiting, and the expectation drifts toward
+    them (:func:`agents.valuation.update_expectation`) until buying and selling interest
+    balance on the quoted tick: the competitive price. Like every heuristic it keeps one
+    live quote, replaced each round it quotes: an order left at a tick the expectation has
+    moved from would hold the allowances or coins the firm needs to quote at the new one.
 
     Args:
         max_quantity: most allowances in one order (units worth the price, up to this).
     """
 
     name = "rule-based"
-    replaces_quotes = False
 
     def __init__(self, max_quantity: int = 5) -> None:
         super().__init__(max_quantity)
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
-        """Bid one tick above or ask one tick below the expected price, if worth it."""
+        """Bid or ask at the tick nearest the expected price, if worth it."""
         firms = _indices(firms)
         return _quotes(firms, self.plan(view, firms))
 
@@ -165,14 +167,13 @@ class RuleBased(Behaviour):
         )
 
 
-def rule_quotes(view: MarketView) -> tuple[int, int]:
-    """The rule-based trader's quotes: a tick above and a tick below the expected price.
+def rule_quote(view: MarketView) -> int:
+    """The rule-based trader's quote, bid or ask: the tick nearest the expected price.
 
     Returns:
-        ``(bid, ask)`` in price ticks, within the price band.
+        The price tick, within the price band (a half rounds to the even tick).
     """
-    bid, ask = kernels.rule_quotes(sight(view))
-    return int(bid), int(ask)
+    return int(kernels.rule_quote(sight(view)))
 
 
 def research_saving(view: MarketView, firms: np.ndarray) -> np.ndarray:

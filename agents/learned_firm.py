@@ -26,7 +26,7 @@ Action (``ACTION_SIZE`` numbers in [-1, 1]), each applied to the rule's decision
    ``a < -1/2`` holds back and posts nothing;
 4. quantity: the rule's units (1 when it posts none) plus ``dead_zone(a) x (MAX_QUANTITY - 1)``,
    rounded, within 1 to ``MAX_QUANTITY``;
-5. price: the rule's quote (a tick above or below the expected price) plus
+5. price: the rule's quote (the tick nearest the expected price) plus
    ``dead_zone(a) x OFFSET_SHARE`` of the price band, rounded to a tick.
 
 ``dead_zone`` maps ``|a| <= DEAD_ZONE`` to no correction and stretches the rest back onto
@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.behaviours import RuleBased, rule_quotes
+from agents.behaviours import RuleBased, rule_quote
 from agents.decisions import Quotes
 from agents.network import PolicyNetwork, load_network, read_metadata
 from agents.valuation import allowance_values, expected_price, shortfalls
@@ -187,7 +187,7 @@ def corrected_quotes(view: MarketView, firms: np.ndarray, actions: np.ndarray) -
     buying = actions[:, 3] > REVERSE
     switched = buying & ~(active & (side == Side.BID))
     side = np.where(buying, Side.BID, side)
-    price = np.where(switched, rule_quotes(view)[0], price)
+    price = np.where(switched, rule_quote(view), price)
     band = cfg.price_ceiling - view.price_floor
     price = np.clip(
         price + np.rint(dead_zone(actions[:, 5]) * OFFSET_SHARE * band),

@@ -32,8 +32,9 @@ def update_expectation(
 
     After a round with trades it moves ``PRICE_MEMORY`` of the way to the round's VWAP. After
     a quiet round it drifts half a tick toward the orders left waiting: down while an ask
-    waits at or below it, up while a bid waits at or above it, never leaving the price band.
-    Before any trade or waiting order it stays undefined (traders use the band's middle).
+    waits at or below the tick it quotes (the nearest), up while a bid waits at or above that
+    tick, never leaving the price band. Before any trade or waiting order it stays undefined
+    (traders use the band's middle).
     """
     updated = kernels.update_expectation(
         math.nan if expected is None else float(expected),

@@ -241,12 +241,21 @@ QUIET_STEP = 0.5  # ticks the expectation moves in a round without trades but wi
 
 
 @njit(cache=True, error_model="numpy")
+def quoted_tick(expected):
+    """The tick a price-taker quotes at the expected price: the nearest (a half to the even)."""
+    return round(expected)
+
+
+@njit(cache=True, error_model="numpy")
 def update_expectation(expected, round_price, best_bid, best_ask, price_floor, price_ceiling):
     """The market's price expectation after a round (nan: none yet; -1: no bid or ask).
 
     After a round with trades it moves ``PRICE_MEMORY`` of the way to the round's VWAP. After
     a quiet round it drifts half a tick toward the orders left waiting: down while an ask
-    waits at or below it, up while a bid waits at or above it, never leaving the price band.
+    waits at or below the tick it quotes (:func:`quoted_tick`), up while a bid waits at or
+    above it, never leaving the price band. Comparing with the quoted tick, not the
+    expectation itself, is what lets price-takers' own waiting orders move it: an ask at
+    the tick 40 waits above an expectation of 39.7 and would otherwise hold it there.
     Before any trade or waiting order it stays undefined (traders use the band's middle).
     """
     if not math.isnan(round_price):
@@ -256,8 +265,9 @@ def update_expectation(expected, round_price, best_bid, best_ask, price_floor, p
     if best_bid < 0 and best_ask < 0:
         return expected
     current = 0.5 * (price_floor + price_ceiling) if math.isnan(expected) else expected
-    if best_ask >= 0 and best_ask <= current:
+    tick = quoted_tick(current)
+    if best_ask >= 0 and best_ask <= tick:
         current -= QUIET_STEP
-    elif best_bid >= 0 and best_bid >= current:
+    elif best_bid >= 0 and best_bid >= tick:
         current += QUIET_STEP
     return minimum(maximum(current, float(price_floor)), float(price_ceiling))

@@ -22,7 +22,7 @@ from agents.behaviours import (
     ZeroIntelligenceConstrained,
     ZeroIntelligenceUnconstrained,
     research_saving,
-    rule_quotes,
+    rule_quote,
     units_worth,
 )
 from agents.decisions import Quotes
@@ -195,27 +195,25 @@ def test_truthful_rounds_value_down_and_cost_up() -> None:
 # --------------------------------------------------------------------------- rule-based
 
 
-def test_only_the_rule_based_trader_keeps_its_orders() -> None:
-    assert RuleBased.replaces_quotes is False
-    replacing = (ZeroIntelligenceConstrained, ZeroIntelligenceUnconstrained, Truthful)
-    assert all(behaviour.replaces_quotes for behaviour in replacing)
+def test_every_heuristic_keeps_one_live_quote() -> None:
+    # the rule-based trader too: an order left at a tick the expectation has moved from would
+    # hold the allowances or coins it needs to quote at the new tick
+    heuristics = (RuleBased, ZeroIntelligenceConstrained, ZeroIntelligenceUnconstrained, Truthful)
+    assert all(behaviour.replaces_quotes for behaviour in heuristics)
 
 
-def test_rule_quotes_are_a_tick_either_side_of_the_rounded_expectation() -> None:
-    assert rule_quotes(stub_view(expected_price=10.3)) == (11, 9)
-    assert rule_quotes(stub_view(expected_price=10.6)) == (12, 10)
-    assert rule_quotes(stub_view(price_floor=5)) == (13, 11)  # mid-band 12.5: half to even, 12
+def test_the_rule_quote_is_the_tick_nearest_the_expectation() -> None:
+    assert rule_quote(stub_view(expected_price=10.3)) == 10
+    assert rule_quote(stub_view(expected_price=10.6)) == 11
+    assert rule_quote(stub_view(expected_price=10.5)) == 10  # a half to the even tick
+    assert rule_quote(stub_view(price_floor=5)) == 12  # no expectation: mid-band 12.5 -> 12
 
 
-def test_rule_quotes_stay_in_the_band() -> None:
-    assert rule_quotes(stub_view(expected_price=20.0)) == (20, 19)
-    assert rule_quotes(stub_view(expected_price=0.0)) == (1, 0)
-
-
-def test_rule_quotes_stay_above_a_floor_raised_over_the_expectation() -> None:
-    # last year's expectation 3, this year's floor 5: the expectation counts as 5, so the
-    # bid is 6 (not 3 + 1 = 4, which the book would reject) and the ask the floor 5
-    assert rule_quotes(stub_view(expected_price=3.0, price_floor=5)) == (6, 5)
+def test_the_rule_quote_stays_in_the_band() -> None:
+    assert rule_quote(stub_view(expected_price=20.0)) == 20
+    assert rule_quote(stub_view(expected_price=0.0)) == 0
+    # last year's expectation 3, this year's floor 5: the expectation counts as 5
+    assert rule_quote(stub_view(expected_price=3.0, price_floor=5)) == 5
 
 
 def rows(q: Quotes) -> list[tuple[int, int, int, int]]:
@@ -224,7 +222,7 @@ def rows(q: Quotes) -> list[tuple[int, int, int, int]]:
 
 
 def rule_trader(baseline: float, allowances: float, max_quantity: int = 5, **state) -> Quotes:
-    """The rule-based trader's quote of one textbook firm at the expected price 10.3."""
+    """The rule-based trader's quote of one textbook firm at the expected price 10.3 (tick 10)."""
     view = stub_view(
         1,
         production=False,
@@ -236,45 +234,55 @@ def rule_trader(baseline: float, allowances: float, max_quantity: int = 5, **sta
     return RuleBased(max_quantity).quote(view, np.arange(1))
 
 
-def test_the_rule_based_trader_bids_a_tick_above_for_the_units_worth_it() -> None:
-    # no abatement: each missing tonne is worth the penalty 30 >= the bid 11; short 3 -> 3
-    # units, short 8 -> the 5 of max_quantity (or 2 if told), 25 coins // 11 -> 2
-    assert rows(rule_trader(3.0, 0.0, coins=100.0)) == [(0, BID, 11, 3)]
-    assert rows(rule_trader(8.0, 0.0, coins=100.0)) == [(0, BID, 11, 5)]
-    assert rows(rule_trader(8.0, 0.0, max_quantity=2, coins=100.0)) == [(0, BID, 11, 2)]
-    assert rows(rule_trader(8.0, 0.0, coins=25.0)) == [(0, BID, 11, 2)]
+def test_the_rule_based_trader_bids_at_the_quote_for_the_units_worth_it() -> None:
+    # no abatement: each missing tonne is worth the penalty 30 >= the quote 10; short 3 -> 3
+    # units, short 8 -> the 5 of max_quantity (or 2 if told), 25 coins // 10 -> 2
+    assert rows(rule_trader(3.0, 0.0, coins=100.0)) == [(0, BID, 10, 3)]
+    assert rows(rule_trader(8.0, 0.0, coins=100.0)) == [(0, BID, 10, 5)]
+    assert rows(rule_trader(8.0, 0.0, max_quantity=2, coins=100.0)) == [(0, BID, 10, 2)]
+    assert rows(rule_trader(8.0, 0.0, coins=25.0)) == [(0, BID, 10, 2)]
 
 
-def test_the_rule_based_trader_bids_when_its_value_is_at_least_the_bid() -> None:
-    # c = 2: short 6 is worth 2 x 5.5 = 11 (one unit: the next, short 5, is worth 9);
-    # short 5.9 is worth 2 x 5.4 = 10.8 < 11, and selling costs 2 x 6.4 = 12.8 > 9
-    assert rows(rule_trader(11.0, 5.0, abatement_cost=2.0)) == [(0, BID, 11, 1)]
-    assert rows(rule_trader(10.9, 5.0, abatement_cost=2.0)) == []
+def test_the_rule_based_trader_bids_when_its_value_is_at_least_the_quote() -> None:
+    # c = 2: short 5.5 is worth 2 x 5 = 10 (one unit: the next, short 4.5, is worth 8);
+    # short 5.4 is worth 2 x 4.9 = 9.8 < 10, and selling costs 2 x 5.9 = 11.8 > 10
+    assert rows(rule_trader(10.5, 5.0, abatement_cost=2.0)) == [(0, BID, 10, 1)]
+    assert rows(rule_trader(10.4, 5.0, abatement_cost=2.0)) == []
 
 
-def test_the_rule_based_trader_asks_when_its_cost_is_at_most_the_ask() -> None:
-    # c = 2: short 4 costs 2 x 4.5 = 9 to sell (one unit: short 5 costs 11); short 4.1 costs 9.2
-    assert rows(rule_trader(9.0, 5.0, abatement_cost=2.0)) == [(0, ASK, 9, 1)]
-    assert rows(rule_trader(9.1, 5.0, abatement_cost=2.0)) == []
+def test_the_rule_based_trader_asks_when_its_cost_is_at_most_the_quote() -> None:
+    # c = 2: short 4.5 costs 2 x 5 = 10 to sell (one unit: short 5.5 costs 12); short 4.6
+    # costs 10.2, and buying is worth 2 x 4.1 = 8.2 < 10
+    assert rows(rule_trader(9.5, 5.0, abatement_cost=2.0)) == [(0, ASK, 10, 1)]
+    assert rows(rule_trader(9.6, 5.0, abatement_cost=2.0)) == []
+
+
+def test_buyers_and_sellers_of_the_rule_meet_on_one_tick() -> None:
+    # the same expectation: a short firm's bid and a long firm's ask cross at its tick
+    view = stub_view(
+        2, production=False, baseline_emissions=[3.0, 0.0], allowances=[0, 3], expected_price=7.6
+    )
+    assert rows(RuleBased().quote(view, np.arange(2))) == [(0, BID, 8, 2), (1, ASK, 8, 3)]
 
 
 def test_the_rule_based_trader_sells_its_surplus() -> None:
     # need 2, hold 6: four allowances cost nothing to sell, the fifth the penalty
-    assert rows(rule_trader(2.0, 6.0)) == [(0, ASK, 9, 4)]
+    assert rows(rule_trader(2.0, 6.0)) == [(0, ASK, 10, 4)]
 
 
-def test_the_rule_based_trader_counts_its_open_bids_and_the_replacing_traders_do_not() -> None:
-    # need 3, bid for 3: covered for the rule; short 3 for ZI-C and truthful, whose open bids
-    # go first: truthful bids the penalty 30 capped by the ceiling and its 20 coins
+def test_no_heuristic_counts_its_open_bids_they_are_withdrawn_first() -> None:
+    # need 3, bid for 3: still short 3 for each, since its open bids go before it quotes: the
+    # rule bids the mid-band tick 10 for the 2 its 20 coins escrow, truthful the penalty 30
+    # capped by the ceiling and its 20 coins
     view = stub_view(1, production=False, baseline_emissions=3.0, open_bids=3.0)
-    assert rows(RuleBased().quote(view, np.arange(1))) == []
+    assert rows(RuleBased().quote(view, np.arange(1))) == [(0, BID, 10, 2)]
     assert rows(Truthful().quote(view, np.arange(1))) == [(0, BID, 20, 1)]
     assert ZeroIntelligenceConstrained().quote(view, np.arange(1)).side.tolist() == [BID]
 
 
 def test_the_rule_based_trader_never_offers_more_than_its_free_allowances() -> None:
-    # c = 0.1, need 0, 2 held: every unit costs at most 0.1 x 4.5 = 0.45 <= 9, but only 2 exist
-    assert rows(rule_trader(0.0, 2.0, abatement_cost=0.1)) == [(0, ASK, 9, 2)]
+    # c = 0.1, need 0, 2 held: every unit costs at most 0.1 x 4.5 = 0.45 <= 10, but only 2 exist
+    assert rows(rule_trader(0.0, 2.0, abatement_cost=0.1)) == [(0, ASK, 10, 2)]
 
 
 def test_units_worth_counts_each_firm_on_its_own_side() -> None:

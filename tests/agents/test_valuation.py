@@ -91,6 +91,15 @@ def test_a_quiet_round_drifts_half_a_tick_toward_a_waiting_bid_at_or_above() -> 
     assert update(10.0, bid=9) == 10.0
 
 
+def test_the_drift_compares_the_waiting_orders_with_the_tick_the_expectation_quotes() -> None:
+    # 9.7 quotes the tick 10: a price-taker's ask waiting there pulls it down, though above
+    # 9.7; 10.3 quotes 10 too, and a bid waiting there pulls it up
+    assert update(9.7, ask=10) == pytest.approx(9.2)
+    assert update(10.3, bid=10) == pytest.approx(10.8)
+    assert update(10.3, ask=11) == 10.3
+    assert update(9.7, bid=9) == 9.7
+
+
 def test_a_quiet_round_before_any_trade_drifts_from_mid_band() -> None:
     # mid-band of [4, 20] = 12, then half a tick down toward the ask at 5
     assert update(None, ask=5, floor=4) == 11.5

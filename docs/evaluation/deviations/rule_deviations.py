@@ -18,7 +18,7 @@ import dataclasses
 
 import numpy as np
 
-from agents.behaviours import RuleBased, research_saving, rule_quotes
+from agents.behaviours import RuleBased, research_saving, rule_quote
 from agents.decisions import Quotes
 from learning.evaluate import t_half_width
 from learning.regulator_env import evaluation_seeds
@@ -69,7 +69,7 @@ class ResearchLess(ResearchThreshold):
 
 
 class Shade(RuleBased):
-    """Quote ``ticks`` further from the expected price than the rule (negative: closer)."""
+    """Quote ``ticks`` further out than the rule: bids lower, asks higher (negative: in)."""
 
     ticks = 2
 
@@ -82,7 +82,7 @@ class Shade(RuleBased):
 
 
 class Eager(Shade):
-    """Quote 2 ticks closer to the expected price (bid higher, ask lower)."""
+    """Quote 2 ticks further in: past the expected price (bid higher, ask lower)."""
 
     ticks = -2
 
@@ -103,7 +103,7 @@ class BuyEarly(RuleBased):
         quotes = Quotes(*(getattr(quotes, k)[keep] for k in ("firms", "side", "price", "quantity")))
         if view.round_in_year >= 5:
             return quotes
-        price, _ = rule_quotes(view)
+        price = rule_quote(view)
         units = np.minimum(2, view.accounts.coins[firms] // max(price, 1)).astype(np.int64)
         extra = ~np.isin(firms, quotes.firms) & (units > 0)
         return Quotes(

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from stable_baselines3 import PPO
 
+from agents.network import load_network
 from cli import main
+from learning.export import load_ppo
 from learning.train import latest_checkpoint, load_train_config, train_regulator
 from tests.learning.regulator.support import tiny_config
 
@@ -16,7 +18,16 @@ def test_training_writes_model_statistics_provenance_and_logs(tiny_regulator):
     meta = json.loads((out / "regulator.json").read_text())
     assert meta["seed"] == 3 and meta["timesteps"] == 40
     assert meta["action_mode"] == "rules" and meta["n_firms"] == 5
-    assert (out / "regulator.vecnormalize.pkl").is_file()
+    # the statistics were learned, not just saved: VecNormalize normalised the observations
+    # of the reset and the 40 steps (its moments start at count 1e-4, mean 0 and variance 1)
+    _, normalizer = load_ppo(tiny_regulator, "test")
+    assert meta["normalize"] is True and normalizer.norm_obs
+    assert normalizer.obs_rms.count >= 40
+    assert np.all(normalizer.obs_rms.var != 1.0) and np.any(normalizer.obs_rms.mean != 0.0)
+    # and the exported network carries them
+    mean, var, _, _ = load_network(tiny_regulator, "test").normalization
+    np.testing.assert_array_equal(mean, normalizer.obs_rms.mean)
+    np.testing.assert_array_equal(var, normalizer.obs_rms.var)
     assert any((out / "tensorboard").rglob("events.out.tfevents.*"))
     assert (out / "eval" / "evaluations.npz").is_file()
     assert latest_checkpoint(out)[2] == 40
