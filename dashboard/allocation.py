@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
 from dashboard.market import DashboardMarket
 from dashboard.policy_choice import policy_label
-from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, selected_firm
+from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, highlighted
 from dashboard.vega import VegaChart, spec
 
 TOP_FIRMS = 10
@@ -35,26 +34,35 @@ FIRM_COLOURS = (
 OTHERS_COLOUR = "#c7c7c7"
 
 
-def allocation_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
-    """Long table ``year, firm, allowances`` (free plus won at auction) per year so far.
+def allocation_frame(market: DashboardMarket, firm: int | None = None) -> dict[str, np.ndarray]:
+    """Allowances (free plus won at auction) per firm per year so far, one row per bar part.
 
     Firms beyond the ``TOP_FIRMS`` largest recipients (the highlighted one kept) are summed
     into one ``others`` row per year.
+
+    Returns:
+        Columns ``year`` (1 = the first), ``firm`` (``firm <i>`` or ``others``) and
+        ``allowances``, firm by firm (largest recipients first, the others last).
     """
     allocations = market.government.allocations
     if not allocations:  # before the first allocation: year 1, nothing yet (draws the axes)
-        return pd.DataFrame({"year": [1], "firm": ["none yet"], "allowances": [0.0]})
+        return {"year": np.array([1]), "firm": np.array(["none yet"]), "allowances": np.zeros(1)}
     table = np.vstack(allocations)  # years x firms
     shown = np.argsort(-table.sum(axis=0), kind="stable")[:TOP_FIRMS]
     if firm is not None and firm not in shown:
         shown = np.append(shown[: TOP_FIRMS - 1], firm)
     names = [f"firm {i}" for i in shown]
-    frame = pd.DataFrame(table[:, shown], columns=names)
+    parts = [*table[:, shown].T]
     rest = np.delete(table, shown, axis=1).sum(axis=1)
     if rest.any():
-        frame[OTHERS] = rest
-    frame["year"] = np.arange(1, len(table) + 1)
-    return frame.melt("year", var_name="firm", value_name="allowances")
+        names.append(OTHERS)
+        parts.append(rest)
+    years = len(table)
+    return {
+        "year": np.tile(np.arange(1, years + 1), len(names)),
+        "firm": np.repeat(names, years),
+        "allowances": np.concatenate(parts),
+    }
 
 
 def colours(names: tuple[str, ...]) -> list[str]:
@@ -91,9 +99,10 @@ def build(names: tuple[str, ...]) -> alt.Chart:
 def allocation_spec(market: DashboardMarket, firm: int | None) -> dict:
     """The chart's Vega-Lite spec with the allocations so far."""
     frame = allocation_frame(market, firm)
+    names = tuple(dict.fromkeys(frame["firm"].tolist()))  # largest first, the others last
     frame["highlight"] = frame["firm"] == f"firm {firm}"
-    names = tuple(frame["firm"].unique())  # largest recipients first, the others last
-    frame["rank"] = frame["firm"].map({name: i for i, name in enumerate(names)})
+    rank = {name: i for i, name in enumerate(names)}
+    frame["rank"] = np.array([rank[name] for name in frame["firm"].tolist()])
     return spec(build, (names,), allocation=frame)
 
 
@@ -103,4 +112,4 @@ def Allocation(model: DashboardMarket):
     update_counter.get()
     with solara.Card("Allocation per firm and year", margin=0):
         solara.Text(f"policy: {policy_label(model.government.policy.name)}")
-        VegaChart(allocation_spec(model, selected_firm.value))
+        VegaChart(allocation_spec(model, highlighted(model.enterprises.n)))

@@ -7,6 +7,7 @@ the ``manual`` policy's levers, which the government reads at the start of each 
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -139,8 +140,9 @@ def MarketStatus(model: DashboardMarket):
     cfg = model.config
     policy = policy_label(model.government.policy.name)
     with solara.Card("Market", margin=0):
-        solara.Markdown(
-            f"**{model.scenario.name}** · policy **{policy}** · "
+        solara.HTML(  # rendered in the browser; a Markdown panel would convert it every step
+            unsafe_innerHTML=f"<b>{html.escape(model.scenario.name)}</b> · policy "
+            f"<b>{html.escape(policy)}</b> · "
             f"round {model.measures['round']} of {cfg.steps_per_year * cfg.years} · "
             f"year {model.year + 1} of {cfg.years} · {model.enterprises.n:,} firms"
         )

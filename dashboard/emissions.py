@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -19,16 +18,11 @@ SERIES = {
 }
 
 
-def emissions_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Long table ``round, series, tonnes`` of the four series per round."""
-    history = market.history()[["round", *SERIES]].rename(columns=SERIES)
-    return history.melt("round", var_name="series", value_name="tonnes")
-
-
 def build() -> alt.Chart:
     """The chart's shape: one line per series (tonnes or allowances) over rounds."""
     return (
         alt.Chart(alt.NamedData(name="emissions"))
+        .transform_fold(list(SERIES.values()), as_=["series", "tonnes"])
         .mark_line()
         .encode(
             x=alt.X("round:Q", title="round"),
@@ -52,4 +46,4 @@ def Emissions(model: DashboardMarket):
             f"emitted {m['emissions_this_year']:.1f} t of {m['release']:.0f} released · "
             f"over-emission {m['over_emission']:.1f} t"
         )
-        VegaChart(spec(build, (), emissions=emissions_frame(model)))
+        VegaChart(spec(build, (), emissions=model.series_rows(SERIES)))

@@ -7,15 +7,18 @@ firm is marked with ``*`` here and drawn in red in the other panels.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
+from dashboard.fields import whole_number
 from dashboard.market import DashboardMarket
-from dashboard.selection import select_firm, selected_firm
+from dashboard.selection import highlighted, select_firm
 
 ROWS_PER_PAGE = 10
 NONE = "none"
+SELECT_FIRMS = 50  # markets up to this size pick the highlighted firm from a list
 
 #: Column -> (header with its unit, decimals shown).
 COLUMNS: dict[str, tuple[str, int]] = {
@@ -42,11 +45,15 @@ def table_frame(market: DashboardMarket, sort: tuple[str, bool], firm: int | Non
         0..n-1 in display order; the headers are those of :data:`COLUMNS`.
     """
     column, ascending = sort
-    frame = market.firm_frame()
-    frame = frame.sort_values([column, "firm"], ascending=[ascending, True], kind="stable")
-    frame.insert(0, "*", ["*" if i == firm else "" for i in frame["firm"]])
-    headers = {column: header for column, (header, _) in COLUMNS.items()}
-    return frame.rename(columns=headers).reset_index(drop=True)
+    columns = market.firm_columns()
+    key = columns[column]
+    if key.dtype.kind in "OUS":  # text (the behaviour): sorted by its rank among the values
+        key = np.unique(key, return_inverse=True)[1]
+    order = np.lexsort((columns["firm"], key if ascending else -key))
+    shown = {"*": np.where(columns["firm"][order] == firm, "*", "")}
+    return pd.DataFrame(
+        shown | {header: columns[name][order] for name, (header, _) in COLUMNS.items()}
+    )
 
 
 def cell_text(frame: pd.DataFrame, header: str, row: int, value: object) -> str:
@@ -60,7 +67,7 @@ def cell_text(frame: pd.DataFrame, header: str, row: int, value: object) -> str:
 def FirmTable(model: DashboardMarket):
     """Panel: the firm table, sortable by any column, with a highlighted firm."""
     update_counter.get()
-    firm = selected_firm.value
+    firm = highlighted(model.enterprises.n)
     frame = table_frame(model, sort_order.value, firm)
 
     def sorter(ascending: bool):
@@ -82,16 +89,10 @@ def FirmTable(model: DashboardMarket):
     cell_actions = [
         solara.CellAction(icon="mdi-target", name="highlight this firm", on_click=highlight)
     ]
-    choices = [NONE, *(str(i) for i in range(model.enterprises.n))]
     column, ascending = sort_order.value
     with solara.Card("Firms", margin=0):
         with solara.Row():
-            solara.Select(
-                "highlight firm",
-                value=NONE if firm is None else str(firm),
-                values=choices,
-                on_value=lambda v: select_firm(None if v == NONE else int(v)),
-            )
+            FirmPicker(model.enterprises.n, firm)
             order = "ascending" if ascending else "descending"
             solara.Text(f"sorted by {COLUMNS[column][0]} ({order})")
         solara.DataTable(
@@ -102,3 +103,54 @@ def FirmTable(model: DashboardMarket):
             cell_actions=cell_actions,
             scrollable=True,
         )
+
+
+def firm_number(text: str, n_firms: int) -> int | None:
+    """The firm a number typed into the highlight field names; None for an empty field.
+
+    Raises:
+        ValueError: ``text`` is not a whole number, or no firm has it; the message names the
+            field (and the firms' range).
+    """
+    if not text.strip():
+        return None
+    firm = whole_number("highlight firm", text)
+    if not 0 <= firm < n_firms:
+        raise ValueError(f"highlight firm: there is no firm {firm} (0 to {n_firms - 1})")
+    return firm
+
+
+@solara.component
+def FirmPicker(n_firms: int, firm: int | None):
+    """The field that highlights a firm: a select of every firm, or the firm's number typed.
+
+    Up to :data:`SELECT_FIRMS` firms a select lists them all. A larger market takes the
+    firm's number in a field instead (applied on Enter or on leaving the field; empty for
+    none): a list of a thousand entries is slow to pick from, and Reacton, the renderer,
+    walks every entry of it at each step.
+    """
+    error, set_error = solara.use_state(None)  # why the number typed was not applied
+    if n_firms <= SELECT_FIRMS:
+        solara.Select(
+            "highlight firm",
+            value=NONE if firm is None else str(firm),
+            values=[NONE, *(str(i) for i in range(n_firms))],
+            on_value=lambda v: select_firm(None if v == NONE else int(v)),
+        )
+        return
+
+    def typed(text: str) -> None:
+        try:
+            chosen = firm_number(text, n_firms)
+        except ValueError as err:
+            set_error(str(err))
+            return
+        set_error(None)
+        select_firm(chosen)
+
+    solara.InputText(
+        f"highlight firm (0 to {n_firms - 1}; empty for none)",
+        value="" if firm is None else str(firm),
+        on_value=typed,
+        error=error or False,  # the message shows under the field
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,11 @@ import pandas as pd
 
 from agents.registry import make_behaviour
 from dashboard.policy_choice import AS_IN_SCENARIO, DEFAULT_POLICY, learned_firms, policy_value
+from dashboard.vega import dataset
 from market.config import MarketConfig
 from market.theory import competitive_equilibrium
 from model import CarbonMarket, ScenarioError, load_scenario
+from model.datacollection import MEASURES
 
 #: The key parameters' starting values: the scenario defaults (the paper's values).
 DEFAULTS = MarketConfig()
@@ -152,6 +155,8 @@ class DashboardMarket(CarbonMarket):
         if self.validation_error is not None:
             self.running = False
         self._history: tuple[int, pd.DataFrame] | None = None
+        #: Per label set of :meth:`series_rows`: rows encoded so far, their JSON text chunks.
+        self._encoded: dict[tuple, tuple[int, list[str]]] = {}
 
     def step(self) -> None:
         """Play one round; a market whose controls were rejected does not play."""
@@ -174,6 +179,38 @@ class DashboardMarket(CarbonMarket):
             self._history = (self.steps, frame.astype({"round": int}))
         return self._history[1]
 
+    def series(self, labels: Mapping[str, str]) -> dict[str, np.ndarray]:
+        """Every round's ``round`` and the measures ``labels`` names, each under its label.
+
+        One row per round recorded (row 0: the state before the first round, as in
+        :meth:`history`); missing values (no trade yet...) are nan. The columns are read-only
+        views of the model's records (``model.records.MEASURES``), so reading them costs
+        nothing however long the episode.
+        """
+        records = self.datacollector.records
+        table = records.measures[: records.rows].view()
+        table.flags.writeable = False
+        column = {name: table[:, i] for i, name in enumerate(MEASURES)}
+        return {"round": column["round"].astype(int)} | {
+            label: column[name] for name, label in labels.items()
+        }
+
+    def series_rows(self, labels: Mapping[str, str]) -> str:
+        """:meth:`series` as a chart's dataset: the JSON text of one object per round.
+
+        A recorded round never changes, so each round's row is encoded once and kept: a step
+        encodes its own row, not the episode's (:func:`dashboard.vega.dataset` for the rest).
+        """
+        key = tuple(labels.items())
+        encoded, chunks = self._encoded.get(key, (0, []))
+        columns = self.series(labels)
+        rows = len(columns["round"])
+        if rows > encoded:
+            new = dataset({name: column[encoded:] for name, column in columns.items()})
+            chunks = [*chunks, new[1:-1]]  # the new rows without the list's brackets
+            self._encoded[key] = (rows, chunks)
+        return f"[{','.join(chunks)}]"
+
     def equilibrium_price(self) -> float | None:
         """The competitive-equilibrium price p* of this year's allowances (textbook only).
 
@@ -189,18 +226,20 @@ class DashboardMarket(CarbonMarket):
             ent.baseline_emissions, ent.abatement_cost, cap, self.config.penalty
         ).price
 
-    def firm_frame(self) -> pd.DataFrame:
-        """One row per firm: what the firm table shows (coins, allowances, rate, output...)."""
+    def firm_columns(self) -> dict[str, np.ndarray]:
+        """What the firm table shows, one array per column, firm by firm.
+
+        Columns: ``firm`` (index), ``behaviour``, ``coins``, ``allowances``, ``emission_rate``
+        (t/unit), ``output`` (units/round), ``emissions_this_year`` (t), ``open_orders``.
+        """
         ent, acc = self.enterprises, self.accounts
-        return pd.DataFrame(
-            {
-                "firm": np.arange(ent.n),
-                "behaviour": self.behaviour_names,
-                "coins": acc.total_coins(),
-                "allowances": acc.total_allowances(),
-                "emission_rate": ent.emission_rate,
-                "output": ent.output,
-                "emissions_this_year": ent.ytd_emissions,
-                "open_orders": self.book.open_counts(),
-            }
-        )
+        return {
+            "firm": np.arange(ent.n),
+            "behaviour": np.asarray(self.behaviour_names),
+            "coins": acc.total_coins(),
+            "allowances": acc.total_allowances(),
+            "emission_rate": ent.emission_rate,
+            "output": ent.output,
+            "emissions_this_year": ent.ytd_emissions,
+            "open_orders": self.book.open_counts(),
+        }

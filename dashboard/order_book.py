@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
+import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -14,65 +14,74 @@ from dashboard.selection import (
     CHART_HEIGHT,
     CHART_WIDTH,
     HIGHLIGHT,
-    selected_firm,
+    highlighted,
 )
+from dashboard.tables import DenseTable
 from dashboard.vega import VegaChart, spec
+from market import book_kernels as book
 from market.orders import Side
 
 TAPE_LENGTH = 12  # most recent trades on the tape
-PRICE, QUANTITY = "price (coins)", "allowances"  # the tape's headers
+MARK, PRICE, QUANTITY = "mark", "price (coins)", "allowances"  # tape columns with other headers
+#: The tape's columns and their headers (the mark's: none).
+TAPE_HEADERS = {
+    MARK: "",
+    "round": "round",
+    "buyer": "buyer",
+    "seller": "seller",
+    PRICE: PRICE,
+    QUANTITY: QUANTITY,
+}
 
 
-def depth_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Level-2 depth: ``price, quantity, side`` (``bid`` or ``ask``), one row per level.
+def depth_frame(market: DashboardMarket) -> dict[str, np.ndarray]:
+    """Level-2 depth: columns ``price``, ``quantity`` and ``side`` (``bid`` or ``ask``).
 
-    An empty book is one row of no allowances at the floor, so the chart still has an extent
-    to draw its axes from (Vega warns on an empty one).
+    One row per price level, bids then asks, best first. An empty book is one row of no
+    allowances at the floor, so the chart still has an extent to draw its axes from (Vega
+    warns on an empty one).
     """
-    rows = [
+    levels = [
         (price, quantity, side.name.lower())
         for side in Side
         for price, quantity in market.book.depth(side)
-    ]
-    return pd.DataFrame(
-        rows or [(market.config.price_floor, 0, "bid")], columns=["price", "quantity", "side"]
-    )
+    ] or [(market.config.price_floor, 0, "bid")]
+    price, quantity, side = zip(*levels, strict=True)
+    return {"price": np.array(price), "quantity": np.array(quantity), "side": np.array(side)}
 
 
-def own_frame(market: DashboardMarket, firm: int) -> pd.DataFrame:
-    """``firm``'s open allowances per price: ``price, quantity``.
+def own_frame(market: DashboardMarket, firm: int) -> dict[str, np.ndarray]:
+    """``firm``'s open allowances per price: columns ``price`` (ascending) and ``quantity``.
 
     A firm without orders is one level of no allowances at the floor, drawn without an
     outline (an extent for the chart, as in :func:`depth_frame`).
     """
-    orders = pd.DataFrame(
-        [(o.price, o.quantity) for o in market.book.open_orders(firm)]
-        or [(market.config.price_floor, 0)],
-        columns=["price", "quantity"],
-    )
-    return orders.groupby("price", as_index=False)["quantity"].sum()
+    open_at: dict[int, int] = {}
+    for order in market.book.open_orders(firm):
+        open_at[order.price] = open_at.get(order.price, 0) + order.quantity
+    prices = sorted(open_at) or [market.config.price_floor]
+    return {"price": np.array(prices), "quantity": np.array([open_at.get(p, 0) for p in prices])}
 
 
-def tape_frame(market: DashboardMarket, firm: int | None = None) -> pd.DataFrame:
+def tape_rows(market: DashboardMarket, firm: int | None = None) -> list[dict[str, int | str]]:
     """The most recent trades, newest first: round, buyer, seller, price, allowances.
 
-    A ``*`` marks the trades of the highlighted ``firm``.
+    A ``*`` under :data:`MARK` marks the trades of the highlighted ``firm``. Read from the
+    book's trade records, the last :data:`TAPE_LENGTH` only.
     """
-    recent = market.book.trades[-TAPE_LENGTH:][::-1]
-    return pd.DataFrame(
-        [
-            {
-                "": "*" if firm in (t.buyer, t.seller) else "",
-                "round": t.round + 1,
-                "buyer": t.buyer,
-                "seller": t.seller,
-                PRICE: t.price,
-                QUANTITY: t.quantity,
-            }
-            for t in recent
-        ],
-        columns=["", "round", "buyer", "seller", PRICE, QUANTITY],
-    )
+    trades = market.book.trades
+    recent = trades.rows(max(0, len(trades) - TAPE_LENGTH))[::-1].tolist()
+    return [
+        {
+            MARK: "*" if firm in (t[book.T_BUYER], t[book.T_SELLER]) else "",
+            "round": t[book.T_ROUND] + 1,
+            "buyer": t[book.T_BUYER],
+            "seller": t[book.T_SELLER],
+            PRICE: t[book.T_PRICE],
+            QUANTITY: t[book.T_QTY],
+        }
+        for t in recent
+    ]
 
 
 def build(floor: int, ceiling: int, with_firm: bool) -> alt.LayerChart:
@@ -110,7 +119,7 @@ def depth_spec(market: DashboardMarket, firm: int | None) -> dict:
 def OrderBook(model: DashboardMarket):
     """Panel: the book's depth by price and the tape of recent trades."""
     update_counter.get()
-    firm = selected_firm.value
+    firm = highlighted(model.enterprises.n)
     bid, bid_qty, ask, ask_qty = model.book.level1()
     with solara.Card("Order book", margin=0):
         solara.Text(
@@ -120,8 +129,8 @@ def OrderBook(model: DashboardMarket):
         )
         VegaChart(depth_spec(model, firm))
         solara.Markdown("**Tape** (newest first; * the highlighted firm)")
-        tape = tape_frame(model, firm)
-        if len(tape):
-            solara.DataFrame(tape, items_per_page=TAPE_LENGTH)
+        tape = tape_rows(model, firm)
+        if tape:
+            DenseTable(TAPE_HEADERS, tape)
         else:
             solara.Text("no trades yet")

@@ -16,6 +16,7 @@ from dashboard.controls import MarketStatus
 from dashboard.emissions import Emissions
 from dashboard.errors import Layout
 from dashboard.firm_table import FirmTable
+from dashboard.market import DashboardMarket
 from dashboard.order_book import OrderBook
 from dashboard.price_chart import PriceChart
 from dashboard.rooms.pages import routes as room_routes
@@ -41,7 +42,12 @@ def Dashboard():
     with solara.Sidebar(), solara.Column():
         MarketController(market, controls.value)
         SettingsPanel(controls)
-    model = market.value
+    Panels(market.value)
+
+
+@solara.component
+def Panels(model: DashboardMarket):
+    """Every panel of ``model``, two to a row, the wide ones a row each."""
     with solara.Column():
         for pair in PANEL_PAIRS:
             with solara.ColumnsResponsive(12, large=6):

@@ -12,39 +12,33 @@ from __future__ import annotations
 import math
 
 import altair as alt
-import pandas as pd
+import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
 from dashboard.market import DashboardMarket
-from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, selected_firm
+from dashboard.selection import CHART_HEIGHT, CHART_WIDTH, HIGHLIGHT, highlighted
 from dashboard.vega import VegaChart, spec
+from market import book_kernels as book
 
 VWAP, LAST = "VWAP of the round", "last trade"
 SERIES = {"price": VWAP, "last_price": LAST}
 COLOURS = {VWAP: "#1f77b4", LAST: "#ff7f0e"}
 
 
-def price_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Long table ``round, series, price`` of the VWAP and last-trade price per round.
+def firm_trades(market: DashboardMarket, firm: int) -> dict[str, np.ndarray]:
+    """Trades of ``firm``, oldest first: ``round`` (1 = the first), ``price``, ``role``.
 
-    VWAP rows exist only for rounds that traded (so its line joins them); the last trade has
-    a row per round, missing before the first trade, so the chart has data, and draws its
-    axes, from round 0.
+    ``role`` is ``bought`` or ``sold``; read from the book's trade records, not its objects.
     """
-    history = market.history()[["round", *SERIES]].rename(columns=SERIES)
-    frame = history.melt("round", var_name="series", value_name="price").astype({"price": float})
-    return frame[(frame["series"] == LAST) | frame["price"].notna()].reset_index(drop=True)
-
-
-def firm_trades(market: DashboardMarket, firm: int) -> pd.DataFrame:
-    """Trades of ``firm``: ``round, price, role`` (bought or sold)."""
-    rows = [
-        (t.round + 1, t.price, "bought" if t.buyer == firm else "sold")
-        for t in market.book.trades
-        if firm in (t.buyer, t.seller)
-    ]
-    return pd.DataFrame(rows, columns=["round", "price", "role"])
+    trades = market.book.trades.rows(0)
+    bought = trades[:, book.T_BUYER] == firm
+    mine = bought | (trades[:, book.T_SELLER] == firm)
+    return {
+        "round": trades[mine, book.T_ROUND] + 1,
+        "price": trades[mine, book.T_PRICE],
+        "role": np.where(bought[mine], "bought", "sold"),
+    }
 
 
 def build(
@@ -58,12 +52,17 @@ def build(
         .scale(domain=list(COLOURS), range=list(COLOURS.values()))
         .legend(orient="bottom")
     )
-    prices = alt.Chart(alt.NamedData(name="prices")).encode(x=x, y=y, color=colour)
+    prices = (
+        alt.Chart(alt.NamedData(name="prices"))
+        .transform_fold(list(COLOURS), as_=["series", "price"])
+        .encode(x=x, y=y, color=colour)
+    )
+    traded = (alt.datum.series == VWAP) & alt.expr.isValid(alt.datum.price)
     layers = [
         prices.transform_filter(alt.datum.series == LAST).mark_line(
             interpolate="step-after", strokeWidth=1
         ),
-        prices.transform_filter(alt.datum.series == VWAP).mark_line(
+        prices.transform_filter(traded).mark_line(
             strokeWidth=2, point=alt.OverlayMarkDef(size=30, filled=True)
         ),
     ]
@@ -81,14 +80,20 @@ def build(
 
 
 def price_spec(market: DashboardMarket, firm: int | None) -> dict:
-    """The price chart's Vega-Lite spec with this round's data."""
+    """The price chart's Vega-Lite spec with this round's data.
+
+    Its ``prices`` have a row per round from round 0 (``round`` and the two series of
+    :data:`SERIES`), so the chart has data, and draws its axes, from the start: the VWAP is
+    null in rounds without a trade (the chart leaves them out and joins the rounds that
+    traded), the last trade's price null before the first trade.
+    """
     cfg = market.config
     year = cfg.steps_per_year
     last_round = year * max(1, math.ceil(market.steps / year))
     p_star = market.equilibrium_price()
-    data = {"prices": price_frame(market)}
+    data = {"prices": market.series_rows(SERIES)}
     if p_star is not None:
-        data["p_star"] = pd.DataFrame({"price": [p_star], "label": [f"p* = {p_star:,.1f}"]})
+        data["p_star"] = {"price": [p_star], "label": [f"p* = {p_star:,.1f}"]}
     if firm is not None:
         data["firm_trades"] = firm_trades(market, firm)
     shape = (cfg.price_floor, cfg.price_ceiling, last_round, p_star is not None, firm)
@@ -100,4 +105,4 @@ def PriceChart(model: DashboardMarket):
     """Panel: allowance price per round."""
     update_counter.get()
     with solara.Card("Allowance price", margin=0):
-        VegaChart(price_spec(model, selected_firm.value))
+        VegaChart(price_spec(model, highlighted(model.enterprises.n)))

@@ -21,3 +21,13 @@ CHART_HEIGHT = 180
 def select_firm(firm: int | None) -> None:
     """Highlight ``firm`` (None clears the highlight)."""
     selected_firm.set(None if firm is None else int(firm))
+
+
+def highlighted(n_firms: int) -> int | None:
+    """The highlighted firm if a market of ``n_firms`` has it, else None.
+
+    The highlight is the session's, not the market's: after a Reset to fewer firms, or on the
+    classroom page's market, it may name a firm the market shown does not have.
+    """
+    firm = selected_firm.value
+    return firm if firm is not None and firm < n_firms else None

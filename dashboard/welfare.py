@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -17,18 +16,15 @@ MEASURES = ("welfare", "equality", "productivity")
 LORENZ_POINTS = 200  # the curve is drawn through at most this many points
 
 
-def welfare_frame(market: DashboardMarket) -> pd.DataFrame:
-    """Long table ``round, measure, value`` of welfare, equality and productivity."""
-    return market.history()[["round", *MEASURES]].melt(
-        "round", var_name="measure", value_name="value"
-    )
+def lorenz_frame(coins: np.ndarray) -> dict[str, np.ndarray]:
+    """The Lorenz curve of coins (debt counted as zero), thinned to ``LORENZ_POINTS``.
 
-
-def lorenz_frame(coins: np.ndarray) -> pd.DataFrame:
-    """The Lorenz curve of coins (debt counted as zero), thinned to ``LORENZ_POINTS``."""
+    Returns:
+        Columns ``population`` and ``coins``, shares from 0 to 1, poorest first.
+    """
     population, wealth = lorenz_curve(np.maximum(coins, 0.0))
     keep = np.unique(np.linspace(0, len(population) - 1, LORENZ_POINTS).round().astype(int))
-    return pd.DataFrame({"population": population[keep], "coins": wealth[keep]})
+    return {"population": population[keep], "coins": wealth[keep]}
 
 
 def build() -> alt.HConcatChart:
@@ -43,6 +39,7 @@ def build() -> alt.HConcatChart:
         )
         .properties(width=CHART_WIDTH - 170, height=CHART_HEIGHT / 3 - 10)
         .facet(row=alt.Row("measure:N", title=None))
+        .transform_fold(list(MEASURES), as_=["measure", "value"])  # before the facet splits
         .resolve_scale(y="independent")
     )
     share = alt.Scale(domain=[0, 1])
@@ -63,7 +60,7 @@ def build() -> alt.HConcatChart:
     return alt.hconcat(lines, lorenz)
 
 
-EQUAL = pd.DataFrame({"population": [0.0, 1.0], "coins": [0.0, 1.0]})
+EQUAL = {"population": [0.0, 1.0], "coins": [0.0, 1.0]}
 
 
 def welfare_spec(market: DashboardMarket) -> dict:
@@ -71,7 +68,7 @@ def welfare_spec(market: DashboardMarket) -> dict:
     return spec(
         build,
         (),
-        measures=welfare_frame(market),
+        measures=market.series_rows({name: name for name in MEASURES}),
         lorenz=lorenz_frame(market.accounts.total_coins()),
         equal=EQUAL,
     )

@@ -26,11 +26,13 @@ def year_starts(room: Room) -> list[YearStart]:
     return starts
 
 
-def price_frame(room: Room) -> pd.DataFrame:
-    """Each played round's volume-weighted price (missing where nothing traded)."""
-    return pd.DataFrame(
-        [(r.round, r.price) for r in room.rounds], columns=["round", "price"]
-    ).astype({"price": float})
+def price_frame(room: Room) -> dict[str, np.ndarray]:
+    """Each played round's volume-weighted price: columns ``round``, ``price`` (nan: no trade)."""
+    rounds = room.rounds
+    return {
+        "round": np.array([r.round for r in rounds], dtype=int),
+        "price": np.array([r.price for r in rounds], dtype=float),
+    }
 
 
 def theory_frame(room: Room) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from dashboard.rooms.errors import RoomError
 from dashboard.rooms.live import find_room, status_line, use_query, use_room_updates
 from dashboard.rooms.registry import shared_registry
 from dashboard.rooms.room import Room
+from dashboard.tables import DenseTable
 from dashboard.vega import VegaChart
 
 
@@ -37,6 +38,12 @@ def ScreenPage():
     if room is None:
         solara.Error(error or "code: add ?code=<the room's code> to the link")
         return
+    Screen(room, version)
+
+
+@solara.component
+def Screen(room: Room, version: int):
+    """What the projector shows of ``room``; ``version`` is the room's version it shows."""
     with room.lock:
         status, volume = status_line(room), volume_text(room)
         gains = gains_text(room) if room.theory_shown else None
@@ -70,7 +77,7 @@ def Leaderboard(room: Room, version: int):
                 "score = profit minus the firm's profit in the competitive equilibrium "
                 "(0 = traded like the textbook market)"
             )
-        solara.DataFrame(table, items_per_page=max(1, len(table)))
+        DenseTable({column: column for column in table.columns}, table.to_dict("records"))
 
 
 @solara.component

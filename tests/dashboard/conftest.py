@@ -1,3 +1,5 @@
+import json
+
 import pytest
 import solara
 import solara.widgets
@@ -12,11 +14,16 @@ def no_highlight():
     selected_firm.set(None)
 
 
+def chart_datasets(chart_spec: dict) -> dict[str, list[dict]]:
+    """A Vega-Lite spec's datasets, each the rows its JSON text holds."""
+    return {name: json.loads(text) for name, text in chart_spec.get("datasets", {}).items()}
+
+
 def chart_rows(rc) -> dict[str, int]:
     """Rows per dataset of every Vega-Lite chart a render holds."""
     rows = {}
     for found in rc.find(solara.widgets.VegaLite).widgets:
-        for name, data in found.spec.get("datasets", {}).items():
+        for name, data in chart_datasets(found.spec).items():
             rows[name] = len(data)
     return rows
 
@@ -29,8 +36,9 @@ def widget_text(widget) -> str:
         if isinstance(node, str):
             found.append(node)
             return
-        # Markdown is a template of rendered HTML; a table's rows are its items.
-        for name in ("children", "value", "label", "template", "items"):
+        # Markdown is a template of rendered HTML, solara.HTML its inner HTML; a table's rows
+        # are its items.
+        for name in ("children", "value", "label", "template", "unsafe_innerHTML", "items"):
             value = getattr(node, name, None)
             if isinstance(value, str):
                 found.append(value)
@@ -45,6 +53,11 @@ def widget_text(widget) -> str:
 @pytest.fixture
 def rows_of():
     return chart_rows
+
+
+@pytest.fixture
+def datasets_of():
+    return chart_datasets
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """The dashboard's market: default policy, validation, sliders, behaviour mixes, seeds."""
 
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +18,7 @@ from dashboard.policy_choice import (
     trained_on,
 )
 from dashboard.settings import behaviour_choices
+from dashboard.vega import dataset
 
 
 def test_learned_regulator_is_offered_only_when_it_loads(tmp_path):
@@ -131,7 +135,7 @@ def test_learned_firms_play_beside_rule_based_ones_in_the_dashboard():
     for _ in range(60):  # past a year end
         market.step()
     assert market.rejected_orders == 0
-    assert set(market.firm_frame()["behaviour"]) == {"rule-based", "learned"}
+    assert set(market.firm_columns()["behaviour"]) == {"rule-based", "learned"}
 
 
 def test_same_seed_same_history():
@@ -153,17 +157,43 @@ def test_history_has_one_row_per_round_and_follows_steps():
     assert list(market.history()["round"]) == [0, 1, 2, 3, 4, 5]
 
 
+def test_series_are_the_recorded_measures_read_only():
+    market = DashboardMarket(behaviour="zi-c")
+    for _ in range(30):
+        market.step()
+    series = market.series({"price": "VWAP", "welfare": "welfare"})
+    history = market.history()
+    assert list(series) == ["round", "VWAP", "welfare"]
+    assert series["round"].tolist() == history["round"].tolist() == list(range(31))
+    np.testing.assert_array_equal(series["welfare"], history["welfare"].to_numpy())
+    np.testing.assert_array_equal(series["VWAP"], history["price"].astype(float).to_numpy())
+    with pytest.raises(ValueError, match="read-only"):
+        series["welfare"][0] = 0.0
+
+
+def test_series_rows_encode_each_round_once_and_match_a_fresh_encoding():
+    market = DashboardMarket(behaviour="zi-c")
+    labels = {"price": "VWAP", "last_price": "last trade", "equality": "equality"}
+    for rounds in (0, 1, 7, 60):  # read after 0, 1, 7 and 60 rounds: chunks of 1, 1, 6, 53 rows
+        while market.steps < rounds:
+            market.step()
+        text = market.series_rows(labels)
+        assert text == dataset(market.series(labels))
+        assert [row["round"] for row in json.loads(text)] == list(range(rounds + 1))
+    assert market.series_rows(labels) == text  # no new round: the same text
+
+
 def test_equilibrium_price_in_textbook_markets_only():
     classroom = DashboardMarket(scenario="classroom", policy=AS_IN_SCENARIO)
     assert classroom.equilibrium_price() == pytest.approx(40.0)
     assert DashboardMarket().equilibrium_price() is None
 
 
-def test_firm_frame_matches_the_accounts():
+def test_firm_columns_match_the_accounts():
     market = DashboardMarket()
     for _ in range(10):
         market.step()
-    frame = market.firm_frame()
+    frame = market.firm_columns()
     assert list(frame["firm"]) == [0, 1, 2, 3, 4]
     assert frame["coins"].sum() == pytest.approx(market.accounts.total_coins().sum())
     assert list(frame["open_orders"]) == market.book.open_counts().tolist()

@@ -6,6 +6,7 @@ import json
 import ipyvuetify as v
 import jsonschema
 import numpy as np
+import pandas as pd
 import pytest
 import solara
 from mesa.visualization.utils import force_update
@@ -20,16 +21,29 @@ from dashboard.allocation import (
 )
 from dashboard.assets import cdn_cache
 from dashboard.controls import MarketStatus
-from dashboard.emissions import emissions_frame
-from dashboard.firm_table import FirmTable, cell_text, sort_order, table_frame
+from dashboard.emissions import SERIES as EMISSION_SERIES
+from dashboard.emissions import Emissions
+from dashboard.firm_table import ROWS_PER_PAGE, FirmTable, cell_text, sort_order, table_frame
 from dashboard.market import DashboardMarket
-from dashboard.order_book import PRICE, OrderBook, depth_frame, depth_spec, own_frame, tape_frame
+from dashboard.order_book import (
+    MARK,
+    PRICE,
+    QUANTITY,
+    TAPE_LENGTH,
+    OrderBook,
+    depth_frame,
+    depth_spec,
+    own_frame,
+    tape_rows,
+)
 from dashboard.pages import PANELS
 from dashboard.policy_choice import AS_IN_SCENARIO
-from dashboard.price_chart import LAST, VWAP, PriceChart, firm_trades, price_frame, price_spec
+from dashboard.price_chart import LAST, VWAP, PriceChart, firm_trades, price_spec
+from dashboard.price_chart import SERIES as PRICE_SERIES
 from dashboard.selection import select_firm, selected_firm
 from dashboard.vega import VEGA_LITE_MAJOR
 from dashboard.welfare import LORENZ_POINTS, Welfare, lorenz_frame
+from dashboard.welfare import MEASURES as WELFARE_MEASURES
 
 
 def stepped(rounds, **controls):
@@ -60,14 +74,21 @@ def test_every_panel_renders_and_redraws_after_a_year(panel, text_of):
     assert (text_of(box), chart_specs(rc)) != (text_before, specs_before)
 
 
-def test_price_chart_gains_a_point_per_traded_round(rows_of):
+@pytest.mark.parametrize("panel", PANELS, ids=lambda p: p.__name__)
+def test_a_highlighted_firm_the_market_lacks_highlights_nothing(panel, text_of):
+    market = stepped(30, behaviour="zi-c")  # five firms
+    box, rc = solara.render(panel(market), handle_error=False)
+    plain = (text_of(box), chart_specs(rc))
+    select_firm(25)  # as a Reset from a larger market leaves it
+    assert (text_of(box), chart_specs(rc)) == plain
+
+
+def test_price_chart_gains_a_row_per_round(rows_of):
     market = stepped(20, behaviour="zi-c")
     _box, rc = solara.render(PriceChart(market), handle_error=False)
-    (before,) = rows_of(rc).values()
-    assert before == len(price_frame(market))
+    assert rows_of(rc) == {"prices": 21}  # rounds 0 to 20
     play(market, 20)
-    (after,) = rows_of(rc).values()
-    assert after == len(price_frame(market)) > before
+    assert rows_of(rc) == {"prices": 41}
 
 
 def test_price_chart_draws_p_star_in_textbook_markets(rows_of):
@@ -85,36 +106,73 @@ def test_highlighted_firm_trades_are_marked(rows_of):
     select_firm(firm)
     assert len(rows_of(rc)) == 2  # the firm's trades are a second layer
     trades = firm_trades(market, firm)
-    assert len(trades) == sum(firm in (t.buyer, t.seller) for t in market.book.trades)
-    assert set(trades["role"]) <= {"bought", "sold"}
+    own = [t for t in market.book.trades if firm in (t.buyer, t.seller)]
+    assert trades["round"].tolist() == [t.round + 1 for t in own]
+    assert trades["price"].tolist() == [t.price for t in own]
+    assert trades["role"].tolist() == ["bought" if t.buyer == firm else "sold" for t in own]
 
 
 def test_order_book_depth_and_tape_follow_the_book(text_of):
     market = stepped(30, behaviour="zi-c")
     depth = depth_frame(market)
     for side in ("bid", "ask"):
-        assert depth[depth.side == side]["quantity"].sum() == sum(
+        assert depth["quantity"][depth["side"] == side].sum() == sum(
             o.quantity for o in market.book if o.side.name.lower() == side
         )
-    tape = tape_frame(market, firm=market.book.trades[-1].seller)
-    assert tape.iloc[0][PRICE] == market.book.trades[-1].price  # newest first
-    assert tape.iloc[0][""] == "*"
+    tape = tape_rows(market, firm=market.book.trades[-1].seller)
+    assert tape[0][PRICE] == market.book.trades[-1].price  # newest first
+    assert tape[0][MARK] == "*"
     box, _rc = solara.render(OrderBook(market), handle_error=False)
     assert f"{len(market.book)} open orders" in text_of(box)
 
 
-def test_emissions_series_match_the_measures():
-    market = stepped(60)
-    frame = emissions_frame(market)
-    last = frame[frame["round"] == 60].set_index("series")["tonnes"]
-    assert last["released this year"] == market.measures["release"]
-    assert last["budget remaining"] == market.measures["remaining_budget"]
+def test_the_tape_holds_the_last_trades_newest_first_and_marks_the_firms_own():
+    market = stepped(30, scenario="eu-large", n_firms=30, behaviour="zi-c", policy=AS_IN_SCENARIO)
+    trades = market.book.trades
+    firm = trades[-1].buyer
+    tape = tape_rows(market, firm)
+    assert len(tape) == TAPE_LENGTH < len(trades)
+    assert tape == [
+        {
+            MARK: "*" if firm in (t.buyer, t.seller) else "",
+            "round": t.round + 1,
+            "buyer": t.buyer,
+            "seller": t.seller,
+            PRICE: t.price,
+            QUANTITY: t.quantity,
+        }
+        for t in trades[-TAPE_LENGTH:][::-1]
+    ]
+    select_firm(firm)
+    _box, rc = solara.render(OrderBook(market), handle_error=False)
+    table = rc.find(v.DataTable).widget
+    assert table.items == tape and table.disable_pagination  # every row on one page
+    assert [h["text"] for h in table.headers] == ["", "round", "buyer", "seller", PRICE, QUANTITY]
+
+
+def test_the_line_charts_carry_every_rounds_measures_as_mesa_records_them(datasets_of):
+    market = stepped(80, behaviour="zi-c")
+    history = market.history()  # Mesa's DataCollector's model variables, one row per round
+    charts = [
+        (PriceChart, "prices", {VWAP: "price", LAST: "last_price"}),
+        (Emissions, "emissions", {label: name for name, label in EMISSION_SERIES.items()}),
+        (Welfare, "measures", {name: name for name in WELFARE_MEASURES}),
+    ]
+    for panel, dataset, columns in charts:
+        _box, rc = solara.render(panel(market), handle_error=False)
+        (chart,) = chart_specs(rc)
+        rows = datasets_of(chart)[dataset]
+        assert [row["round"] for row in rows] == list(range(81))
+        for label, measure in columns.items():
+            recorded = [None if pd.isna(value) else value for value in history[measure]]
+            assert [row[label] for row in rows] == recorded, (panel.__name__, label)
 
 
 def test_lorenz_curve_is_thinned_and_counts_debt_as_zero():
     curve = lorenz_frame(np.arange(5000.0))
-    assert len(curve) == LORENZ_POINTS
-    assert curve.iloc[0].tolist() == [0.0, 0.0] and curve.iloc[-1].tolist() == [1.0, 1.0]
+    assert len(curve["population"]) == len(curve["coins"]) == LORENZ_POINTS
+    assert (curve["population"][0], curve["coins"][0]) == (0.0, 0.0)
+    assert (curve["population"][-1], curve["coins"][-1]) == (1.0, 1.0)
     with_debt = lorenz_frame(np.array([-10.0, 10.0]))
     assert with_debt["coins"].tolist() == [0.0, 0.0, 1.0]
 
@@ -154,6 +212,70 @@ def test_firm_table_sorts_and_highlights():
     sort_order.set(("firm", True))
 
 
+def large_market(**controls):
+    """An ``eu-large`` market of 120 firms (more than a select lists) after a year."""
+    return stepped(50, scenario="eu-large", n_firms=120, policy=AS_IN_SCENARIO, **controls)
+
+
+def shown_firms(rc) -> list[int]:
+    """The firms of the table's page on screen, top to bottom."""
+    table = rc.find(solara.components.datatable.DataTableWidget).widget
+    return [int(item["firm"].replace(",", "")) for item in table.items]
+
+
+def test_the_firm_table_pages_through_every_firm_in_the_sorted_order():
+    market = large_market()
+    coins = market.accounts.total_coins()
+    richest_first = sorted(range(120), key=lambda i: (-coins[i], i))
+    sort_order.set(("coins", False))
+    _box, rc = solara.render(FirmTable(market), handle_error=False)
+    assert shown_firms(rc) == richest_first[:ROWS_PER_PAGE]
+    table = rc.find(solara.components.datatable.DataTableWidget).widget
+    assert table.total_length == 120
+    table.options = {**table.options, "page": 3}  # the footer's page buttons
+    assert shown_firms(rc) == richest_first[2 * ROWS_PER_PAGE : 3 * ROWS_PER_PAGE]
+    sort_order.set(("firm", True))
+
+
+def test_text_columns_sort_by_value_and_ties_by_firm():
+    market = stepped(3, behaviour="rule-based + zi-c")  # firms 0, 2, 4 rule-based; 1, 3 zi-c
+    ascending = table_frame(market, ("behaviour", True), firm=None)
+    assert ascending["firm"].tolist() == [0, 2, 4, 1, 3]
+    descending = table_frame(market, ("behaviour", False), firm=None)
+    assert descending["firm"].tolist() == [1, 3, 0, 2, 4]
+    by_orders = table_frame(market, ("open_orders", False), firm=None)
+    orders = market.book.open_counts()
+    assert by_orders["firm"].tolist() == sorted(range(5), key=lambda i: (-orders[i], i))
+
+
+def test_a_large_market_takes_the_highlighted_firms_number():
+    market = large_market()
+    _box, rc = solara.render(FirmTable(market), handle_error=False)
+    rc.find(v.Select, label="highlight firm").assert_empty()  # no list of 121 entries
+
+    def type_in(text):
+        field = rc.find(v.TextField).widget
+        field.v_model = text
+        field.fire_event("focusout")  # it applies on leaving the field (or on Enter)
+        return rc.find(v.TextField).widget
+
+    field = type_in("117")
+    assert field.label == "highlight firm (0 to 119; empty for none)"
+    assert selected_firm.value == 117 and not field.error
+    for typed, message in [
+        ("abc", "highlight firm: 'abc' is not a whole number"),
+        ("120", "highlight firm: there is no firm 120 (0 to 119)"),
+    ]:
+        field = type_in(typed)
+        assert field.error and field.messages == [message]
+        assert selected_firm.value == 117  # unchanged
+    field = type_in(" ")
+    assert selected_firm.value is None and not field.error and field.messages == []
+    small = stepped(1)
+    _box, rc = solara.render(FirmTable(small), handle_error=False)
+    assert rc.find(v.Select, label="highlight firm").widget.items == ["none", *"01234"]
+
+
 def test_invalid_settings_show_the_validation_message():
     market = DashboardMarket(custom_parameters=True, price_ceiling=0)
     _box, rc = solara.render(MarketStatus(market), handle_error=False)
@@ -186,15 +308,20 @@ def test_manual_levers_set_next_years_allocation():
 
 def test_the_vwap_joins_the_rounds_that_traded_and_is_drawn_above_the_last_trade():
     market = stepped(120, behaviour="zi-c")
-    frame = price_frame(market)
-    vwap = frame[frame["series"] == VWAP]
+    frame = market.series(PRICE_SERIES)
+    assert frame["round"].tolist() == list(range(121))  # a row per round, from round 0
     traded = sorted({t.round + 1 for t in market.book.trades})
-    assert list(vwap["round"]) == traded and vwap["price"].notna().all()
-    last = frame[frame["series"] == LAST]
-    assert list(last["round"]) == list(range(121))  # a row per round, from round 0
+    assert np.flatnonzero(~np.isnan(frame[VWAP])).tolist() == traded
+    before_first_trade = frame[LAST][: traded[0]]
+    assert np.isnan(before_first_trade).all() and frame[LAST][-1] == market.book.trades[-1].price
     layers = price_spec(market, None)["layer"]
-    filters = [layer["transform"][0]["filter"] for layer in layers[:2]]
-    assert filters == [f"(datum.series === '{LAST}')", f"(datum.series === '{VWAP}')"]
+    for layer in layers[:2]:  # each series a layer of the rows folded into (series, price)
+        assert layer["transform"][0] == {"fold": [VWAP, LAST], "as": ["series", "price"]}
+    filters = [layer["transform"][1]["filter"] for layer in layers[:2]]
+    assert filters == [  # the VWAP's rounds without trades are left out: its line joins the rest
+        f"(datum.series === '{LAST}')",
+        f"((datum.series === '{VWAP}') && isValid(datum.price))",
+    ]
     assert layers[1]["mark"]["point"]["filled"] is True  # the VWAP, drawn last, on top
 
 
@@ -270,9 +397,12 @@ def test_the_highlighted_firms_orders_are_summed_per_price_and_none_draw_no_outl
     own = own_frame(market, firm)
     orders = market.book.open_orders(firm)
     assert own["quantity"].sum() == sum(o.quantity for o in orders) > 0
-    assert own["price"].is_unique
+    assert own["price"].tolist() == sorted({o.price for o in orders})  # one row per price
     quiet = DashboardMarket()
-    assert own_frame(quiet, 0).to_dict("records") == [{"price": 0, "quantity": 0}]
+    assert {k: v.tolist() for k, v in own_frame(quiet, 0).items()} == {
+        "price": [0],
+        "quantity": [0],
+    }
     outline = depth_spec(quiet, 0)["layer"][1]["encoding"]["strokeWidth"]
     assert outline["condition"] == {"test": "(datum.quantity > 0)", "value": 2}
     assert outline["value"] == 0

@@ -1,5 +1,6 @@
 """What the room pages show, without a browser: status, theory lines, leaderboard, gains."""
 
+import ipyvuetify as v
 import pytest
 import solara
 
@@ -12,6 +13,7 @@ from dashboard.rooms.charts import (
 )
 from dashboard.rooms.live import link, status_line
 from dashboard.rooms.room import Room
+from dashboard.rooms.screen_page import Leaderboard
 from dashboard.rooms.settings import RoomSettings
 from dashboard.rooms.student_page import StudentView
 from dashboard.rooms.teacher_page import Console
@@ -31,7 +33,7 @@ def test_the_status_names_the_round_orders_go_into():
     assert status_line(room) == f"between years · year 1 of 2 finished · {own}"
 
 
-def test_the_theory_lines_follow_each_year_and_show_only_when_revealed():
+def test_the_theory_lines_follow_each_year_and_show_only_when_revealed(datasets_of):
     room = make_room(rounds_per_year=4)
     room.start()
     assert "theory" not in price_spec(room)["datasets"]
@@ -40,7 +42,7 @@ def test_the_theory_lines_follow_each_year_and_show_only_when_revealed():
     assert theory[["start", "end", "p_star", "low", "high"]].values.tolist() == [
         [1, 4, 40.0, 39.5, 40.5]
     ]
-    assert price_spec(room)["datasets"]["theory"][0]["label"] == "p* = 40"
+    assert datasets_of(price_spec(room))["theory"][0]["label"] == "p* = 40"
 
 
 def test_the_leaderboard_table_and_the_gains_sentence():
@@ -55,6 +57,18 @@ def test_the_leaderboard_table_and_the_gains_sentence():
         "The class realised **0** of the **1,000** coins of maximum gains from trade (0%) "
         "this year."
     )
+
+
+def test_the_leaderboard_shows_every_seat_on_one_page():
+    room = make_room(seats=40)
+    room.join("Ann")
+    room.start()
+    _box, rc = solara.render(Leaderboard(room, room.version), handle_error=False)
+    table = rc.find(v.DataTable).widget
+    assert table.items == leaderboard_frame(room).to_dict("records")
+    assert len(table.items) == 40 and table.disable_pagination and table.hide_default_footer
+    headers = [h["text"] for h in table.headers]
+    assert headers == ["rank", "name", "firm", "profit", "score vs equilibrium"]
 
 
 def test_the_paper_economy_ranks_by_profit_without_a_score():
