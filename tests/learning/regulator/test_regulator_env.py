@@ -4,8 +4,8 @@ import pytest
 from stable_baselines3.common.env_checker import check_env
 
 from agents.regulator_observation import MARKET_FEATURES
-from learning import RegulatorEnv
-from learning.regulator_env import EVALUATION_SEED_START, evaluation_seeds, validation_seeds
+from learning.regulator_env import RegulatorEnv
+from learning.seeds import EVALUATION_SEED_START, evaluation_seeds, validation_seeds
 from model import CarbonMarket
 
 SHORT = {"years": 3, "steps_per_year": 10}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from learning import RegulatorEnv
+from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
 
 SHORT = {"years": 3, "steps_per_year": 10}
