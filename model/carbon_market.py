@@ -91,6 +91,10 @@ class CarbonMarket(mesa.Model):
         ValueError: the seed is not an integer >= 0.
     """
 
+    #: A plain attribute, set in ``__init__``: it shadows the ``scenario`` property of Mesa
+    #: 3.5's own experiment class, which this market does not use.
+    scenario: Scenario | None = None
+
     def __init__(
         self,
         scenario: str | Path | Scenario = "paper",
@@ -103,7 +107,7 @@ class CarbonMarket(mesa.Model):
             isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
         ):
             raise ValueError(f"seed: {seed!r} is not allowed; it must be an integer >= 0")
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # an integer seeds Mesa's generators as `seed=` did
         self.scenario = read_scenario(scenario, **overrides)
         check_behaviour_names(self.scenario)
         self.config = cfg = self.scenario.market

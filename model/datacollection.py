@@ -125,6 +125,8 @@ class MarketDataCollector(DataCollector):
             records.firms,
         )
         records.added(with_firms)
+        if hasattr(self, "_collection_steps"):  # Mesa 3.5's batch_run reads the rows of these
+            self._collection_steps.append(model.steps)
         if with_firms:
             behaviour, sector = model.behaviour_names, model.enterprises.sector
             self._agent_records.keep(model.steps, firm_row, behaviour, sector)
