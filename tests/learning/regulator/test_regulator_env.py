@@ -1,6 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from stable_baselines3.common.env_checker import check_env
 
 from agents.regulator_observation import MARKET_FEATURES

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
 
