@@ -51,7 +51,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = Path(sysconfig.get_path("purelib", vars={"base": str(env_dir)}))
     (site / "shared-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     python = env_dir / "bin" / "python"
-    run([*pip, "--python", str(python), "install", "--no-deps", "-q", str(wheel)], tmp)
+    # Without the clone on the path, where an editable install's egg-info would pass for this
+    # very version installed already (and pip would install nothing).
+    install = [*pip, "--python", str(python), "install", "--no-deps", "-q", str(wheel)]
+    run(install, tmp, elsewhere(tmp, learn_extra=True))
     return env_dir / "bin"
 
 
