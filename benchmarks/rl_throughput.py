@@ -17,7 +17,7 @@ import numpy as np
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
-from learning import RegulatorEnv
+from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
 from learning.train import DEFAULT_CONFIG, load_train_config, make_envs
 

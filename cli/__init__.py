@@ -11,7 +11,8 @@ Subcommands, by the module that defines them:
 * ``cli.sweep_commands``: ``sweep`` (a parameter sweep) and ``report`` (its plots).
 
 Every module imports only light parts at start-up; a command loads what it needs (torch,
-Dask) when it runs.
+Dask) when it runs. Training and exporting need the ``learn`` extra; without it those commands
+say so in one line.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from cli import learning_commands, market_commands, schedule_commands, sweep_com
 from market.scenario import ScenarioError, ScenarioWarning
 
 COMMAND_GROUPS = (market_commands, learning_commands, schedule_commands, sweep_commands)
+#: The libraries of the ``learn`` extra (pyproject.toml), by import name; its PyYAML comes
+#: with Dask.
+LEARN_EXTRA = frozenset({"torch", "stable_baselines3", "gymnasium", "tensorboard"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,5 +64,14 @@ def main(argv: list[str] | None = None) -> int:
             args.func(args)
         except (ScenarioError, ValueError) as err:
             print(f"carbon-market: error: {err}", file=sys.stderr)
+            return 2
+        except ModuleNotFoundError as err:
+            if (err.name or "").partition(".")[0] not in LEARN_EXTRA:
+                raise
+            print(
+                f"carbon-market: error: {args.command} needs the learn extra: "
+                "pip install 'carbon-market[learn]'",
+                file=sys.stderr,
+            )
             return 2
     return 0

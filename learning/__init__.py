@@ -1,5 +1,7 @@
-"""Reinforcement learning over the market: the regulator's Gymnasium env, training, evaluation."""
+"""Reinforcement learning over the market: the Gymnasium envs, training, export, evaluation.
 
-from learning.regulator_env import RegulatorEnv
-
-__all__ = ["RegulatorEnv"]
+Training and export (``train``, ``train_enterprises``, ``curriculum``, ``export`` and the envs)
+need the ``learn`` extra (torch, Stable-Baselines3, Gymnasium); evaluation, the schedule
+search and the seed ranges (``evaluate``, ``aggregate``, ``schedule_search``, ``seeds``) run
+without it.
+"""

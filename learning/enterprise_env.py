@@ -21,7 +21,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES, LearnedBehaviour, firm_observations
 from learning.firm_reward import isoelastic_utility, net_worth
-from learning.regulator_env import EVALUATION_SEED_START
+from learning.seeds import EVALUATION_SEED_START
 from model import CarbonMarket
 
 OBSERVATION_SPACE = gym.spaces.Box(-np.inf, np.inf, (len(FIRM_FEATURES),), np.float32)

@@ -22,7 +22,7 @@ from scipy import stats
 from tqdm import tqdm
 
 from agents.registry import POLICIES
-from learning.regulator_env import evaluation_seeds
+from learning.seeds import evaluation_seeds
 from market import metrics
 from model import CarbonMarket, load_scenario
 from model.batch import MarketBatch, batchable

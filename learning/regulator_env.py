@@ -22,23 +22,9 @@ import numpy as np
 
 from agents.regulator_levers import ActionSpec
 from agents.regulator_observation import observation_size, observe
+from learning.seeds import EVALUATION_SEED_START
 from market.config import ScenarioError
 from model import CarbonMarket, load_scenario
-
-#: Training draws market seeds below this; evaluation seeds start at it (never overlap).
-EVALUATION_SEED_START = 1_000_000_000
-#: The EvalCallback's validation seeds (also never used in training).
-VALIDATION_SEED_START = 2_000_000_000
-
-
-def evaluation_seeds(n: int) -> list[int]:
-    """The held-out seeds every policy is evaluated on (disjoint from training)."""
-    return list(range(EVALUATION_SEED_START, EVALUATION_SEED_START + n))
-
-
-def validation_seeds(n: int) -> list[int]:
-    """Seeds for evaluation during training (disjoint from training and the final evaluation)."""
-    return list(range(VALIDATION_SEED_START, VALIDATION_SEED_START + n))
 
 
 class RegulatorEnv(gym.Env):

@@ -20,7 +20,8 @@ from gymnasium.utils import seeding
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.regulator_observation import observe
-from learning.regulator_env import EVALUATION_SEED_START, RegulatorEnv
+from learning.regulator_env import RegulatorEnv
+from learning.seeds import EVALUATION_SEED_START
 from model import load_scenario
 from model.batch import MarketBatch
 

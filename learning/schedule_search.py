@@ -40,7 +40,7 @@ from scipy.stats import qmc
 
 from agents.policies import ALLOCATION_RULES
 from agents.schedule import Schedule
-from learning.regulator_env import EVALUATION_SEED_START
+from learning.seeds import EVALUATION_SEED_START
 from model import CarbonMarket, load_scenario
 from model.batch import MarketBatch, batchable
 

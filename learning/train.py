@@ -27,8 +27,9 @@ import yaml
 from stable_baselines3.common.callbacks import BaseCallback
 
 from learning.export import export_network, load_ppo, sidecars
-from learning.regulator_env import RegulatorEnv, validation_seeds
+from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
+from learning.seeds import validation_seeds
 from model.batch import batchable
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_regulator.yaml"

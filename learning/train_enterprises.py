@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES
 from learning.enterprise_env import EnterpriseVecEnv
-from learning.regulator_env import validation_seeds
+from learning.seeds import validation_seeds
 from learning.train import TrainConfig, train_ppo
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_enterprises.yaml"

@@ -104,6 +104,10 @@ class CarbonMarket(mesa.Model):
         ValueError: the seed is not an integer >= 0.
     """
 
+    #: A plain attribute, set in ``__init__``: it shadows the ``scenario`` property of Mesa
+    #: 3.5's own experiment class, which this market does not use.
+    scenario: Scenario | None = None
+
     def __init__(
         self,
         scenario: str | Path | Scenario = "paper",
@@ -116,7 +120,7 @@ class CarbonMarket(mesa.Model):
             isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
         ):
             raise ValueError(f"seed: {seed!r} is not allowed; it must be an integer >= 0")
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # an integer seeds Mesa's generators as `seed=` did
         loaded = read_scenario(scenario, **overrides)
         # The episode's shocks come from a stream of their own under the market's seed.
         self.shocks = draw_shocks(loaded, self.rng.bit_generator.seed_seq.entropy)

@@ -78,6 +78,8 @@ class MarketDataCollector(DataCollector):
         )
         self.firm_data = firm_data
         self._every_round = firm_data == "round"
+        # Mesa 3.5 notes the steps recorded here (batch_run reads them); Mesa 3.3 does not.
+        self._collection_steps: list[int] | None = getattr(self, "_collection_steps", None)
         self._agent_records = FirmRecords(firm_ids, self.records, sector)
 
     @property
@@ -140,6 +142,8 @@ class MarketDataCollector(DataCollector):
         """Count the round just written into the records' ``firm_row`` (-1: measures only)."""
         self.records.added(firm_row >= 0)
         self._ledger.trades = model.trades_in_ledger
+        if self._collection_steps is not None:  # Mesa 3.5's batch_run reads these rows
+            self._collection_steps.append(model.steps)
         if firm_row >= 0:
             self._agent_records.keep(model.steps, firm_row, model.behaviour_names)
 

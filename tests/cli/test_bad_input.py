@@ -48,6 +48,7 @@ def copy_regulator(directory: Path, name: str) -> Path:
 # --------------------------------------------------------------------------- policy files
 
 
+@pytest.mark.learn
 def test_a_truncated_policy_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     model = copy_regulator(tmp_path, "cut")
     model.write_bytes(model.read_bytes()[:2000])
@@ -55,6 +56,7 @@ def test_a_truncated_policy_zip(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert err.startswith(f"carbon-market: error: export-policy: {model} is not a readable")
 
 
+@pytest.mark.learn
 def test_a_truncated_checkpoint_on_resume(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -70,6 +72,7 @@ def test_a_truncated_checkpoint_on_resume(
     assert err.startswith(f"carbon-market: error: --resume: {model} is not a readable")
 
 
+@pytest.mark.learn
 @pytest.mark.parametrize("algorithm", ["A2C", "DQN"])
 def test_another_algorithms_zip_given_as_a_ppo_regulator(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], algorithm: str
@@ -86,6 +89,7 @@ def test_another_algorithms_zip_given_as_a_ppo_regulator(
     )
 
 
+@pytest.mark.learn
 def test_normalisation_statistics_holding_another_object(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

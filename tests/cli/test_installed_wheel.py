@@ -3,8 +3,10 @@
 The wheel is built from a copy of the source (so the worktree gets no build files) without
 build isolation (this environment's setuptools) and installed without dependencies into a
 new venv that sees this environment's packages through a ``.pth`` file, so nothing is
-downloaded. The commands then run from an empty directory with no ``PYTHONPATH``: every
-scenario, policy, calibration table and YAML configuration must come from the wheel.
+downloaded. The commands then run from an empty directory without the clone on the path:
+every scenario, policy, calibration table and YAML configuration must come from the wheel.
+They run as a core install without the learn extra would (``tests/learn_extra_hidden``
+hides torch and Stable-Baselines3); only the import of the training module sees them.
 """
 
 from __future__ import annotations
@@ -49,19 +51,28 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = Path(sysconfig.get_path("purelib", vars={"base": str(env_dir)}))
     (site / "shared-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     python = env_dir / "bin" / "python"
-    run([*pip, "--python", str(python), "install", "--no-deps", "-q", str(wheel)], tmp)
+    # Without the clone on the path, where an editable install's egg-info would pass for this
+    # very version installed already (and pip would install nothing).
+    install = [*pip, "--python", str(python), "install", "--no-deps", "-q", str(wheel)]
+    run(install, tmp, elsewhere(tmp, learn_extra=True))
     return env_dir / "bin"
 
 
-def elsewhere(tmp_path: Path) -> dict[str, str]:
-    """This environment without the clone on the path (the kernels compile anew: minutes)."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+def elsewhere(tmp_path: Path, *, learn_extra: bool = False) -> dict[str, str]:
+    """This environment without the clone on the path (the kernels compile anew: minutes).
+
+    Without ``learn_extra`` its torch and Stable-Baselines3 look not installed.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if not learn_extra:
+        env["PYTHONPATH"] = str(ROOT / "tests" / "learn_extra_hidden")
+    return env
 
 
 def test_the_wheel_is_imported_from_the_venv(installed: Path, tmp_path: Path) -> None:
     code = "import market.data as d, learning.train as t; print(d.DATA_DIR, t.DEFAULT_CONFIG)"
     data_dir, config = run(
-        [str(installed / "python"), "-c", code], tmp_path, elsewhere(tmp_path)
+        [str(installed / "python"), "-c", code], tmp_path, elsewhere(tmp_path, learn_extra=True)
     ).split()
     assert (
         Path(data_dir).parts[-2:] == ("market", "shipped")
@@ -70,7 +81,7 @@ def test_the_wheel_is_imported_from_the_venv(installed: Path, tmp_path: Path) ->
     assert Path(config).is_file() and installed.parent in Path(config).parents
 
 
-def test_simulate_theory_and_policies_run_from_another_directory(
+def test_simulate_theory_and_policies_run_from_another_directory_without_torch(
     installed: Path, tmp_path: Path
 ) -> None:
     env = elsewhere(tmp_path)
@@ -95,4 +106,12 @@ def test_simulate_theory_and_policies_run_from_another_directory(
     assert policies.startswith("flat-grandfathering") and "learned:PATH" in policies
     learned = [command, "simulate", "--years", "1", "--set", "steps_per_year=5", "--policy"]
     assert "learned:" in run([*learned, "learned:shipped"], tmp_path, env)
+    train = subprocess.run(
+        [command, "train-regulator", "--out", "run"], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert (train.returncode, train.stderr) == (
+        2,
+        b"carbon-market: error: train-regulator needs the learn extra: "
+        b"pip install 'carbon-market[learn]'\n",
+    )
     assert list(tmp_path.iterdir()) == []  # nothing written where the commands ran

@@ -1,26 +1,26 @@
-"""Mesa's own route: ``mesa.batch_run`` with the seed as a parameter gives the same markets."""
+"""Mesa's own route: ``mesa.batch_run`` over seeds gives the same markets as the sweep."""
 
 from __future__ import annotations
 
 import tomllib
 
-import mesa
 import pytest
 
 from experiments.identity import run_id
 from experiments.runner import RunTask, run_point
 from market.scenario import resolve_path
 from model import CarbonMarket
+from tests.mesa_batch_run import seeded_batch_run
 
 STEPS = 20
 PARAMS = {"scenario": "paper", "years": 2, "steps_per_year": STEPS, "policy": "decreasing-size"}
 
 
 def test_batch_run_with_seed_parameter_matches_the_sweep_runs() -> None:
-    results = mesa.batch_run(
+    results = seeded_batch_run(
         CarbonMarket,
-        parameters={**PARAMS, "seed": [0, 1]},
-        iterations=1,
+        PARAMS,
+        [0, 1],
         max_steps=10 * STEPS,
         number_processes=1,
         data_collection_period=1,

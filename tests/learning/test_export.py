@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from agents.network import load_network, network_path
 from cli import main
 from learning.export import export_network, load_ppo

@@ -1,7 +1,6 @@
 """Model-level tests of CarbonMarket: conservation after every step, reproducibility, the
 episode length, data collection and Mesa's batch_run (MODEL.md, "Order book", "Metrics")."""
 
-import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from agents.registry import POLICIES, make_behaviour
 from model import CarbonMarket
 from model.datacollection import FIRM_COLUMNS, MEASURES, TRADE_COLUMNS
+from tests.mesa_batch_run import seeded_batch_run
 
 SCENARIOS = {
     "paper": {"years": 1},
@@ -249,10 +249,10 @@ def test_trades_table_matches_the_ledger():
 
 
 def batch():
-    return mesa.batch_run(
+    return seeded_batch_run(
         CarbonMarket,
-        parameters={"scenario": "paper", "seed": [0, 1], "years": 1},
-        iterations=1,
+        {"scenario": "paper", "years": 1},
+        [0, 1],
         max_steps=100,
         number_processes=1,
         display_progress=False,
@@ -265,8 +265,8 @@ def test_batch_run_rows_for_both_seeds_and_reproducible():
     assert set(first["seed"]) == {0, 1}
     # The episode ends after 50 steps, before max_steps; by default batch_run reports the last
     # collected step only. Mesa 3.3's batch_run reads index model.steps - 1 = 49, i.e. the state
-    # BEFORE the final round and its compliance (mesa issue #2514, fixed upstream by mesa
-    # PR #3109); accept step 50 too for when the pinned Mesa has the fix.
+    # BEFORE the final round and its compliance (mesa issue #2514; so does 3.4); Mesa 3.5 reads
+    # step 50, the last the DataCollector recorded.
     for seed in (0, 1):
         rows = first[first["seed"] == seed]
         steps = set(rows["Step"])

@@ -21,7 +21,7 @@ import numpy as np
 from agents.behaviours import RuleBased, research_saving, rule_quote
 from agents.decisions import Quotes
 from learning.evaluate import t_half_width
-from learning.regulator_env import evaluation_seeds
+from learning.seeds import evaluation_seeds
 from market.orders import Side
 from model import CarbonMarket
 from model.episode import run_episode

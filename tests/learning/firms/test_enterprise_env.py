@@ -1,4 +1,8 @@
 import numpy as np
+import pytest
+
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from stable_baselines3.common.env_checker import check_env
 
 from agents.learned_firm import ACTION_SIZE

@@ -3,6 +3,8 @@ import json
 import numpy as np
 import pytest
 
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from agents.learned_firm import ACTION_SIZE
 from agents.network import read_metadata
 from learning.curriculum import train_marl

@@ -1,11 +1,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from stable_baselines3.common.env_checker import check_env
 
 from agents.regulator_observation import MARKET_FEATURES
-from learning import RegulatorEnv
-from learning.regulator_env import EVALUATION_SEED_START, evaluation_seeds, validation_seeds
+from learning.regulator_env import RegulatorEnv
+from learning.seeds import EVALUATION_SEED_START, evaluation_seeds, validation_seeds
 from model import CarbonMarket
 
 SHORT = {"years": 3, "steps_per_year": 10}

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from learning import RegulatorEnv
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
+from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
 from market.config import ScenarioError
 

@@ -7,7 +7,6 @@ import pytest
 
 from agents.schedule import Schedule
 from learning import schedule_search
-from learning.regulator_env import EVALUATION_SEED_START
 from learning.schedule_search import (
     Journal,
     Parametrisation,
@@ -17,6 +16,7 @@ from learning.schedule_search import (
     selection_seeds,
     training_seeds,
 )
+from learning.seeds import EVALUATION_SEED_START
 from model import CarbonMarket
 
 SMALL = SearchConfig(episodes=700, seeds_per_candidate=2, selection_seeds=3, popsize=4)

@@ -10,6 +10,8 @@ import json
 import numpy as np
 import pytest
 
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from agents.learned_regulator import SHIPPED_REGULATOR
 from agents.network import network_path
 from learning.evaluate import RULES, collect_runs, score

@@ -2,6 +2,9 @@ import json
 
 import numpy as np
 import pytest
+
+pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
+
 from stable_baselines3 import PPO
 
 from agents.network import load_network
