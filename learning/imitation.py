@@ -29,7 +29,7 @@ from scipy.optimize import nnls
 
 from agents.policies import ALLOCATION_RULES, rule_shares
 from agents.schedule import Schedule
-from learning.regulator_env import EVALUATION_SEED_START
+from learning.seeds import EVALUATION_SEED_START
 from model import CarbonMarket
 
 #: Training seeds of an imitation (below the evaluation seeds, apart from the search's).

@@ -13,7 +13,7 @@ spent.
 
 Every candidate of a generation plays the same fresh training seeds (common random numbers),
 so the generation's ranking compares schedules, not luck; every seed is below
-:data:`learning.regulator_env.EVALUATION_SEED_START`, so no evaluation seed is ever read. At
+:data:`learning.seeds.EVALUATION_SEED_START`, so no evaluation seed is ever read. At
 the end each restart's final mean schedule and the few best candidates the search scored
 play a block of selection seeds (training seeds too), and the best there is kept. The score
 is the episode's final welfare at the search's climate coefficient, as ``carbon-market

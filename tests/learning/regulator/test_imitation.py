@@ -9,7 +9,6 @@ import pytest
 
 from agents.schedule import Schedule
 from learning.imitation import imitation_seeds, open_loop_imitation
-from learning.regulator_env import EVALUATION_SEED_START
 from learning.schedule_search import (
     Parametrisation,
     SearchConfig,
@@ -17,6 +16,7 @@ from learning.schedule_search import (
     score_schedules,
     selection_seeds,
 )
+from learning.seeds import EVALUATION_SEED_START
 
 SHARES = (0.0, 0.25, 0.05, 0.2, 0.1, 0.1, 0.15, 0.05, 0.05, 0.05)
 WEIGHTS = (0.1, 0.5, 0.3, 0.1)
@@ -29,7 +29,9 @@ def test_imitating_a_schedule_gives_back_its_releases_up_to_whole_allowances(tmp
     green projects' part too, so a year releases less than its share of the budget by less
     than one allowance per firm and one for the projects: with 5 firms and a budget of 200,
     less than 6 / 200 = 0.03 of the budget. The firms' shares of a year's allocation then
-    miss the rule mix's by less than one allowance in the smallest positive allocation.
+    miss the rule mix's by less than one allowance in the smallest positive allocation. (The
+    weights themselves are not identified: the rules' splits of the paper's firms are nearly
+    collinear, so other mixes explain the splits as well.)
     """
     path = Schedule(SHARES, WEIGHTS).save(tmp_path / "s.json")
     imitation = open_loop_imitation("paper", f"schedule:{path}", imitation_seeds(3))
@@ -38,7 +40,6 @@ def test_imitating_a_schedule_gives_back_its_releases_up_to_whole_allowances(tmp
     assert (imitated > np.asarray(SHARES) - 6 / 200).all()
     smallest = min(s for s in SHARES if s > 0) * 200 * 0.9  # the firms' part of that year
     assert imitation.split_residual < 1 / smallest
-    assert int(np.argmax(imitation.schedule.rule_weights)) == int(np.argmax(WEIGHTS))
     assert imitation.schedule.auction_share == 0.0
     assert imitation.yearly_shares.shape == (3, 10)
 
