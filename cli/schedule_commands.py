@@ -18,9 +18,7 @@ def cmd_optimize_schedule(args: argparse.Namespace) -> None:
     """Search (or resume searching) for a scenario's best schedule; write it as JSON."""
     from learning.schedule_search import SearchConfig, optimize_schedule, provenance
 
-    out = Path(args.out)
-    if out.suffix != ".json":
-        raise ValueError(f"--out: {out} must name a .json file (the schedule)")
+    out = _schedule_file(args.out)
     if out.exists() and not args.resume:
         raise ValueError(f"--out: {out} exists; pass --resume to continue its search")
     config = SearchConfig(
@@ -45,8 +43,7 @@ def cmd_optimize_schedule(args: argparse.Namespace) -> None:
     if args.start is not None:
         record["start"] = str(args.start)
     result.schedule.save(out, provenance=_stamped(record))
-    shares = ", ".join(f"{s:.3f}" for s in result.schedule.release_shares)
-    print(f"saved {out}: release shares [{shares}], selection welfare "
+    print(f"saved {out}: release shares [{_shares(result.schedule)}], selection welfare "
           f"{result.selection_welfare:.1f} coins per firm over {config.selection_seeds} "
           f"training seeds ({result.episodes} episodes)")  # fmt: skip
     print(f"play it with --policy schedule:{out}")
@@ -56,9 +53,7 @@ def cmd_imitate_schedule(args: argparse.Namespace) -> None:
     """Write a policy's open-loop imitation (its mean yearly releases) as a schedule file."""
     from learning.imitation import imitation_seeds, open_loop_imitation
 
-    out = Path(args.out)
-    if out.suffix != ".json":
-        raise ValueError(f"--out: {out} must name a .json file (the schedule)")
+    out = _schedule_file(args.out)
     if args.seeds < 1:
         raise ValueError(f"--seeds: {args.seeds} must be >= 1")
     started = time.time()
@@ -74,11 +69,22 @@ def cmd_imitate_schedule(args: argparse.Namespace) -> None:
         "wall_seconds": round(time.time() - started, 1),
     }
     imitation.schedule.save(out, provenance=_stamped(record))
-    shares = ", ".join(f"{s:.3f}" for s in imitation.schedule.release_shares)
     print(f"saved {out}: the mean release shares of {args.policy} over {args.seeds} training "
-          f"seeds [{shares}]; split by rules {_weights(imitation.schedule)} "
+          f"seeds [{_shares(imitation.schedule)}]; split by rules {_weights(imitation.schedule)} "
           f"(RMS misfit {imitation.split_residual:.3f})")  # fmt: skip
     print(f"refine it with optimize-schedule --start {out}; play it with --policy schedule:{out}")
+
+
+def _schedule_file(path: str) -> Path:
+    """``--out`` as a schedule file's path (it must end in .json)."""
+    out = Path(path)
+    if out.suffix != ".json":
+        raise ValueError(f"--out: {out} must name a .json file (the schedule)")
+    return out
+
+
+def _shares(schedule) -> str:
+    return ", ".join(f"{share:.3f}" for share in schedule.release_shares)
 
 
 def _weights(schedule) -> str:
