@@ -9,8 +9,12 @@ price), so a market's random stream is the same whichever drives it.
 * the rule-based producer (every heuristic's production, R&D and offsets);
 * the traders' quotes: ZI-C, ZI-U, truthful and rule-based.
 
-Quotes come back as ``(side, price, quantity, active)`` per firm of the group; the
-behaviour keeps the active ones (:meth:`agents.decisions.Quotes.build`).
+A kernel writes its decision into a round's work arrays (``market.lanes.RoundScratch``,
+``work``), at each firm's own index, and makes no array: the round kernel reuses the same
+arrays every round. Quotes are ``work.side``, ``work.price``, ``work.quantity`` and
+``work.active`` of each firm; the behaviour keeps the active ones
+(:meth:`agents.decisions.Quotes.build`). Every heuristic keeps one live quote, so its open
+bids are about to be withdrawn and do not count as held when it values a trade.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from numba import njit
 
 from agents.valuation_kernels import (
     allowance_values,
+    ask_shortfall,
+    bid_shortfall,
     cost_of_selling,
     emission_cost,
     expected_price,
     quoted_tick,
-    shortfalls,
     value_of_buying,
 )
 from market import random_kernels as rk
@@ -36,25 +41,28 @@ BID, ASK = 0, 1
 
 
 @njit(cache=True, error_model="numpy")
-def production(sight, firms):
-    """Capacity while revenue per unit beats the allowance cost of its emissions, else 0."""
-    cost = emission_cost(sight, firms)
-    out = np.empty(firms.size)
+def production(sight, firms, work):
+    """Capacity while revenue per unit beats the allowance cost of its emissions, else 0.
+
+    Writes ``work.output`` (units), using ``work.emission_cost``.
+    """
+    emission_cost(sight, firms, work.emission_cost)
     for j in range(firms.size):
         i = firms[j]
-        out[j] = sight.capacity[i] if sight.output_price > cost[j] * sight.emission_rate[i] else 0.0
-    return out
+        cost = work.emission_cost[i]
+        work.output[i] = (
+            sight.capacity[i] if sight.output_price > cost * sight.emission_rate[i] else 0.0
+        )
 
 
 @njit(cache=True, error_model="numpy")
-def research_saving(sight, firms):
+def research_saving(sight, firms, work):
     """Expected saving of one R&D attempt per firm (coins), the rule's reason to research.
 
     Success probability x emission-rate cut x output over the rest of the episode x the cost
-    of a tonne; the cut is zero once the rate sits on its floor.
+    of a tonne; the cut is zero once the rate sits on its floor. Writes ``work.saving``.
     """
-    cost = emission_cost(sight, firms)
-    out = np.empty(firms.size)
+    emission_cost(sight, firms, work.emission_cost)
     for j in range(firms.size):
         i = firms[j]
         rate = sight.emission_rate[i]
@@ -62,119 +70,121 @@ def research_saving(sight, firms):
             rate * math.exp(-sight.research_effect * sight.research_ability[i]),
             sight.min_emission_rate,
         )
-        out[j] = (
-            sight.research_success * cut * sight.capacity[i] * sight.rounds_left_episode * cost[j]
+        work.saving[i] = (
+            sight.research_success
+            * cut
+            * sight.capacity[i]
+            * sight.rounds_left_episode
+            * work.emission_cost[i]
         )
-    return out
 
 
 @njit(cache=True, error_model="numpy")
-def research(sight, firms):
-    """R&D while the expected saving of one attempt beats its cost."""
-    saving = research_saving(sight, firms)
-    out = np.empty(firms.size, dtype=np.bool_)
+def research(sight, firms, work):
+    """R&D while the expected saving of one attempt beats its cost (``work.chosen``)."""
+    research_saving(sight, firms, work)
     for j in range(firms.size):
-        out[j] = saving[j] > sight.research_attempt_cost[firms[j]]
-    return out
+        i = firms[j]
+        work.chosen[i] = work.saving[i] > sight.research_attempt_cost[i]
 
 
 @njit(cache=True, error_model="numpy")
-def offsets(sight, firms):
-    """A green project when it costs less than the allowance it brings is worth."""
-    buy_value, _ = allowance_values(sight, firms, True)
-    return buy_value > sight.green_project_cost
+def offsets(sight, firms, work):
+    """A green project when it costs less than the allowance it brings is worth (``chosen``)."""
+    allowance_values(sight, firms, True, work.buy_value, work.sell_cost)
+    for j in range(firms.size):
+        i = firms[j]
+        work.chosen[i] = work.buy_value[i] > sight.green_project_cost
 
 
 @njit(cache=True, error_model="numpy")
-def limit_ticks(sight, firms, buy_value, sell_cost):
+def limit_ticks(sight, firms, work):
     """The highest safe bid tick and lowest safe ask tick of each firm, and which it can post.
 
-    A bid never exceeds the firm's value, the ceiling or what its coins can escrow; an ask is
-    never below its cost or the floor.
+    A bid never exceeds the firm's value (``work.buy_value``), the ceiling or what its coins
+    can escrow; an ask is never below its cost (``work.sell_cost``) or the floor. Writes
+    ``work.bid_high``, ``work.ask_low``, ``work.can_bid`` and ``work.can_ask``.
     """
-    k = firms.size
-    bid_high = np.empty(k, dtype=np.int64)
-    ask_low = np.empty(k, dtype=np.int64)
-    can_bid = np.empty(k, dtype=np.bool_)
-    can_ask = np.empty(k, dtype=np.bool_)
-    for j in range(k):
+    for j in range(firms.size):
         i = firms[j]
+        buy_value = work.buy_value[i]
         affordable = np.int64(np.floor(sight.coins[i]))
-        high = minimum(minimum(np.floor(buy_value[j]), float(sight.price_ceiling)), affordable)
-        low = maximum(np.ceil(sell_cost[j]), float(sight.price_floor))
+        high = minimum(minimum(np.floor(buy_value), float(sight.price_ceiling)), affordable)
+        low = maximum(np.ceil(work.sell_cost[i]), float(sight.price_floor))
         if not math.isfinite(low):
             low = sight.price_ceiling + 1.0
-        bid_high[j] = np.int64(high)
-        ask_low[j] = np.int64(low)
-        can_bid[j] = high >= sight.price_floor and buy_value[j] > 0
-        can_ask[j] = sight.allowances[i] >= 1 and low <= sight.price_ceiling
-    return bid_high, ask_low, can_bid, can_ask
+        work.bid_high[i] = np.int64(high)
+        work.ask_low[i] = np.int64(low)
+        work.can_bid[i] = high >= sight.price_floor and buy_value > 0
+        work.can_ask[i] = sight.allowances[i] >= 1 and low <= sight.price_ceiling
 
 
 @njit(cache=True, error_model="numpy")
-def random_sides(rng_state, can_bid, can_ask):
-    """A fair coin per firm picks the side; a firm that can post only one side posts it."""
-    side = rk.integers(rng_state, 2, can_bid.size)
-    active = np.empty(can_bid.size, dtype=np.bool_)
-    for j in range(can_bid.size):
-        if can_bid[j] and not can_ask[j]:
-            side[j] = BID
-        elif can_ask[j] and not can_bid[j]:
-            side[j] = ASK
-        active[j] = can_bid[j] or can_ask[j]
-    return side, active
+def random_sides(rng_state, firms, work):
+    """A fair coin per firm picks the side; a firm that can post only one side posts it.
 
-
-@njit(cache=True, error_model="numpy")
-def uniform_ticks(rng_state, low, high):
-    """One integer uniform on ``[low, high]`` per element (``high >= low``)."""
-    draws = rk.random(rng_state, low.size)
-    out = np.empty(low.size, dtype=np.int64)
-    for j in range(low.size):
-        out[j] = low[j] + np.int64(np.floor(draws[j] * (high[j] - low[j] + 1)))
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def zi_c(sight, firms, rng_state, count_open_bids):
-    """ZI-C: one unit, a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
-    buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
-    bid_high, ask_low, can_bid, can_ask = limit_ticks(sight, firms, buy_value, sell_cost)
-    side, active = random_sides(rng_state, can_bid, can_ask)
-    bid = uniform_ticks(rng_state, np.full(firms.size, sight.price_floor, dtype=np.int64), bid_high)
-    ask = uniform_ticks(
-        rng_state, ask_low, np.full(firms.size, sight.price_ceiling, dtype=np.int64)
-    )
-    price = np.where(side == BID, bid, ask)
-    return side, price, np.ones(firms.size, dtype=np.int64), active
-
-
-@njit(cache=True, error_model="numpy")
-def zi_u(sight, firms, rng_state):
-    """ZI-U: one unit at a uniform price on [floor, ceiling], limited only by escrow."""
-    k = firms.size
-    price = uniform_ticks(
-        rng_state,
-        np.full(k, sight.price_floor, dtype=np.int64),
-        np.full(k, sight.price_ceiling, dtype=np.int64),
-    )
-    can_bid = np.empty(k, dtype=np.bool_)
-    can_ask = np.empty(k, dtype=np.bool_)
-    for j in range(k):
+    Writes ``work.side``, ``work.active`` and ``work.quantity`` (one unit) from
+    ``work.can_bid`` and ``work.can_ask``.
+    """
+    for j in range(firms.size):
         i = firms[j]
-        can_bid[j] = np.int64(np.floor(sight.coins[i])) >= price[j]
-        can_ask[j] = sight.allowances[i] >= 1
-    side, active = random_sides(rng_state, can_bid, can_ask)
-    return side, price, np.ones(k, dtype=np.int64), active
+        can_bid, can_ask = work.can_bid[i], work.can_ask[i]
+        side = rk.bounded(rng_state, 2)
+        if can_bid and not can_ask:
+            side = BID
+        elif can_ask and not can_bid:
+            side = ASK
+        work.side[i] = side
+        work.active[i] = can_bid or can_ask
+        work.quantity[i] = 1
 
 
 @njit(cache=True, error_model="numpy")
-def truthful(sight, firms, rng_state, count_open_bids):
+def uniform_tick(rng_state, low, high):
+    """An integer uniform on ``[low, high]`` (``high >= low``), from one ``random`` draw."""
+    return low + np.int64(np.floor(rk.uniform(rng_state) * (high - low + 1)))
+
+
+@njit(cache=True, error_model="numpy")
+def zi_c(sight, firms, rng_state, work):
+    """ZI-C: one unit, a bid uniform on [floor, value] or an ask uniform on [cost, ceiling].
+
+    Every firm draws its side, then every firm a bid, then every firm an ask.
+    """
+    allowance_values(sight, firms, False, work.buy_value, work.sell_cost)
+    limit_ticks(sight, firms, work)
+    random_sides(rng_state, firms, work)
+    for j in range(firms.size):
+        i = firms[j]
+        work.price[i] = uniform_tick(rng_state, np.int64(sight.price_floor), work.bid_high[i])
+    for j in range(firms.size):
+        i = firms[j]
+        ask = uniform_tick(rng_state, work.ask_low[i], np.int64(sight.price_ceiling))
+        if work.side[i] != BID:
+            work.price[i] = ask
+
+
+@njit(cache=True, error_model="numpy")
+def zi_u(sight, firms, rng_state, work):
+    """ZI-U: one unit at a uniform price on [floor, ceiling], limited only by escrow."""
+    for j in range(firms.size):
+        i = firms[j]
+        price = uniform_tick(rng_state, np.int64(sight.price_floor), np.int64(sight.price_ceiling))
+        work.price[i] = price
+        work.can_bid[i] = np.int64(np.floor(sight.coins[i])) >= price
+        work.can_ask[i] = sight.allowances[i] >= 1
+    random_sides(rng_state, firms, work)
+
+
+@njit(cache=True, error_model="numpy")
+def truthful(sight, firms, rng_state, work):
     """Truthful: one unit at value (bid) or cost (ask), on a random side, at safe ticks."""
-    buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
-    bid, ask, can_bid, can_ask = limit_ticks(sight, firms, buy_value, sell_cost)
-    side, active = random_sides(rng_state, can_bid, can_ask)
-    return side, np.where(side == BID, bid, ask), np.ones(firms.size, dtype=np.int64), active
+    allowance_values(sight, firms, False, work.buy_value, work.sell_cost)
+    limit_ticks(sight, firms, work)
+    random_sides(rng_state, firms, work)
+    for j in range(firms.size):
+        i = firms[j]
+        work.price[i] = work.bid_high[i] if work.side[i] == BID else work.ask_low[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -184,53 +194,47 @@ def rule_quote(sight):
 
 
 @njit(cache=True, error_model="numpy")
-def units_worth(sight, firms, side, price, max_quantity, count_open_bids):
-    """How many units (up to ``max_quantity``) each firm finds worth trading at ``price``.
+def units_worth(sight, i, side, price, max_quantity):
+    """How many units (up to ``max_quantity``) firm ``i`` finds worth trading at ``price``.
 
     Bids stop when the next unit's value falls below the price or the coins run out; asks
     when the next unit's cost rises above it or the free allowances run out.
     """
-    k = firms.size
-    bid_short, ask_short = shortfalls(sight, firms, count_open_bids, np.full(k, math.nan))
-    out = np.empty(k, dtype=np.int64)
-    for j in range(k):
-        i = firms[j]
-        units = 0
-        for u in range(max_quantity):
-            if side[j] == BID:
-                worth = value_of_buying(sight, i, bid_short[j] - u) >= price[j]
-            else:
-                worth = cost_of_selling(sight, i, ask_short[j] + u) <= price[j]
-            if not worth:
-                break
-            units += 1
-        if side[j] == BID:
-            cap = sight.coins[i] // maximum(price[j], 1) if price[j] > 0 else float(units)
+    short = bid_shortfall(sight, i, False, math.nan) if side == BID else ask_shortfall(sight, i)
+    units = 0
+    for u in range(max_quantity):
+        if side == BID:
+            worth = value_of_buying(sight, i, short - u) >= price
         else:
-            cap = np.floor(sight.allowances[i])
-        out[j] = np.int64(minimum(float(units), cap))
-    return out
+            worth = cost_of_selling(sight, i, short + u) <= price
+        if not worth:
+            break
+        units += 1
+    if side == BID:
+        cap = sight.coins[i] // maximum(price, 1) if price > 0 else float(units)
+    else:
+        cap = np.floor(sight.allowances[i])
+    return np.int64(minimum(float(units), cap))
 
 
 @njit(cache=True, error_model="numpy")
-def rule_based(sight, firms, max_quantity, count_open_bids):
-    """The rule-based trader's order for every firm: ``(side, price, quantity, active)``.
+def rule_based(sight, firms, max_quantity, work):
+    """The rule-based trader's order for every firm, posted or not, into ``work``.
 
     Every firm quotes the tick nearest the expected price (:func:`rule_quote`): one whose
     value of one more allowance reaches it bids there, one whose cost of selling is at most
     that asks there; for the units worth that price.
     """
-    buy_value, sell_cost = allowance_values(sight, firms, count_open_bids)
-    quote = rule_quote(sight)
-    k = firms.size
-    side = np.empty(k, dtype=np.int64)
-    wants = np.empty(k, dtype=np.bool_)
-    for j in range(k):
-        buy_gain, sell_gain = buy_value[j] - quote, quote - sell_cost[j]
+    allowance_values(sight, firms, False, work.buy_value, work.sell_cost)
+    quote = np.int64(rule_quote(sight))
+    for j in range(firms.size):
+        i = firms[j]
+        buy_gain, sell_gain = work.buy_value[i] - quote, quote - work.sell_cost[i]
         wants_bid = buy_gain >= 0
-        wants_ask = sell_gain >= 0 and sight.allowances[firms[j]] >= 1
-        side[j] = ASK if wants_ask and (not wants_bid or sell_gain > buy_gain) else BID
-        wants[j] = wants_bid or wants_ask
-    price = np.full(k, quote, dtype=np.int64)
-    quantity = units_worth(sight, firms, side, price, max_quantity, count_open_bids)
-    return side, price, quantity, wants & (quantity >= 1)
+        wants_ask = sell_gain >= 0 and sight.allowances[i] >= 1
+        side = ASK if wants_ask and (not wants_bid or sell_gain > buy_gain) else BID
+        quantity = units_worth(sight, i, side, quote, max_quantity)
+        work.side[i] = side
+        work.price[i] = quote
+        work.quantity[i] = quantity
+        work.active[i] = (wants_bid or wants_ask) and quantity >= 1

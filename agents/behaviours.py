@@ -29,6 +29,7 @@ import numpy as np
 from agents import behaviour_kernels as kernels
 from agents.decisions import Quotes
 from agents.valuation import sight
+from market.lanes import RoundScratch
 
 if TYPE_CHECKING:
     from agents.view import MarketView
@@ -42,9 +43,6 @@ class Behaviour:
     """
 
     name: ClassVar[str] = "behaviour"
-    #: A firm keeps one live quote: its open orders are cancelled before it quotes again
-    #: (as in Gode & Sunder's and the Bristol Stock Exchange's protocols).
-    replaces_quotes: ClassVar[bool] = True
 
     def __init__(self, max_quantity: int = 1) -> None:
         if max_quantity < 1:
@@ -65,15 +63,21 @@ class Behaviour:
         Returns:
             Output per firm this round (units), shape ``(k,)``.
         """
-        return kernels.production(sight(view), _indices(firms))
+        seen, firms, work = _decide(view, firms)
+        kernels.production(seen, firms, work)
+        return work.output[firms]
 
     def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Do R&D while the expected saving of one attempt beats its cost."""
-        return kernels.research(sight(view), _indices(firms))
+        seen, firms, work = _decide(view, firms)
+        kernels.research(seen, firms, work)
+        return work.chosen[firms]
 
     def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Complete a green project when it is cheaper than the allowance it brings is worth."""
-        return kernels.offsets(sight(view), _indices(firms))
+        seen, firms, work = _decide(view, firms)
+        kernels.offsets(seen, firms, work)
+        return work.chosen[firms]
 
     # ------------------------------------------------------------------ trading
 
@@ -86,9 +90,19 @@ def _indices(firms: np.ndarray) -> np.ndarray:
     return np.asarray(firms, dtype=np.int64)
 
 
-def _quotes(firms: np.ndarray, decided: tuple[np.ndarray, ...]) -> Quotes:
-    side, price, quantity, active = decided
-    return Quotes.build(firms, side, price, quantity, active)
+def _decide(view: MarketView, firms: np.ndarray) -> tuple[object, np.ndarray, RoundScratch]:
+    """What the kernels read (the market's sight), the firms, and work arrays to decide into."""
+    seen = sight(view)
+    return seen, _indices(firms), RoundScratch.empty(seen.capacity.size)
+
+
+def _decided(firms: np.ndarray, work: RoundScratch) -> tuple[np.ndarray, ...]:
+    """The firms' orders a kernel decided: ``(side, price, quantity, active)``, shape ``(k,)``."""
+    return work.side[firms], work.price[firms], work.quantity[firms], work.active[firms]
+
+
+def _quotes(firms: np.ndarray, work: RoundScratch) -> Quotes:
+    return Quotes.build(firms, *_decided(firms, work))
 
 
 class ZeroIntelligenceConstrained(Behaviour):
@@ -98,10 +112,9 @@ class ZeroIntelligenceConstrained(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
-        firms = _indices(firms)
-        return _quotes(
-            firms, kernels.zi_c(sight(view), firms, view.rng_state, not self.replaces_quotes)
-        )
+        seen, firms, work = _decide(view, firms)
+        kernels.zi_c(seen, firms, view.rng_state, work)
+        return _quotes(firms, work)
 
 
 class ZeroIntelligenceUnconstrained(Behaviour):
@@ -111,8 +124,9 @@ class ZeroIntelligenceUnconstrained(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at a uniform price on [floor, ceiling] on a random side."""
-        firms = _indices(firms)
-        return _quotes(firms, kernels.zi_u(sight(view), firms, view.rng_state))
+        seen, firms, work = _decide(view, firms)
+        kernels.zi_u(seen, firms, view.rng_state, work)
+        return _quotes(firms, work)
 
 
 class Truthful(Behaviour):
@@ -122,9 +136,9 @@ class Truthful(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
-        firms = _indices(firms)
-        decided = kernels.truthful(sight(view), firms, view.rng_state, not self.replaces_quotes)
-        return _quotes(firms, decided)
+        seen, firms, work = _decide(view, firms)
+        kernels.truthful(seen, firms, view.rng_state, work)
+        return _quotes(firms, work)
 
 
 class RuleBased(Behaviour):
@@ -151,7 +165,7 @@ class RuleBased(Behaviour):
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """Bid or ask at the tick nearest the expected price, if worth it."""
         firms = _indices(firms)
-        return _quotes(firms, self.plan(view, firms))
+        return Quotes.build(firms, *self.plan(view, firms))
 
     def plan(
         self, view: MarketView, firms: np.ndarray
@@ -162,9 +176,9 @@ class RuleBased(Behaviour):
             ``(side, price, quantity, active)``, each of shape ``(k,)``: the side the firm
             prefers, its quote (ticks), the units worth trading there and whether it posts.
         """
-        return kernels.rule_based(
-            sight(view), _indices(firms), self.max_quantity, not self.replaces_quotes
-        )
+        seen, firms, work = _decide(view, firms)
+        kernels.rule_based(seen, firms, self.max_quantity, work)
+        return _decided(firms, work)
 
 
 def rule_quote(view: MarketView) -> int:
@@ -182,21 +196,19 @@ def research_saving(view: MarketView, firms: np.ndarray) -> np.ndarray:
     Saving = success probability x emission-rate cut x output over the rest of the episode
     x the cost of a tonne; the cut is zero once the rate sits on its floor.
     """
-    return kernels.research_saving(sight(view), _indices(firms))
+    seen, firms, work = _decide(view, firms)
+    kernels.research_saving(seen, firms, work)
+    return work.saving[firms]
 
 
 def units_worth(
-    view: MarketView,
-    firms: np.ndarray,
-    side: np.ndarray,
-    price: np.ndarray,
-    max_quantity: int,
-    count_open_bids: bool = True,
+    view: MarketView, firms: np.ndarray, side: np.ndarray, price: np.ndarray, max_quantity: int
 ) -> np.ndarray:
     """How many units (up to ``max_quantity``) each firm finds worth trading at ``price``.
 
     Bids stop when the next unit's value falls below the price or the coins run out; asks
-    stop when the next unit's cost rises above it or the free allowances run out.
+    stop when the next unit's cost rises above it or the free allowances run out. Open bids
+    do not count as held (a heuristic withdraws them before it quotes).
 
     Args:
         view: what the firms see of the market.
@@ -204,13 +216,12 @@ def units_worth(
         side: ``Side.BID`` or ``Side.ASK`` per firm, shape ``(k,)``.
         price: limit price per firm (ticks), shape ``(k,)``.
         max_quantity: most units in one order.
-        count_open_bids: whether allowances bid for in open orders count as held.
     """
-    return kernels.units_worth(
-        sight(view),
-        _indices(firms),
-        np.asarray(side, dtype=np.int64),
-        np.asarray(price, dtype=np.int64),
-        max_quantity,
-        count_open_bids,
+    seen = sight(view)
+    return np.array(
+        [
+            kernels.units_worth(seen, int(i), int(s), int(p), max_quantity)
+            for i, s, p in zip(_indices(firms), side, price, strict=True)
+        ],
+        dtype=np.int64,
     )

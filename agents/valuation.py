@@ -188,8 +188,10 @@ def allowance_values(
     Returns:
         ``(buy_value, sell_cost)``, each of shape ``(k,)``.
     """
-    firms = np.asarray(firms, dtype=np.int64)
-    return kernels.allowance_values(sight(view), firms, count_open_bids)
+    firms, seen = np.asarray(firms, dtype=np.int64), sight(view)
+    buy_value, sell_cost = np.empty((2, seen.capacity.size))
+    kernels.allowance_values(seen, firms, count_open_bids, buy_value, sell_cost)
+    return buy_value[firms], sell_cost[firms]
 
 
 def emission_cost(view: MarketView, firms: np.ndarray) -> np.ndarray:
@@ -199,7 +201,10 @@ def emission_cost(view: MarketView, firms: np.ndarray) -> np.ndarray:
     the expected price. A firm already short pays the cheapest of the best ask in the book,
     its abatement cost and the penalty.
     """
-    return kernels.emission_cost(sight(view), np.asarray(firms, dtype=np.int64))
+    firms, seen = np.asarray(firms, dtype=np.int64), sight(view)
+    cost = np.empty(seen.capacity.size)
+    kernels.emission_cost(seen, firms, cost)
+    return cost[firms]
 
 
 def auction_bids(view: MarketView, max_units: int) -> tuple[np.ndarray, np.ndarray]:

@@ -117,32 +117,31 @@ def ask_shortfall(sight, i):
 
 
 @njit(cache=True, error_model="numpy")
-def allowance_values(sight, firms, count_open_bids):
-    """Each firm's value of buying one more allowance and its cost of selling one (coins)."""
-    k = firms.size
-    buy_value = np.empty(k)
-    sell_cost = np.empty(k)
-    for j in range(k):
+def allowance_values(sight, firms, count_open_bids, buy_value, sell_cost):
+    """Each firm's value of buying one more allowance and its cost of selling one (coins).
+
+    Written into ``buy_value[i]`` and ``sell_cost[i]`` for each firm ``i`` of ``firms``.
+    """
+    for j in range(firms.size):
         i = firms[j]
-        buy_value[j] = value_of_buying(sight, i, bid_shortfall(sight, i, count_open_bids, math.nan))
-        sell_cost[j] = cost_of_selling(sight, i, ask_shortfall(sight, i))
-    return buy_value, sell_cost
+        buy_value[i] = value_of_buying(sight, i, bid_shortfall(sight, i, count_open_bids, math.nan))
+        sell_cost[i] = cost_of_selling(sight, i, ask_shortfall(sight, i))
 
 
 @njit(cache=True, error_model="numpy")
-def emission_cost(sight, firms):
-    """What emitting one more tonne this round costs each firm (coins/t).
+def emission_cost(sight, firms, cost):
+    """What emitting one more tonne this round costs each firm (coins/t), into ``cost[i]``.
 
     A firm whose holdings cover this round's emissions gives up an allowance it could sell:
     the expected price. A firm already short pays the cheapest of the best ask, its
     abatement cost and the penalty.
     """
-    k = firms.size
-    cost = np.zeros(k)
     if not sight.production:
-        return cost
+        for j in range(firms.size):
+            cost[firms[j]] = 0.0
+        return
     expected = expected_price(sight)
-    for j in range(k):
+    for j in range(firms.size):
         i = firms[j]
         emissions_now = (
             sight.ytd_emissions[i] + sight.owed[i] + sight.capacity[i] * sight.emission_rate[i]
@@ -153,10 +152,9 @@ def emission_cost(sight, firms):
             short_cost = cost_increase(s - 1.0, s, sight.abatement_cost[i], sight.penalty)
             if sight.best_ask >= 0:
                 short_cost = minimum(short_cost, float(sight.best_ask))
-            cost[j] = short_cost
+            cost[i] = short_cost
         else:
-            cost[j] = expected
-    return cost
+            cost[i] = expected
 
 
 @njit(cache=True, error_model="numpy")

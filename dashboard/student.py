@@ -24,6 +24,9 @@ SIDES = {"buy": Side.BID, "sell": Side.ASK}
 class StudentBehaviour(Behaviour):
     """Decisions set by a person; no automatic orders.
 
+    The book withdraws a firm's open orders only when the firm posts a new quote, so the
+    student's orders stand until they fill, expire or the student cancels them.
+
     Attributes:
         production_share: share of capacity produced each round, in [0, 1].
         do_research: make one R&D attempt each round (if affordable).
@@ -31,7 +34,6 @@ class StudentBehaviour(Behaviour):
     """
 
     name = "student"
-    replaces_quotes = False  # the market never withdraws the student's orders
 
     def __init__(self) -> None:
         super().__init__(max_quantity=1)

@@ -321,19 +321,25 @@ def cancel_firm(b, firm, slots, levels, firm_slots, firm_info, free, meta, acc):
 
 
 @njit(cache=True)
-def expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc):
-    """Remove every open order with ``expires <= round_``, by expiry round then id."""
+def expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc, due, keys):
+    """Remove every open order with ``expires <= round_``, by expiry round then id.
+
+    ``due`` and ``keys`` are int64 work arrays of at least the book's capacity: the slots
+    due and their order keys, sorted here by insertion (the keys are distinct, so any
+    sort gives this order).
+    """
     capacity = slots.shape[1]
-    due = np.empty(capacity, dtype=np.int64)
-    keys = np.empty(capacity, dtype=np.int64)
     n = 0
     for k in range(capacity):
         if slots[b, k, ID] != NONE and slots[b, k, EXPIRES] <= round_:
-            due[n] = k
-            keys[n] = slots[b, k, EXPIRES] * meta[b, NEXT_ID] + slots[b, k, ID]
+            key = slots[b, k, EXPIRES] * meta[b, NEXT_ID] + slots[b, k, ID]
+            j = n
+            while j > 0 and keys[j - 1] > key:
+                keys[j], due[j] = keys[j - 1], due[j - 1]
+                j -= 1
+            keys[j], due[j] = key, k
             n += 1
-    order = np.argsort(keys[:n])
-    for j in order:
+    for j in range(n):
         withdraw(b, due[j], slots, levels, firm_slots, firm_info, free, meta, acc)
     return n
 
@@ -377,7 +383,6 @@ def submit_all(
     sides,
     prices,
     quantities,
-    replaces,
     round_,
     slots,
     levels,
@@ -387,25 +392,23 @@ def submit_all(
     meta,
     trades,
     acc,
+    order,
 ):
-    """Submit a round's quotes in random order; return how many the book refused.
+    """Submit a round's quotes (one per firm at most) in random order; return those refused.
 
-    The quotes go in in an order drawn from ``rng_state`` (a permutation). A firm that
-    ``replaces`` its quotes withdraws its open orders just before it posts (so the others'
-    quotes from earlier rounds still stand);
-    a firm that keeps its quotes and was at its order limit when the round began posts
-    nothing more. A quote outside the price band or for no allowance is refused, as is one
-    the firm's limit or free holdings do not allow. ``trades`` must have room for
-    ``len(order) + capacity`` more trades.
+    The quotes go in in an order drawn from ``rng_state`` (a permutation, written into the
+    int64 work array ``order``, at least as long as the quotes). A firm keeps one live
+    quote: it withdraws its open orders just before it posts (so the others' quotes from
+    earlier rounds still stand). A quote outside the price band or for no allowance is
+    refused, as is one the firm's free holdings do not allow. ``trades`` must have room for
+    ``len(firms) + capacity`` more trades.
     """
     refused = 0
-    open_at_start = firm_info[b, :, COUNT].copy()
-    for j in rk.permutation(rng_state, np.arange(firms.size)):
+    rk.shuffled_range(rng_state, order, firms.size)
+    for n in range(firms.size):
+        j = order[n]
         firm = firms[j]
-        if replaces[firm] and open_at_start[firm] > 0:
-            cancel_firm(b, firm, slots, levels, firm_slots, firm_info, free, meta, acc)
-        elif open_at_start[firm] >= meta[b, LIMIT]:
-            continue
+        cancel_firm(b, firm, slots, levels, firm_slots, firm_info, free, meta, acc)
         price = prices[j]
         if price < meta[b, FLOOR] or price > meta[b, CEILING] or quantities[j] < 1:
             refused += 1
@@ -414,7 +417,7 @@ def submit_all(
             b,
             firm,
             sides[j],
-            prices[j],
+            price,
             quantities[j],
             round_,
             slots,

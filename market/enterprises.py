@@ -196,6 +196,7 @@ class Enterprises:
             self.ytd_emissions,
             self.emission_rate,
             output_price,
+            np.empty(self.n),
         )
 
     def research(self, attempts: np.ndarray, round_: int, rng_state: np.ndarray) -> float:
@@ -215,6 +216,8 @@ class Enterprises:
             self._maturing,
             cfg.research_success,
             cfg.research_delay,
+            np.empty(self.n, dtype=np.int64),
+            np.empty(self.n),
         )
 
     def update_technology(self, round_: int) -> None:
@@ -237,6 +240,7 @@ class Enterprises:
             cfg.forget_after,
             cfg.research_effect,
             cfg.min_emission_rate,
+            np.empty(self.n),
         )
 
     def buy_offsets(self, wanting: np.ndarray, available: int, rng_state: np.ndarray) -> int:
@@ -255,6 +259,7 @@ class Enterprises:
             self.accounts.coins,
             self.accounts.allowances,
             self.config.green_project_cost,
+            np.empty(self.n, dtype=np.int64),
         )
         self.green_projects_completed += done
         return done

@@ -8,6 +8,9 @@ same whoever drives it. The
 arithmetic follows the numpy expressions of ``MODEL.md``'s rules operation for operation,
 and every total is numpy's pairwise sum (:mod:`market.numerics`).
 
+The kernels a round plays make no array: their temporaries are work arrays the caller
+holds (``market.lanes.RoundScratch``), of shape ``(n_firms,)``.
+
 Units: output in units per round, emissions in tonnes, rates in t per unit, money in coins.
 """
 
@@ -24,14 +27,16 @@ from market.theory import cost_increase
 
 
 @njit(cache=True)
-def produce(decided, capacity, output, coins, ytd_output, ytd_emissions, rate, output_price):
+def produce(decided, capacity, output, coins, ytd_output, ytd_emissions, rate, output_price,
+            revenue):  # fmt: skip
     """Produce the decided output, clipped to ``[0, capacity]``; earn revenue and emit.
+
+    ``revenue`` is a work array of shape ``(n_firms,)`` (each firm's revenue, summed).
 
     Returns:
         Revenue earned this round (coins), summed over firms.
     """
     n = capacity.size
-    revenue = np.empty(n)
     for i in range(n):
         q = min(max(decided[i], 0.0), capacity[i])
         output[i] = q
@@ -43,14 +48,17 @@ def produce(decided, capacity, output, coins, ytd_output, ytd_emissions, rate, o
 
 
 @njit(cache=True)
-def research(attempts, round_, rng_state, cost, coins, last_round, maturing, success, delay):
+def research(attempts, round_, rng_state, cost, coins, last_round, maturing, success, delay,
+             firms, spent):  # fmt: skip
     """Pay for R&D where attempted and affordable; successes mature ``delay`` rounds later.
+
+    ``firms`` (int64) and ``spent`` (float64) are work arrays of shape ``(n_firms,)``: the
+    firms that pay, and what each pays.
 
     Returns:
         Coins spent on R&D this round.
     """
     n = cost.size
-    firms = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         if attempts[i] and coins[i] >= cost[i]:
@@ -58,29 +66,27 @@ def research(attempts, round_, rng_state, cost, coins, last_round, maturing, suc
             k += 1
     if k == 0:
         return 0.0
-    firms = firms[:k]
-    spent = np.empty(k)
     for j in range(k):
         i = firms[j]
         coins[i] -= cost[i]
         last_round[i] = round_
         spent[j] = cost[i]
-    draws = rk.random(rng_state, k)
     slot = (round_ + delay) % maturing.shape[0]
-    for j in range(k):
-        if draws[j] < success:
+    for j in range(k):  # one draw per paying firm, in firm order
+        if rk.uniform(rng_state) < success:
             maturing[slot, firms[j]] += 1
-    return pairwise_sum(spent)
+    return pairwise_sum(spent[:k])
 
 
 @njit(cache=True)
 def update_technology(round_, knowledge, maturing, last_round, capacity, research_ability,
-                      initial_rate, rate, green, forget_after, effect, floor):  # fmt: skip
+                      initial_rate, rate, green, forget_after, effect, floor,
+                      spread_terms):  # fmt: skip
     """Apply matured R&D, forget knowledge after a long pause, recompute emission rates.
 
     ``Er = max(Er0 exp(-a R n) S / (S + G), floor)`` with ``S = sum_j exp(-a n_j) V_j`` and
     ``G`` the completed green projects (MODEL.md, "R&D"); a firm that starts below the floor
-    keeps its own rate.
+    keeps its own rate. ``spread_terms`` is a work array of shape ``(n_firms,)``.
     """
     n = capacity.size
     slot = round_ % maturing.shape[0]
@@ -91,7 +97,6 @@ def update_technology(round_, knowledge, maturing, last_round, capacity, researc
             if knowledge[i] > 0:
                 knowledge[i] -= 1
             last_round[i] = round_  # the next loss comes forget_after later
-    spread_terms = np.empty(n)
     for i in range(n):
         spread_terms[i] = math.exp(-effect * knowledge[i]) * capacity[i]
     spread = pairwise_sum(spread_terms)
@@ -102,14 +107,16 @@ def update_technology(round_, knowledge, maturing, last_round, capacity, researc
 
 
 @njit(cache=True)
-def buy_offsets(wanting, available, rng_state, coins, allowances, cost):
+def buy_offsets(wanting, available, rng_state, coins, allowances, cost, firms):
     """Firms that want one complete a green project each, in random order, while any remain.
+
+    ``firms`` is a work array (int64) of shape ``(n_firms,)``: the firms that want one and
+    can pay, shuffled.
 
     Returns:
         Number of projects completed.
     """
     n = coins.size
-    firms = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
         if wanting[i] and coins[i] >= cost:
@@ -117,11 +124,13 @@ def buy_offsets(wanting, available, rng_state, coins, allowances, cost):
             k += 1
     if k == 0 or available <= 0:
         return 0
-    chosen = rk.permutation(rng_state, firms[:k])[:available]
-    for i in chosen:
+    rk.shuffle_first(rng_state, firms, k)  # Generator.permutation of the k firms
+    done = min(k, available)
+    for j in range(done):
+        i = firms[j]
         coins[i] -= cost
         allowances[i] += 1.0
-    return chosen.size
+    return done
 
 
 @njit(cache=True)

@@ -5,11 +5,16 @@ block per lane), order book (:class:`~market.order_book.BookArrays`) and random 
 (:mod:`market.random_kernels`) are rows of these arrays, so one compiled call can play a
 round of every market of the batch. The markets of one batch share their number of firms,
 their price ceiling, order limit and duration, and their R&D delay (the arrays' shapes).
+
+A round's kernels make no array: every temporary they need (the firms' values and quotes,
+the funded or wanting firms, the submission order, the orders due to expire) is a
+:class:`RoundScratch` made once with the arrays and reused by every lane and round.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,6 +22,58 @@ from market.config import MarketConfig
 from market.enterprises import FirmArrays
 from market.order_book import BookArrays
 from market.random_kernels import STATE_SIZE
+
+
+class RoundScratch(NamedTuple):
+    """Work arrays a round writes before it reads them; their contents mean nothing between calls.
+
+    Per firm, shape ``(n_firms,)``, indexed by firm: ``buy_value`` and ``sell_cost`` (coins,
+    one allowance), ``emission_cost`` (coins/t), ``saving`` (coins, one R&D attempt),
+    ``output`` (units decided), ``terms`` (the summands of a total), ``chosen`` (an R&D
+    attempt or a green project wanted), ``can_bid``/``can_ask``, ``bid_high``/``ask_low``
+    (ticks), the quote's ``side``, ``price`` (ticks), ``quantity`` and ``active``, ``firms`` (a
+    list of firm indices). Per quote, in posting order: ``quote_firm``, ``quote_side``,
+    ``quote_price``, ``quote_quantity`` and ``order`` (the submission order). Per open-order
+    slot, shape ``(capacity,)``: ``due`` (slots) and ``keys`` (their expiry order).
+    """
+
+    buy_value: np.ndarray
+    sell_cost: np.ndarray
+    emission_cost: np.ndarray
+    saving: np.ndarray
+    output: np.ndarray
+    terms: np.ndarray
+    chosen: np.ndarray
+    can_bid: np.ndarray
+    can_ask: np.ndarray
+    bid_high: np.ndarray
+    ask_low: np.ndarray
+    side: np.ndarray
+    price: np.ndarray
+    quantity: np.ndarray
+    active: np.ndarray
+    firms: np.ndarray
+    quote_firm: np.ndarray
+    quote_side: np.ndarray
+    quote_price: np.ndarray
+    quote_quantity: np.ndarray
+    order: np.ndarray
+    due: np.ndarray
+    keys: np.ndarray
+
+    @classmethod
+    def empty(cls, n_firms: int, capacity: int = 0) -> RoundScratch:
+        """Work arrays for ``n_firms`` firms and a book of ``capacity`` open-order slots."""
+        dtypes = {"chosen": bool, "can_bid": bool, "can_ask": bool, "active": bool}
+        floats = ("buy_value", "sell_cost", "emission_cost", "saving", "output", "terms")
+        arrays = {
+            name: np.zeros(
+                capacity if name in ("due", "keys") else n_firms,
+                dtype=np.float64 if name in floats else dtypes.get(name, np.int64),
+            )
+            for name in cls._fields
+        }
+        return cls(**arrays)
 
 
 @dataclass
@@ -28,28 +85,32 @@ class MarketArrays:
         accounts: coins and allowances, free and escrowed, shape ``(lanes, 4, n_firms)``.
         book: the order books.
         rng: each market's random generator state, shape ``(lanes, STATE_SIZE)``, uint64.
+        scratch: the round's work arrays, shared by the lanes (they play one after another).
     """
 
     firms: FirmArrays
     accounts: np.ndarray
     book: BookArrays
     rng: np.ndarray
+    scratch: RoundScratch
 
     @classmethod
     def empty(cls, lanes: int, n_firms: int, config: MarketConfig) -> MarketArrays:
         """Empty arrays for ``lanes`` markets of ``n_firms`` firms under ``config``'s rules."""
+        book = BookArrays.empty(
+            lanes,
+            n_firms,
+            price_floor=config.price_floor,
+            price_ceiling=config.price_ceiling,
+            order_duration=config.order_duration,
+            max_orders=config.max_orders,
+        )
         return cls(
             firms=FirmArrays.empty(lanes, n_firms, config.research_delay),
             accounts=np.zeros((lanes, 4, n_firms)),
-            book=BookArrays.empty(
-                lanes,
-                n_firms,
-                price_floor=config.price_floor,
-                price_ceiling=config.price_ceiling,
-                order_duration=config.order_duration,
-                max_orders=config.max_orders,
-            ),
+            book=book,
             rng=np.zeros((lanes, STATE_SIZE), dtype=np.uint64),
+            scratch=RoundScratch.empty(n_firms, book.capacity),
         )
 
     @property

@@ -260,15 +260,16 @@ class OrderBook:
         self,
         rng_state: np.ndarray,
         quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        replaces: np.ndarray,
         round_: int,
     ) -> int:
         """Submit a round's quotes in random order (:func:`book_kernels.submit_all`).
 
+        Each firm withdraws its open orders just before it posts its quote.
+
         Args:
             rng_state: the market's random generator (:mod:`market.random_kernels`).
-            quotes: ``(firms, sides, prices, quantities)``, int64 arrays of one length.
-            replaces: per firm, whether it withdraws its open orders before it posts.
+            quotes: ``(firms, sides, prices, quantities)``, int64 arrays of one length, at
+                most one quote per firm.
             round_: the current round.
 
         Returns:
@@ -276,8 +277,9 @@ class OrderBook:
         """
         a = self.arrays
         a.make_room(len(quotes[0]) + a.capacity)
+        order = np.empty(len(quotes[0]), dtype=np.int64)
         return kernels.submit_all(
-            self._lane, rng_state, *quotes, replaces, round_, *a.core, a.trades, self._acc
+            self._lane, rng_state, *quotes, round_, *a.core, a.trades, self._acc, order
         )
 
     def _refusal(self, code: int, firm: int, side: Side, price: int, quantity: int) -> str:
@@ -330,7 +332,8 @@ class OrderBook:
             Number of orders removed.
         """
         a = self.arrays
-        return kernels.expire(self._lane, round_, *a.core, self._acc)
+        due, keys = np.empty((2, a.capacity), dtype=np.int64)
+        return kernels.expire(self._lane, round_, *a.core, self._acc, due, keys)
 
     def clear(self) -> int:
         """Remove every open order and refund all escrowed coins and allowances (year end).

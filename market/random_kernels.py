@@ -6,9 +6,12 @@ whole round should; so the kernels keep the generator's state in a ``uint64`` ar
 :data:`STATE_SIZE` numbers and advance it themselves, with numpy's algorithms: PCG64's
 128-bit step and XSL-RR output, its buffered 32-bit draws, ``random`` (53-bit doubles),
 ``integers`` (Lemire's bounded method) and ``permutation`` (a Fisher-Yates shuffle over
-``random_interval``). :func:`export_state` and :func:`import_state` move the state between
-the array and the ``Generator``, so a stream continues unbroken whichever draws next; a test
-holds every draw to numpy's own.
+``random_interval``). The round's kernels draw one number at a time (:func:`uniform`,
+:func:`bounded`) or shuffle a range into an array they already hold (:func:`shuffled_range`),
+so a round makes no array; ``random(n)`` and ``integers(n)`` are those draws in turn.
+:func:`export_state` and :func:`import_state` move the state between the array and the
+``Generator``, so a stream continues unbroken whichever draws next; a test holds every draw
+to numpy's own.
 """
 
 from __future__ import annotations
@@ -86,35 +89,50 @@ def next_uint32(state):
     return value & _M32
 
 
+@njit(cache=True, inline="always")
+def uniform(state):
+    """One ``Generator.random()`` double, uniform on [0, 1)."""
+    return (next_uint64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def bounded(state, high):
+    """One ``Generator.integers(0, high)`` draw (int64) for ``1 <= high <= 2**32``.
+
+    ``integers(0, high, n)`` is ``n`` of these in turn (Lemire's method; ``high == 1`` draws
+    nothing).
+    """
+    top = np.uint64(high - 1)
+    if top == 0:
+        return np.int64(0)
+    if top == _M32:
+        return np.int64(next_uint32(state))
+    excl = top + np.uint64(1)
+    m = next_uint32(state) * excl
+    leftover = m & _M32
+    if leftover < excl:
+        threshold = (_M32 - top) % excl
+        while leftover < threshold:
+            m = next_uint32(state) * excl
+            leftover = m & _M32
+    return np.int64(m >> np.uint64(32))
+
+
 @njit(cache=True)
 def random(state, n):
     """``Generator.random(n)``: n doubles uniform on [0, 1)."""
     out = np.empty(n)
     for i in range(n):
-        out[i] = (next_uint64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+        out[i] = uniform(state)
     return out
 
 
 @njit(cache=True)
 def integers(state, high, n):
     """``Generator.integers(0, high, n)`` (int64) for ``1 <= high <= 2**32``."""
-    out = np.zeros(n, dtype=np.int64)
-    top = np.uint64(high - 1)
-    if top == 0:
-        return out
-    excl = top + np.uint64(1)
+    out = np.empty(n, dtype=np.int64)
     for i in range(n):
-        if top == _M32:
-            out[i] = np.int64(next_uint32(state))
-            continue
-        m = next_uint32(state) * excl
-        leftover = m & _M32
-        if leftover < excl:
-            threshold = (_M32 - top) % excl
-            while leftover < threshold:
-                m = next_uint32(state) * excl
-                leftover = m & _M32
-        out[i] = np.int64(m >> np.uint64(32))
+        out[i] = bounded(state, high)
     return out
 
 
@@ -138,16 +156,24 @@ def _interval(state, most):
 
 
 @njit(cache=True)
-def shuffle(state, values):
-    """``Generator.shuffle`` of a 1-D array, in place."""
-    for i in range(values.size - 1, 0, -1):
+def shuffle_first(state, values, n):
+    """``Generator.shuffle`` of ``values[:n]``, in place (the rest untouched)."""
+    for i in range(n - 1, 0, -1):
         j = np.int64(_interval(state, np.uint64(i)))
         values[i], values[j] = values[j], values[i]
+
+
+@njit(cache=True)
+def shuffled_range(state, out, n):
+    """``Generator.permutation(n)`` written into ``out[:n]``, with no array made."""
+    for i in range(n):
+        out[i] = i
+    shuffle_first(state, out, n)
 
 
 @njit(cache=True)
 def permutation(state, values):
     """``Generator.permutation`` of a 1-D array: a shuffled copy."""
     out = values.copy()
-    shuffle(state, out)
+    shuffle_first(state, out, out.size)
     return out

@@ -189,6 +189,7 @@ class Block:
             self.arrays.rng,
             self._params,
             totals,
+            self.arrays.scratch,
         )
         for b, market in enumerate(markets):
             self._settle(market, totals[b], expected[b], int(green[b]), first)
@@ -202,8 +203,7 @@ class Block:
         members = np.zeros((len(compiled), widest, n), dtype=np.int64)
         sizes = np.zeros((len(compiled), widest), dtype=np.int64)
         quantities = np.ones((len(compiled), widest), dtype=np.int64)
-        replaces = np.stack([groups[4] for groups in compiled])
-        for b, (code, member, size, quantity, _) in enumerate(compiled):
+        for b, (code, member, size, quantity) in enumerate(compiled):
             g = code.size
             codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
                 code,
@@ -211,7 +211,7 @@ class Block:
                 size,
                 quantity,
             )
-        return codes, members, sizes, quantities, replaces
+        return codes, members, sizes, quantities
 
     def _settle(
         self, market: CarbonMarket, totals: np.ndarray, expected: float, green: int, first: int

@@ -319,17 +319,15 @@ class CarbonMarket(mesa.Model):
     def trade(self, round_: int) -> None:
         """Collect every behaviour's quotes and submit them to the book in random order.
 
-        A firm whose behaviour keeps one live quote withdraws its open orders just before it
-        posts its new one, so everyone else's quotes from earlier rounds still stand.
+        A firm keeps one live quote: it withdraws its open orders just before it posts its new
+        one, so everyone else's quotes from earlier rounds still stand.
         """
         quotes = [behaviour.quote(self.view, firms) for behaviour, firms in self._groups]
         columns = tuple(
             np.concatenate([getattr(q, k) for q in quotes]).astype(np.int64)
             for k in ("firms", "side", "price", "quantity")
         )
-        self.rejected_orders += self.book.submit_all(
-            self.rng_state, columns, self._replaces_quotes, round_
-        )
+        self.rejected_orders += self.book.submit_all(self.rng_state, columns, round_)
 
     def play_compiled(self, round_: int) -> bool:
         """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`).
@@ -361,6 +359,7 @@ class CarbonMarket(mesa.Model):
             self._book_args,
             self.rng_state,
             self._params,
+            self.arrays.scratch,
         )
         record = not self.year_ended and not self.efficiency.active
         if record:
@@ -533,7 +532,6 @@ class CarbonMarket(mesa.Model):
             groups.setdefault(firm.behaviour, []).append(firm.index)
         self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
-        self._replaces_quotes = np.array([f.behaviour.replaces_quotes for f in self.firms])
         self._compiled_groups = self._compile_groups()
 
     def _compile_groups(self) -> tuple[np.ndarray, ...] | None:
@@ -548,7 +546,6 @@ class CarbonMarket(mesa.Model):
             members,
             np.array([len(f) for _, f in self._groups], dtype=np.int64),
             np.array([b.max_quantity for b, _ in self._groups], dtype=np.int64),
-            self._replaces_quotes,
         )
 
     def _per_firm(self, decide: Callable[[Behaviour, np.ndarray], np.ndarray]) -> np.ndarray:

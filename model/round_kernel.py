@@ -107,9 +107,9 @@ def _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_epi
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available, counted,
-               groups, firm_arrays, acc, book_arrays, rng_state, params):  # fmt: skip
+               groups, firm_arrays, acc, book_arrays, rng_state, params, work):  # fmt: skip
     """Play lane ``b``'s round ``round_`` from expiry to the price expectation.
 
     Args:
@@ -121,15 +121,17 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
         green_available: green projects on offer.
         counted: trades already counted in earlier rounds' prices (later ones, such as a
             person's between rounds, count in this round's).
-        groups: the behaviour groups, ``(codes, members, sizes, quantities, replaces)``: each
-            group's code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and
-            its largest order, and per firm whether it replaces its quotes.
+        groups: the behaviour groups, ``(codes, members, sizes, quantities)``: each group's
+            code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and its
+            largest order.
         firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: ``(slots, levels, firm_slots, firm_info, free, meta, trades)`` of
             ``market.order_book.BookArrays``; ``trades`` must have room for a round's.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
+        work: the round's work arrays (``market.lanes.RoundScratch``); the round makes no
+            array of its own.
 
     Returns:
         ``(revenue, research_spent, offsets_completed, refused_orders, round_emissions,
@@ -137,50 +139,47 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
         projects completed, quotes the book refused, tonnes emitted, the round's VWAP (nan
         without trades), allowances and coins traded, and the price expectation after it.
     """
-    codes, members, sizes, quantities, replaces = groups
+    codes, members, sizes, quantities = groups
     floats, ints, maturing, green = firm_arrays
     slots, levels, firm_slots, firm_info, free, meta, trades = book_arrays
-    n = floats.shape[2]
-    book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc)
+    book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc, work.due,
+                work.keys)  # fmt: skip
     f, i = floats[b], ints[b]
     firms_.update_technology(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH], f[CAPACITY],
                              f[ABILITY], f[INITIAL_RATE], f[RATE], green[b], params[FORGET_AFTER],
-                             params[EFFECT], params[MIN_RATE])  # fmt: skip
+                             params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
     sight = _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_episode,
                    expected)  # fmt: skip
     groups = codes.size
     revenue, round_emissions = 0.0, 0.0
     if params[PRODUCTION] != 0.0:
         before = pairwise_sum(f[YTD_EMISSIONS])
-        output = np.empty(n)
         for g in range(groups):
-            chosen = members[g, : sizes[g]]
-            output[chosen] = behaviours.production(sight, chosen)
-        revenue = firms_.produce(output, f[CAPACITY], f[OUTPUT], acc[b, COINS], f[YTD_OUTPUT],
-                                 f[YTD_EMISSIONS], f[RATE], params[OUTPUT_PRICE])  # fmt: skip
+            behaviours.production(sight, members[g, : sizes[g]], work)
+        revenue = firms_.produce(work.output, f[CAPACITY], f[OUTPUT], acc[b, COINS],
+                                 f[YTD_OUTPUT], f[YTD_EMISSIONS], f[RATE], params[OUTPUT_PRICE],
+                                 work.terms)  # fmt: skip
         round_emissions = pairwise_sum(f[YTD_EMISSIONS]) - before
     spent = 0.0
     if params[RESEARCH] != 0.0:
-        attempts = np.empty(n, dtype=np.bool_)
         for g in range(groups):
-            chosen = members[g, : sizes[g]]
-            attempts[chosen] = behaviours.research(sight, chosen)
-        spent = firms_.research(attempts, round_, rng_state, f[ATTEMPT_COST], acc[b, COINS],
+            behaviours.research(sight, members[g, : sizes[g]], work)
+        spent = firms_.research(work.chosen, round_, rng_state, f[ATTEMPT_COST], acc[b, COINS],
                                 i[LAST_RESEARCH], maturing[b], params[SUCCESS],
-                                np.int64(params[DELAY]))  # fmt: skip
+                                np.int64(params[DELAY]), work.firms, work.terms)  # fmt: skip
     completed = 0
     if green_available > 0:
-        wanting = np.empty(n, dtype=np.bool_)
         for g in range(groups):
-            chosen = members[g, : sizes[g]]
-            wanting[chosen] = behaviours.offsets(sight, chosen)
-        completed = firms_.buy_offsets(wanting, green_available, rng_state, acc[b, COINS],
-                                       acc[b, ALLOWANCES], params[GREEN_COST])  # fmt: skip
+            behaviours.offsets(sight, members[g, : sizes[g]], work)
+        completed = firms_.buy_offsets(work.chosen, green_available, rng_state, acc[b, COINS],
+                                       acc[b, ALLOWANCES], params[GREEN_COST],
+                                       work.firms)  # fmt: skip
         green[b] += completed
-    quoted = _quotes(sight, codes, members, sizes, quantities, replaces, rng_state)
-    refused = book.submit_all(b, rng_state, quoted[0], quoted[1], quoted[2], quoted[3], replaces,
-                              round_, slots, levels, firm_slots, firm_info, free, meta, trades,
-                              acc)  # fmt: skip
+    quoted = _quotes(sight, codes, members, sizes, quantities, rng_state, work)
+    refused = book.submit_all(b, rng_state, work.quote_firm[:quoted], work.quote_side[:quoted],
+                              work.quote_price[:quoted], work.quote_quantity[:quoted], round_,
+                              slots, levels, firm_slots, firm_info, free, meta, trades, acc,
+                              work.order)  # fmt: skip
     volume, value = 0.0, 0.0
     for t in range(counted, meta[b, book.N_TRADES]):
         volume += trades[b, t, book.T_QTY]
@@ -193,10 +192,10 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
             expected)  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
-                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params, row,
-                        firm_row, year, release, remaining, efficiency, climate_coefficient,
+                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params, work,
+                        row, firm_row, year, release, remaining, efficiency, climate_coefficient,
                         measures, firm_numbers):  # fmt: skip
     """:func:`play_round`, then :func:`model.records.record_round` of it, in one call.
 
@@ -217,6 +216,7 @@ def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, g
         book_arrays: the books' arrays, as :func:`play_round` takes them.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
+        work: the round's work arrays (``market.lanes.RoundScratch``).
         row: the measures' row in ``measures``.
         firm_row: the firms' entry in ``firm_numbers`` (negative: none this round).
         year: the compliance year (from 0).
@@ -231,8 +231,8 @@ def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, g
         What :func:`play_round` returns.
     """
     played = play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
-                        counted, groups, firm_arrays, acc, book_arrays, rng_state,
-                        params)  # fmt: skip
+                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params,
+                        work)  # fmt: skip
     floats, ints, _, green = firm_arrays
     firm_info, meta = book_arrays[3], book_arrays[5]
     record_round(b, row, firm_row, round_ + 1, year, played[5], played[8], int(played[6]),
@@ -242,41 +242,34 @@ def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, g
 
 
 @njit(cache=True, error_model="numpy")
-def _quotes(sight, codes, members, sizes, quantities, replaces, rng_state):
-    """Every group's quotes in group order, the active ones: ``(firms, sides, prices, qty)``."""
-    total = sizes.sum()
-    out_firms = np.empty(total, dtype=np.int64)
-    out_side = np.empty(total, dtype=np.int64)
-    out_price = np.empty(total, dtype=np.int64)
-    out_quantity = np.empty(total, dtype=np.int64)
+def _quotes(sight, codes, members, sizes, quantities, rng_state, work):
+    """Every group's active quotes in group order, into ``work.quote_*``; return how many."""
     k = 0
     for g in range(codes.size):
         chosen = members[g, : sizes[g]]
-        keeps = not replaces[chosen[0]] if chosen.size else True
         code = codes[g]
         if code == ZI_C:
-            side, price, quantity, active = behaviours.zi_c(sight, chosen, rng_state, keeps)
+            behaviours.zi_c(sight, chosen, rng_state, work)
         elif code == ZI_U:
-            side, price, quantity, active = behaviours.zi_u(sight, chosen, rng_state)
+            behaviours.zi_u(sight, chosen, rng_state, work)
         elif code == TRUTHFUL:
-            side, price, quantity, active = behaviours.truthful(sight, chosen, rng_state, keeps)
+            behaviours.truthful(sight, chosen, rng_state, work)
         else:
-            side, price, quantity, active = behaviours.rule_based(
-                sight, chosen, quantities[g], keeps
-            )
+            behaviours.rule_based(sight, chosen, quantities[g], work)
         for j in range(chosen.size):
-            if active[j]:
-                out_firms[k] = chosen[j]
-                out_side[k] = side[j]
-                out_price[k] = price[j]
-                out_quantity[k] = quantity[j]
+            firm = chosen[j]
+            if work.active[firm]:
+                work.quote_firm[k] = firm
+                work.quote_side[k] = work.side[firm]
+                work.quote_price[k] = work.price[firm]
+                work.quote_quantity[k] = work.quantity[firm]
                 k += 1
-    return out_firms[:k], out_side[:k], out_price[:k], out_quantity[:k]
+    return k
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", _nrt=False)
 def play_rounds(first, n_rounds, steps_per_year, years, expected, green_available, counted,
-                groups, firm_arrays, acc, book_arrays, rng, params, totals):  # fmt: skip
+                groups, firm_arrays, acc, book_arrays, rng, params, totals, work):  # fmt: skip
     """Play rounds ``first .. first + n_rounds - 1`` of every lane of a batch (a year's rounds).
 
     Every lane plays :func:`play_round` for each round in turn; the lanes' scalars change in
@@ -290,7 +283,7 @@ def play_rounds(first, n_rounds, steps_per_year, years, expected, green_availabl
         expected: each lane's price expectation (nan: none yet), shape ``(lanes,)``.
         green_available: each lane's green projects on offer, shape ``(lanes,)``.
         counted: each lane's trades already counted in a round's price, shape ``(lanes,)``.
-        groups: ``(codes, members, sizes, quantities, replaces)``, each with the lane first.
+        groups: ``(codes, members, sizes, quantities)``, each with the lane first.
         firm_arrays: ``(floats, ints, maturing, green)`` of the batch.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: the books (``market.order_book.BookArrays``), room for every trade.
@@ -298,17 +291,18 @@ def play_rounds(first, n_rounds, steps_per_year, years, expected, green_availabl
         params: each lane's rules, ``(lanes, len(PARAMS))``.
         totals: the lanes' sums, ``(lanes, len(TOTALS))``, added to round by round (so a
             sum carried in goes on as the market's own running total would).
+        work: the round's work arrays (``market.lanes.RoundScratch``), shared by the lanes.
     """
-    codes, members, sizes, quantities, replaces = groups
+    codes, members, sizes, quantities = groups
     meta = book_arrays[5]
     for b in range(expected.size):
-        lane_groups = (codes[b], members[b], sizes[b], quantities[b], replaces[b])
+        lane_groups = (codes[b], members[b], sizes[b], quantities[b])
         for round_ in range(first, first + n_rounds):
             rounds_left = steps_per_year - 1 - round_ % steps_per_year
             rounds_left_episode = steps_per_year * years - (round_ + 1)
             played = play_round(b, round_, rounds_left, rounds_left_episode, expected[b],
                                 green_available[b], counted[b], lane_groups, firm_arrays, acc,
-                                book_arrays, rng[b], params[b])  # fmt: skip
+                                book_arrays, rng[b], params[b], work)  # fmt: skip
             revenue, spent, completed, refused, emissions, price, volume, value, expected[b] = (
                 played
             )

@@ -195,13 +195,6 @@ def test_truthful_rounds_value_down_and_cost_up() -> None:
 # --------------------------------------------------------------------------- rule-based
 
 
-def test_every_heuristic_keeps_one_live_quote() -> None:
-    # the rule-based trader too: an order left at a tick the expectation has moved from would
-    # hold the allowances or coins it needs to quote at the new tick
-    heuristics = (RuleBased, ZeroIntelligenceConstrained, ZeroIntelligenceUnconstrained, Truthful)
-    assert all(behaviour.replaces_quotes for behaviour in heuristics)
-
-
 def test_the_rule_quote_is_the_tick_nearest_the_expectation() -> None:
     assert rule_quote(stub_view(expected_price=10.3)) == 10
     assert rule_quote(stub_view(expected_price=10.6)) == 11

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from market import random_kernels as rk
 from market.accounts import Accounts
 from market.order_book import Order, OrderBook, OrderRejected, Side
 from tests.market.order_book.helpers import balances, make_book
@@ -237,3 +238,17 @@ def test_filled_order_frees_its_slot_and_an_instantly_filled_order_takes_none() 
     book.submit(0, Side.ASK, 6, 1, 0)
     book.submit(1, Side.BID, 4, 1, 0)
     assert (book.n_open(0), book.n_open(1)) == (1, 1)
+
+
+def test_a_round_s_quote_replaces_the_firm_s_open_orders_and_leaves_the_others() -> None:
+    # firm 0 has two bids open and quotes again: both go (their 16 coins back), the new bid
+    # escrows 7; firm 1 posts nothing (a person's firm) and its bid stands
+    book, accounts = make_book()
+    book.submit(0, Side.BID, 5, 2, 0)
+    book.submit(0, Side.BID, 6, 1, 0)
+    book.submit(1, Side.BID, 4, 3, 0)
+    quotes = tuple(np.array(column, dtype=np.int64) for column in ([0], [Side.BID], [7], [1]))
+    assert book.submit_all(rk.export_state(np.random.default_rng(0)), quotes, 1) == 0
+    assert [(o.price, o.quantity) for o in book.open_orders(0)] == [(7, 1)]
+    assert [(o.price, o.quantity) for o in book.open_orders(1)] == [(4, 3)]
+    assert balances(accounts, 0) == (993.0, 7.0, 100.0, 0.0)
