@@ -89,7 +89,7 @@ def next_uint32(state):
     return value & _M32
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def uniform(state):
     """One ``Generator.random()`` double, uniform on [0, 1)."""
     return (next_uint64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
