@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from market.book_kernels import N_TRADES
 from market.config import ScenarioError
 from market.lanes import MarketArrays
 from market.scenario import Scenario
@@ -39,6 +40,9 @@ from model.round_kernel import (
     play_rounds,
 )
 from model.validation import load_scenario
+
+#: Rounds a batch's trade arrays are grown for at a time (``Block._rounds_with_room``).
+ROUNDS_PER_CALL = 10
 
 #: The behaviours a batch can play (compiled: ``model.carbon_market.COMPILED_BEHAVIOURS``).
 BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
@@ -172,26 +176,45 @@ class Block:
         )
         green = np.array([m.run.green_projects_available for m in markets], dtype=np.int64)
         counted = np.array([m._trades_seen for m in markets], dtype=np.int64)
-        book = self.arrays.book
-        book.make_room(cfg.steps_per_year * (cfg.max_orders + 2) * markets[0].enterprises.n)
-        play_rounds(
-            first,
-            cfg.steps_per_year,
-            cfg.steps_per_year,
-            cfg.years,
-            expected,
-            green,
-            counted,
-            self._lane_groups,
-            self.arrays.firms.as_tuple(),
-            self.arrays.accounts,
-            book.as_tuple(),
-            self.arrays.rng,
-            self._params,
-            totals,
-        )
+        book, played = self.arrays.book, 0
+        while played < cfg.steps_per_year:
+            rounds = self._rounds_with_room(cfg.steps_per_year - played)
+            play_rounds(
+                first + played,
+                rounds,
+                cfg.steps_per_year,
+                cfg.years,
+                expected,
+                green,
+                counted,
+                self._lane_groups,
+                self.arrays.firms.as_tuple(),
+                self.arrays.accounts,
+                book.as_tuple(),
+                self.arrays.rng,
+                self._params,
+                totals,
+            )
+            played += rounds
         for b, market in enumerate(markets):
             self._settle(market, totals[b], expected[b], int(green[b]), first)
+
+    def _rounds_with_room(self, left: int) -> int:
+        """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.
+
+        A round records at most ``(max_orders + 2) x n_firms`` trades per lane, but the books
+        trade a few a year: room for a whole year in every lane would be tens of megabytes
+        zeroed and copied for nothing. The arrays grow for :data:`ROUNDS_PER_CALL` rounds at
+        a time, and a call plays as many rounds as the room left holds.
+        """
+        book, cfg = self.arrays.book, self.config
+        per_round = (cfg.max_orders + 2) * self.markets[0].enterprises.n
+        free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
+        wanted = min(left, ROUNDS_PER_CALL)
+        if free // per_round < wanted:
+            book.make_room(wanted * per_round)
+            free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
+        return min(left, free // per_round)
 
     def _groups(self) -> tuple[np.ndarray, ...]:
         """Every market's behaviour groups, padded to one shape, with the lane first."""
