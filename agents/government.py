@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from agents.allocation_kernels import move_to_auction
 from agents.decisions import Allocation
 
 if TYPE_CHECKING:
@@ -37,14 +38,12 @@ class Government(mesa.Agent):
     def decide(self, view: MarketView) -> Allocation:
         """This year's allocation: the policy's, with the auctioned-share lever applied."""
         allocation = self.policy.allocate(view)
-        free = np.floor(np.asarray(allocation.free, dtype=float))
-        auctioned = allocation.auctioned
-        share = self.policy.config.auction_share
-        if share > 0:  # the auctioned-share lever moves part of every free allocation
-            moved = np.floor(free * share)
-            free -= moved
-            auctioned += int(moved.sum())
-        return Allocation(free, auctioned, allocation.green_projects, allocation.price_floor)
+        free = np.array(allocation.free, dtype=float, ndmin=2)
+        auctioned = np.array([allocation.auctioned])
+        move_to_auction(free, auctioned, np.array([self.policy.config.auction_share]))
+        return Allocation(
+            free[0], int(auctioned[0]), allocation.green_projects, allocation.price_floor
+        )
 
     # ------------------------------------------------------------------ what was released
 

@@ -21,10 +21,12 @@ Shipped policies (``carbon-market policies`` lists them):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from agents import allocation_kernels as kernels
 from agents.decisions import Allocation, Levers
 
 if TYPE_CHECKING:
@@ -54,30 +56,44 @@ def schedule_share(schedule: str, year: int, years: int) -> float:
     return float(points[year] / points.sum())
 
 
-def rank_weights(key: np.ndarray, profile: tuple[int, ...]) -> np.ndarray:
-    """Weights by rank: the firm with the largest ``key`` gets ``profile[0]``.
+def rank_profile(n: int, profile: tuple[int, ...]) -> np.ndarray:
+    """The weight of each rank for ``n`` firms: ``profile`` itself for ``len(profile)`` firms.
 
-    Ties keep firm order. For N firms other than len(profile), the profile is interpolated
-    over rank so that the top and bottom firms keep its end values.
+    For other N the profile is interpolated over rank so that the top and bottom firms keep
+    its end values.
     """
-    n = len(key)
-    order = np.argsort(-np.asarray(key, dtype=float), kind="stable")
     if n == len(profile):
-        by_rank = np.asarray(profile, dtype=float)
-    else:
-        positions = np.linspace(0, len(profile) - 1, n) if n > 1 else np.zeros(1)
-        by_rank = np.interp(positions, np.arange(len(profile)), profile)
-    weights = np.empty(n)
-    weights[order] = by_rank
-    return weights
+        return np.asarray(profile, dtype=float)
+    positions = np.linspace(0, len(profile) - 1, n) if n > 1 else np.zeros(1)
+    return np.interp(positions, np.arange(len(profile)), profile)
+
+
+def rank_weights(key: np.ndarray, profile: tuple[int, ...]) -> np.ndarray:
+    """Weights by rank: the firm with the largest ``key`` gets ``profile[0]``; ties keep order."""
+    key = np.asarray(key, dtype=float)
+    return kernels.rank_weights(key, rank_profile(len(key), profile))
 
 
 def split(amount: float, weights: np.ndarray) -> np.ndarray:
     """Whole allowances per firm: floor(amount x w_i / sum w); equal split if all weights are 0."""
-    weights = np.asarray(weights, dtype=float)
-    total = weights.sum()
-    shares = weights / total if total > 0 else np.full(len(weights), 1.0 / len(weights))
-    return np.floor(amount * shares + 1e-9)
+    return kernels.split(float(amount), np.asarray(weights, dtype=float))
+
+
+@dataclass(frozen=True)
+class ScheduledRule:
+    """A policy that is a table of yearly budget shares times a split, as the kernels take it.
+
+    Attributes:
+        shares: the budget share released each year, shape ``(years,)``.
+        split: how the firms' part is split (``agents.allocation_kernels.RANKED`` ...).
+        key: what a ranked split ranks by (``agents.allocation_kernels.BY_EMISSIONS`` ...).
+        by_rank: the weight of each rank, shape ``(n_firms,)``.
+    """
+
+    shares: np.ndarray
+    split: int
+    key: int = kernels.BY_EMISSIONS
+    by_rank: np.ndarray | None = None
 
 
 class Policy:
@@ -97,6 +113,13 @@ class Policy:
         """This year's allocation."""
         raise NotImplementedError
 
+    def scheduled(self, n_firms: int, years: int) -> ScheduledRule | None:
+        """The policy as yearly shares times a split, if it is one; None if it decides in Python.
+
+        A batch allocates every lane of such a policy in one call a year.
+        """
+        return None
+
     @staticmethod
     def release_for(view: MarketView, share: float) -> tuple[float, int]:
         """Allowances released for a budget share, capped by the yearly maximum and what remains.
@@ -105,13 +128,32 @@ class Policy:
             ``(to_firms, green_projects)``: the firms' part and the green projects' part.
         """
         cfg = view.config
-        release = min(
-            share * view.budget,
-            cfg.max_release_share * view.budget,
-            view.remaining_budget,
+        return kernels.release_for(
+            float(share),
+            float(view.budget),
+            float(view.remaining_budget),
+            cfg.max_release_share,
+            cfg.green_share,
         )
-        green = int(np.floor(release * cfg.green_share + 1e-9))
-        return release - green, green
+
+
+def allocate_scheduled(view: MarketView, rule: ScheduledRule) -> Allocation:
+    """This year's allocation under a :class:`ScheduledRule`: the batch's kernel on one market."""
+    cfg, ent = view.config, view.enterprises
+    by_rank = np.ones(ent.n) if rule.by_rank is None else rule.by_rank
+    free, auctioned, green = kernels.scheduled_allocations(
+        view.year,
+        rule.shares[None],
+        np.array([rule.split]),
+        np.array([rule.key]),
+        by_rank[None],
+        np.array([float(view.budget)]),
+        np.array([float(view.remaining_budget)]),
+        np.array([cfg.max_release_share]),
+        np.array([cfg.green_share]),
+        np.stack([getattr(ent, name) for name in kernels.RANKED_COLUMNS])[None],
+    )
+    return Allocation(free[0], int(auctioned[0]), int(green[0]))
 
 
 class PaperBaseline(Policy):
@@ -124,22 +166,25 @@ class PaperBaseline(Policy):
         self.schedule, self.rule = schedule, rule
         self.name = f"{schedule}-{rule}"
 
-    def weights(self, view: MarketView) -> np.ndarray:
-        """Weights by rank of last year's emissions, output per emission, or capacity."""
-        ent = view.enterprises
-        if self.rule == "grandfathering":
-            return rank_weights(ent.last_year_emissions, RANK_WEIGHTS)
-        if self.rule == "benchmarking":
-            return rank_weights(ent.capacity / ent.emission_rate, RANK_WEIGHTS)
-        if self.schedule == "flat":
-            return np.ones(ent.n)
-        return rank_weights(ent.capacity, SIZE_RANK_WEIGHTS)
+    def scheduled(self, n_firms: int, years: int) -> ScheduledRule:
+        """The schedule's shares, weights by rank of the rule's key.
+
+        The keys: last year's emissions, output per emission or capacity (the flat
+        schedule's size rule splits equally).
+        """
+        shares = np.array([schedule_share(self.schedule, y, years) for y in range(years)])
+        if self.rule == "size" and self.schedule == "flat":
+            return ScheduledRule(shares, kernels.EQUAL)
+        key, profile = {
+            "grandfathering": (kernels.BY_EMISSIONS, RANK_WEIGHTS),
+            "benchmarking": (kernels.BY_OUTPUT_PER_EMISSION, RANK_WEIGHTS),
+            "size": (kernels.BY_CAPACITY, SIZE_RANK_WEIGHTS),
+        }[self.rule]
+        return ScheduledRule(shares, kernels.RANKED, key, rank_profile(n_firms, profile))
 
     def allocate(self, view: MarketView) -> Allocation:
         """Release the schedule's share; split 90/10 between firms (by weight) and projects."""
-        share = schedule_share(self.schedule, view.year, view.config.years)
-        to_firms, green = self.release_for(view, share)
-        return Allocation(split(to_firms, self.weights(view)), green_projects=green)
+        return allocate_scheduled(view, self.scheduled(view.enterprises.n, view.config.years))
 
 
 class EqualSplit(Policy):
@@ -148,10 +193,13 @@ class EqualSplit(Policy):
     name = "equal"
     description = "flat schedule (budget / years), split equally between firms"
 
+    def scheduled(self, n_firms: int, years: int) -> ScheduledRule:
+        """Budget / years every year, split equally."""
+        return ScheduledRule(np.full(years, 1.0 / years), kernels.EQUAL)
+
     def allocate(self, view: MarketView) -> Allocation:
         """Release budget / years and give every firm the same whole number of allowances."""
-        to_firms, green = self.release_for(view, 1.0 / view.config.years)
-        return Allocation(split(to_firms, np.ones(view.enterprises.n)), green_projects=green)
+        return allocate_scheduled(view, self.scheduled(view.enterprises.n, view.config.years))
 
 
 class FullAuction(Policy):
@@ -163,12 +211,13 @@ class FullAuction(Policy):
         "revenue recycled lump-sum (government.recycling)"
     )
 
+    def scheduled(self, n_firms: int, years: int) -> ScheduledRule:
+        """Budget / years every year, all of the firms' part auctioned."""
+        return ScheduledRule(np.full(years, 1.0 / years), kernels.AUCTIONED)
+
     def allocate(self, view: MarketView) -> Allocation:
         """Release budget / years, all of the firms' part to the auction."""
-        to_firms, green = self.release_for(view, 1.0 / view.config.years)
-        return Allocation(
-            np.zeros(view.enterprises.n), auctioned=int(to_firms), green_projects=green
-        )
+        return allocate_scheduled(view, self.scheduled(view.enterprises.n, view.config.years))
 
 
 class EUBenchmark(Policy):
@@ -237,13 +286,7 @@ def rule_shares(view: MarketView) -> np.ndarray:
     capacity (size), and equal.
     """
     ent = view.enterprises
-    keys = np.stack(
-        [ent.last_year_emissions, ent.capacity / ent.emission_rate, ent.capacity, np.ones(ent.n)]
-    )
-    totals = keys.sum(axis=1, keepdims=True)
-    equal = np.full_like(keys, 1.0 / ent.n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(totals > 0, keys / totals, equal)
+    return kernels.rule_shares(ent.last_year_emissions, ent.capacity, ent.emission_rate)
 
 
 class ManualPolicy(Policy):

@@ -20,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from agents import allocation_kernels
+from agents.decisions import Allocation
+from agents.policies import ScheduledRule
+from market.book_kernels import N_TRADES
 from market.config import ScenarioError
+from market.enterprises import FLOAT_ROW, ComplianceResult
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
@@ -39,6 +44,10 @@ from model.round_kernel import (
     play_rounds,
 )
 from model.validation import load_scenario
+from model.year_kernels import settle_lanes
+
+#: Rounds a batch's trade arrays are grown for at a time (``Block._rounds_with_room``).
+ROUNDS_PER_CALL = 10
 
 #: The behaviours a batch can play (compiled: ``model.carbon_market.COMPILED_BEHAVIOURS``).
 BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
@@ -129,7 +138,8 @@ class MarketBatch:
             market.steps = first + 1
             market.year, market.round_in_year = divmod(first, cfg.steps_per_year)
             market.year_ended = cfg.steps_per_year == 1
-            market.start_year()
+        for block in self.blocks:
+            block.start_year(first // cfg.steps_per_year)
         for block in self.blocks:
             block.play_rounds(first)
 
@@ -157,6 +167,19 @@ class Block:
         self._params = np.stack([market._params for market in markets])
         for b, market in enumerate(markets):
             market._params = self._params[b]
+        self._scheduled = ScheduledLanes.of(markets)
+        self._settle_rules = (
+            np.array([m.config.penalty for m in markets], dtype=float),
+            np.array([m.config.production for m in markets], dtype=np.bool_),
+            np.array([m.config.banking for m in markets], dtype=np.bool_),
+            np.array([m.config.make_good for m in markets], dtype=np.bool_),
+        )
+
+    def start_year(self, year: int) -> None:
+        """Every lane's allocation of ``year``: the scheduled policies' in one call."""
+        decided = self._scheduled.allocate(year, self.markets, self.arrays)
+        for b, market in enumerate(self.markets):
+            market.start_year(decided.get(b))
 
     def play_rounds(self, first: int) -> None:
         """Every lane's rounds of the year starting at round ``first``, then its settlement."""
@@ -172,27 +195,52 @@ class Block:
         )
         green = np.array([m.run.green_projects_available for m in markets], dtype=np.int64)
         counted = np.array([m._trades_seen for m in markets], dtype=np.int64)
-        book = self.arrays.book
-        book.make_room(cfg.steps_per_year * (cfg.max_orders + 2) * markets[0].enterprises.n)
-        play_rounds(
-            first,
-            cfg.steps_per_year,
-            cfg.steps_per_year,
-            cfg.years,
-            expected,
-            green,
-            counted,
-            self._lane_groups,
-            self.arrays.firms.as_tuple(),
-            self.arrays.accounts,
-            book.as_tuple(),
-            self.arrays.rng,
-            self._params,
-            totals,
-            self.arrays.scratch,
+        book, played = self.arrays.book, 0
+        while played < cfg.steps_per_year:
+            rounds = self._rounds_with_room(cfg.steps_per_year - played)
+            play_rounds(
+                first + played,
+                rounds,
+                cfg.steps_per_year,
+                cfg.years,
+                expected,
+                green,
+                counted,
+                self._lane_groups,
+                self.arrays.firms.as_tuple(),
+                self.arrays.accounts,
+                book.as_tuple(),
+                self.arrays.rng,
+                self._params,
+                totals,
+                self.arrays.scratch,
+            )
+            played += rounds
+        for b, market in enumerate(markets):
+            self._count(market, totals[b], expected[b], int(green[b]), first)
+        settled = settle_lanes(
+            *book.core, self.arrays.accounts, self.arrays.firms.floats, *self._settle_rules
         )
         for b, market in enumerate(markets):
-            self._settle(market, totals[b], expected[b], int(green[b]), first)
+            market.end_year(ComplianceResult(*settled[b].tolist()))
+            market.measure()
+
+    def _rounds_with_room(self, left: int) -> int:
+        """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.
+
+        A round records at most ``(max_orders + 2) x n_firms`` trades per lane, but the books
+        trade a few a year: room for a whole year in every lane would be tens of megabytes
+        zeroed and copied for nothing. The arrays grow for :data:`ROUNDS_PER_CALL` rounds at
+        a time, and a call plays as many rounds as the room left holds.
+        """
+        book, cfg = self.arrays.book, self.config
+        per_round = (cfg.max_orders + 2) * self.markets[0].enterprises.n
+        free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
+        wanted = min(left, ROUNDS_PER_CALL)
+        if free // per_round < wanted:
+            book.make_room(wanted * per_round)
+            free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
+        return min(left, free // per_round)
 
     def _groups(self) -> tuple[np.ndarray, ...]:
         """Every market's behaviour groups, padded to one shape, with the lane first."""
@@ -213,10 +261,10 @@ class Block:
             )
         return codes, members, sizes, quantities
 
-    def _settle(
+    def _count(
         self, market: CarbonMarket, totals: np.ndarray, expected: float, green: int, first: int
     ) -> None:
-        """A market's year after its rounds: the counters, the ledger, settlement, measures."""
+        """A market's year after its rounds, before its settlement: the counters, the ledger."""
         cfg = self.config
         market.steps = first + cfg.steps_per_year
         market.year, market.round_in_year = divmod(market.steps - 1, cfg.steps_per_year)
@@ -233,5 +281,71 @@ class Block:
         market.round_volume = int(totals[LAST_VOLUME])
         market.expected_price = None if math.isnan(expected) else float(expected)
         market._record_ledger()
-        market.end_year()
-        market.measure()
+
+
+class ScheduledLanes:
+    """The lanes of a block whose policy is a table of yearly shares times a split.
+
+    Their allocations are made in one call a year
+    (:func:`agents.allocation_kernels.scheduled_allocations`, the kernel each such policy
+    calls for one market), the auctioned-share lever applied as the government applies it.
+
+    Args:
+        lanes: the lanes' indices in the block.
+        rules: each lane's :class:`agents.policies.ScheduledRule`.
+        markets: the block's markets.
+    """
+
+    def __init__(self, lanes: list[int], rules: list[ScheduledRule], markets: list) -> None:
+        self.lanes = np.array(lanes, dtype=np.int64)
+        n = markets[0].enterprises.n
+        years = markets[0].config.years
+        self.shares = np.array([rule.shares for rule in rules]).reshape(len(lanes), years)
+        self.splits = np.array([rule.split for rule in rules], dtype=np.int64)
+        self.keys = np.array([rule.key for rule in rules], dtype=np.int64)
+        self.by_rank = np.array(
+            [np.ones(n) if rule.by_rank is None else rule.by_rank for rule in rules]
+        ).reshape(len(lanes), n)
+        chosen = [markets[b] for b in lanes]
+        self.max_release = np.array([m.config.max_release_share for m in chosen], dtype=float)
+        self.green_share = np.array([m.config.green_share for m in chosen], dtype=float)
+        self.auction_share = np.array(
+            [m.government.policy.config.auction_share for m in chosen], dtype=float
+        )
+        self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
+
+    @classmethod
+    def of(cls, markets: list[CarbonMarket]) -> ScheduledLanes:
+        """The lanes of ``markets`` whose policy is scheduled (the rest decide in Python)."""
+        lanes, rules = [], []
+        for b, market in enumerate(markets):
+            rule = market.government.policy.scheduled(market.enterprises.n, market.config.years)
+            if rule is not None:
+                lanes.append(b)
+                rules.append(rule)
+        return cls(lanes, rules, markets)
+
+    def allocate(
+        self, year: int, markets: list[CarbonMarket], arrays: MarketArrays
+    ) -> dict[int, Allocation]:
+        """This year's allocation of every scheduled lane, by lane."""
+        if not self.lanes.size:
+            return {}
+        runs = [markets[b].run for b in self.lanes]
+        free, auctioned, green = allocation_kernels.scheduled_allocations(
+            year,
+            self.shares,
+            self.splits,
+            self.keys,
+            self.by_rank,
+            np.array([float(run.budget) for run in runs]),
+            np.array([float(run.remaining_budget) for run in runs]),
+            self.max_release,
+            self.green_share,
+            arrays.firms.floats[self.lanes][:, self.columns],
+        )
+        allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
+        return {
+            int(b): Allocation(free[k], int(auctioned[k]), int(green[k]))
+            for k, b in enumerate(self.lanes)
+        }

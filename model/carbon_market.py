@@ -44,7 +44,7 @@ from agents.valuation import auction_bids, update_expectation
 from market import book_kernels, metrics
 from market.accounts import Accounts
 from market.auction import AuctionResult, uniform_price_auction
-from market.enterprises import Enterprises
+from market.enterprises import ComplianceResult, Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.lanes import MarketArrays
 from market.order_book import OrderBook
@@ -235,11 +235,16 @@ class CarbonMarket(mesa.Model):
         if not recorded:
             self.measure()
 
-    def start_year(self) -> None:
-        """Open the year: its output price, the allocation, the textbook market's holdings."""
+    def start_year(self, allocation: Allocation | None = None) -> None:
+        """Open the year: its output price, the allocation, the textbook market's holdings.
+
+        Args:
+            allocation: the government's decision when a batch has made it for all its
+                lanes at once (``model.batch.Block.start_year``); by default it decides now.
+        """
         self.output_price = float(self.shocks.output_price[self.year])
         self._params[OUTPUT_PRICE] = self.output_price
-        self.allocate(self.government.decide(self.view))
+        self.allocate(self.government.decide(self.view) if allocation is None else allocation)
         if not self.config.production:
             self.efficiency.start_year()
 
@@ -422,11 +427,17 @@ class CarbonMarket(mesa.Model):
         self._trades_seen = len(self.book.trades)
         self.efficiency.update()
 
-    def end_year(self) -> None:
-        """Clear the book (full refund), settle compliance, end the episode after the last year."""
-        self.book.clear()
+    def end_year(self, result: ComplianceResult | None = None) -> None:
+        """Clear the book (full refund), settle compliance, end the episode after the last year.
+
+        Args:
+            result: the settlement when a batch has already cleared and settled all its
+                lanes at once (``model.year_kernels.settle_lanes``); by default it settles now.
+        """
+        if result is None:
+            self.book.clear()
+            result = self.enterprises.settle_compliance()
         self.efficiency.end_year()
-        result = self.enterprises.settle_compliance()
         self.compliance_by_year.append(result)
         self.year_records.append(
             {
