@@ -20,6 +20,7 @@ from model import load_scenario
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
     """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    from cli.schedule_commands import project_commit
     from learning.train import train_regulator
 
     path = train_regulator(
@@ -30,6 +31,7 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
         resume=args.resume,
         progress=sys.stderr.isatty(),
         command=_command(),
+        commit=project_commit(),
     )
     _report_saved(path)
 
