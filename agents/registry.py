@@ -9,8 +9,10 @@ validation entry (``model.load_scenario``) checks a scenario's names against the
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from agents.behaviours import (
     Behaviour,
@@ -20,7 +22,7 @@ from agents.behaviours import (
     ZeroIntelligenceUnconstrained,
 )
 from agents.learned_firm import make_learned_behaviour
-from agents.learned_regulator import load_learned_policy
+from agents.learned_regulator import SHIPPED_REGULATOR, load_learned_policy
 from agents.policies import (
     PAPER_BASELINES,
     EqualSplit,
@@ -34,6 +36,7 @@ from agents.policies import (
 from agents.schedule import ScheduleAllocation, load_schedule
 from agents.supply_rules import MarketStabilityReserve, PriceCollar, PriceTarget
 from market.config import MarketConfig, ScenarioError
+from market.data import POLICY_DIR
 from market.scenario import Scenario
 
 
@@ -111,7 +114,33 @@ def _policy(cls: type[Policy]) -> Callable[[Scenario], Policy]:
     return build
 
 
+def shipped_regulator(scenario: str) -> Path:
+    """The regulator ``learned:shipped`` names in the scenario called ``scenario``.
+
+    The one trained on that scenario (``data/policies/regulator-NAME.zip``, e.g.
+    ``regulator-paper-shocks.zip``) where one is shipped, else the paper regulator.
+    """
+    own = POLICY_DIR / f"regulator-{scenario}.zip"
+    return own if own.is_file() else SHIPPED_REGULATOR
+
+
+def shipped_regulators(scenario: str) -> list[Path]:
+    """Every shipped regulator trained on the scenario called ``scenario``.
+
+    A regulator's provenance ``.json`` names its scenario; where none was trained on this
+    one, the regulator ``learned:shipped`` falls back to.
+    """
+    own = [
+        path
+        for path in sorted(POLICY_DIR.glob("regulator-*.zip"))
+        if json.loads(path.with_suffix(".json").read_text()).get("scenario") == scenario
+    ]
+    return own or [shipped_regulator(scenario)]
+
+
 def _learned_policy(scenario: Scenario, path: str) -> Policy:
+    if path in ("", "shipped"):
+        path = str(shipped_regulator(scenario.name))
     policy = load_learned_policy(scenario.government, path, scenario.n_firms)
     if policy.spec.per_firm and scenario.shocks.n_firms_range:
         raise ScenarioError(
@@ -153,7 +182,7 @@ POLICY_PATTERNS: dict[str, PatternEntry] = {
     "learned:": PatternEntry(
         "learned:PATH",
         "a trained regulator: a .zip saved by `carbon-market train-regulator` "
-        "(learned:shipped is the shipped paper regulator)",
+        "(learned:shipped is the one shipped for the scenario, else the paper regulator)",
         _learned_policy,
     ),
     "schedule:": PatternEntry(

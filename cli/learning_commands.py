@@ -8,9 +8,10 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from agents.learned_regulator import SHIPPED_REGULATOR
+from agents.registry import shipped_regulators
 from cli.arguments import random_seed, writable_directory
 from cli.output import print_json
+from market.data import POLICY_DIR
 from model import load_scenario
 
 # Only light imports here: the command line starts without loading torch. Training
@@ -20,6 +21,7 @@ from model import load_scenario
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
     """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    from cli.schedule_commands import project_commit
     from learning.train import train_regulator
 
     path = train_regulator(
@@ -30,6 +32,7 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
         resume=args.resume,
         progress=sys.stderr.isatty(),
         command=_command(),
+        commit=project_commit(),
     )
     _report_saved(path)
 
@@ -119,10 +122,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         score,
     )
 
-    if args.policies == "all":
-        shipped = sorted(SHIPPED_REGULATOR.parent.glob("regulator-*.zip"))
+    if args.policies == "all":  # the rules and what is shipped for the scenario
+        name = load_scenario(args.scenario).name
+        shipped = shipped_regulators(name)
         policies = RULES + [f"learned:{_display_path(path)}" for path in shipped]
-        schedule = SHIPPED_REGULATOR.parent / f"schedule-{Path(args.scenario).stem}.json"
+        schedule = POLICY_DIR / f"schedule-{name}.json"
         if schedule.exists():  # the optimised open-loop schedule shipped for the scenario
             policies.append(f"schedule:{_display_path(schedule)}")
     else:

@@ -97,10 +97,11 @@ def _weights(schedule) -> str:
 
 def _stamped(record: dict) -> dict:
     """A provenance record with the command that made it and the project's commit."""
-    return {**record, "command": "carbon-market " + shlex.join(sys.argv[1:]), "commit": _commit()}
+    command = "carbon-market " + shlex.join(sys.argv[1:])
+    return {**record, "command": command, "commit": project_commit()}
 
 
-def _commit() -> str:
+def project_commit() -> str:
     """The project's git commit, or '' outside a clone."""
     try:
         found = subprocess.run(

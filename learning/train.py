@@ -362,8 +362,11 @@ def train_regulator(
     resume: bool = False,
     progress: bool = True,
     command: str = "",
+    commit: str = "",
 ) -> Path:
     """Train (or resume training) a regulator; return the path of the saved ``.zip``.
+
+    ``command`` and ``commit`` (the project's git commit) go into the provenance ``.json``.
 
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
@@ -393,5 +396,6 @@ def train_regulator(
             "auction": env.action_spec.auction,
             "price_floor": env.action_spec.price_floor,
             "command": command,
+            "commit": commit,
         },
     )
