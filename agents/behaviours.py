@@ -29,7 +29,7 @@ import numpy as np
 from agents import behaviour_kernels as kernels
 from agents.decisions import Quotes
 from agents.valuation import sight
-from market.lanes import RoundScratch
+from market.lanes import RoundScratch, work_blocks
 
 if TYPE_CHECKING:
     from agents.view import MarketView
@@ -93,7 +93,7 @@ def _indices(firms: np.ndarray) -> np.ndarray:
 def _decide(view: MarketView, firms: np.ndarray) -> tuple[object, np.ndarray, RoundScratch]:
     """What the kernels read (the market's sight), the firms, and work arrays to decide into."""
     seen = sight(view)
-    return seen, _indices(firms), RoundScratch.empty(seen.capacity.size)
+    return seen, _indices(firms), RoundScratch.of(work_blocks(seen.capacity.size))
 
 
 def _decided(firms: np.ndarray, work: RoundScratch) -> tuple[np.ndarray, ...]:

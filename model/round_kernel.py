@@ -26,6 +26,7 @@ from market import book_kernels as book
 from market import firm_kernels as firms_
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
 from market.enterprises import FLOAT_ROW, INT_COLUMNS
+from market.lanes import RoundScratch
 from market.numerics import pairwise_sum
 from model.records import record_round
 
@@ -107,9 +108,18 @@ def _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_epi
     )
 
 
+@njit(cache=True, error_model="numpy")
+def _work(blocks):
+    """The round's work arrays (:class:`market.lanes.RoundScratch`) as rows of their blocks."""
+    fl, flags, ints, slot = blocks
+    return RoundScratch(fl[0], fl[1], fl[2], fl[3], fl[4], fl[5], flags[0], flags[1], flags[2],
+                        flags[3], ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6],
+                        ints[7], ints[8], ints[9], ints[10], slot[0], slot[1])  # fmt: skip
+
+
 @njit(cache=True, error_model="numpy", _nrt=False)
 def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available, counted,
-               groups, firm_arrays, acc, book_arrays, rng_state, params, work):  # fmt: skip
+               groups, firm_arrays, acc, book_arrays, rng_state, params, blocks):  # fmt: skip
     """Play lane ``b``'s round ``round_`` from expiry to the price expectation.
 
     Args:
@@ -130,8 +140,8 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
             ``market.order_book.BookArrays``; ``trades`` must have room for a round's.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
-        work: the round's work arrays (``market.lanes.RoundScratch``); the round makes no
-            array of its own.
+        blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``); the
+            round makes no array of its own.
 
     Returns:
         ``(revenue, research_spent, offsets_completed, refused_orders, round_emissions,
@@ -142,6 +152,7 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
     codes, members, sizes, quantities = groups
     floats, ints, maturing, green = firm_arrays
     slots, levels, firm_slots, firm_info, free, meta, trades = book_arrays
+    work = _work(blocks)
     book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc, work.due,
                 work.keys)  # fmt: skip
     f, i = floats[b], ints[b]
@@ -194,9 +205,9 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
 
 @njit(cache=True, error_model="numpy", _nrt=False)
 def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
-                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params, work,
-                        row, firm_row, year, release, remaining, efficiency, climate_coefficient,
-                        measures, firm_numbers):  # fmt: skip
+                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params,
+                        blocks, row, firm_row, year, release, remaining, efficiency,
+                        climate_coefficient, measures, firm_numbers):  # fmt: skip
     """:func:`play_round`, then :func:`model.records.record_round` of it, in one call.
 
     A round that ends no year needs nothing from Python between its play and its records,
@@ -216,7 +227,7 @@ def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, g
         book_arrays: the books' arrays, as :func:`play_round` takes them.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
-        work: the round's work arrays (``market.lanes.RoundScratch``).
+        blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``).
         row: the measures' row in ``measures``.
         firm_row: the firms' entry in ``firm_numbers`` (negative: none this round).
         year: the compliance year (from 0).
@@ -232,7 +243,7 @@ def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, g
     """
     played = play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
                         counted, groups, firm_arrays, acc, book_arrays, rng_state, params,
-                        work)  # fmt: skip
+                        blocks)  # fmt: skip
     floats, ints, _, green = firm_arrays
     firm_info, meta = book_arrays[3], book_arrays[5]
     record_round(b, row, firm_row, round_ + 1, year, played[5], played[8], int(played[6]),
@@ -269,7 +280,7 @@ def _quotes(sight, codes, members, sizes, quantities, rng_state, work):
 
 @njit(cache=True, error_model="numpy", _nrt=False)
 def play_rounds(first, n_rounds, steps_per_year, years, expected, green_available, counted,
-                groups, firm_arrays, acc, book_arrays, rng, params, totals, work):  # fmt: skip
+                groups, firm_arrays, acc, book_arrays, rng, params, totals, blocks):  # fmt: skip
     """Play rounds ``first .. first + n_rounds - 1`` of every lane of a batch (a year's rounds).
 
     Every lane plays :func:`play_round` for each round in turn; the lanes' scalars change in
@@ -291,7 +302,8 @@ def play_rounds(first, n_rounds, steps_per_year, years, expected, green_availabl
         params: each lane's rules, ``(lanes, len(PARAMS))``.
         totals: the lanes' sums, ``(lanes, len(TOTALS))``, added to round by round (so a
             sum carried in goes on as the market's own running total would).
-        work: the round's work arrays (``market.lanes.RoundScratch``), shared by the lanes.
+        blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``), shared
+            by the lanes.
     """
     codes, members, sizes, quantities = groups
     meta = book_arrays[5]
@@ -302,7 +314,7 @@ def play_rounds(first, n_rounds, steps_per_year, years, expected, green_availabl
             rounds_left_episode = steps_per_year * years - (round_ + 1)
             played = play_round(b, round_, rounds_left, rounds_left_episode, expected[b],
                                 green_available[b], counted[b], lane_groups, firm_arrays, acc,
-                                book_arrays, rng[b], params[b], work)  # fmt: skip
+                                book_arrays, rng[b], params[b], blocks)  # fmt: skip
             revenue, spent, completed, refused, emissions, price, volume, value, expected[b] = (
                 played
             )

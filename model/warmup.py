@@ -2,8 +2,9 @@
 
 The market core's kernels are compiled the first time they run and cached on disk
 (``numba``'s ``cache=True``), so only the first market after an install pays for the compile.
-This plays a short market and every operation of a book, so that first market is not one a
-person waits for, and prints how long the compile took (the cold start).
+This plays a short market alone and in a batch (with an auction), and every operation of a
+book, so that first market is not one a person waits for, and prints how long the compile
+took (the cold start).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from market.accounts import Accounts
 from market.order_book import OrderBook
 from market.orders import Side
+from model.batch import MarketBatch
 from model.carbon_market import CarbonMarket
 
 
@@ -24,6 +26,8 @@ def warm_up() -> float:
     market = CarbonMarket("paper", seed=0, years=1, steps_per_year=5)
     while market.running:
         market.step()
+    # the batch's round kernel, and the auction's bids (the first policy above has none)
+    MarketBatch("paper", [0], years=1, steps_per_year=5, policy="auction").run()
     book = OrderBook(
         Accounts(np.full(2, 100.0), np.full(2, 10.0)),
         price_floor=0,
