@@ -260,10 +260,11 @@ class CarbonMarket(mesa.Model):
             ValueError: the allocation's price floor is outside the price band.
         """
         run, name = self.run, self.government.policy.name
-        free, auctioned = allocation.free, allocation.auctioned
-        if (free < 0).any() or auctioned < 0 or allocation.green_projects < 0:
+        free, auctioned, green = allocation.free, allocation.auctioned, allocation.green_projects
+        given = free.sum()
+        if (free < 0).any() or auctioned < 0 or green < 0:
             raise RuntimeError(f"policy {name}: allocated a negative amount")
-        if allocation.release > run.remaining_budget + 1e-9:
+        if float(given) + auctioned + green > run.remaining_budget + 1e-9:
             raise RuntimeError(
                 f"policy {name}: released {allocation.release:g} allowances but "
                 f"only {run.remaining_budget:g} remain in the budget"
@@ -272,10 +273,11 @@ class CarbonMarket(mesa.Model):
             self._set_price_floor(allocation.price_floor)
         self.accounts.allowances += free
         result = self._auction(auctioned)
-        run.green_projects_available += allocation.green_projects
-        run.release = float(free.sum() + result.sold + allocation.green_projects)
+        sold = result.sold
+        run.green_projects_available += green
+        run.release = float(given + sold + green)
         run.remaining_budget -= run.release
-        self.allowances_issued += float(free.sum() + result.sold)
+        self.allowances_issued += float(given + sold)
         run.allocations.append(free + result.won)
         run.auctions.append(result)
         return Allocation(free, result.sold, allocation.green_projects, allocation.price_floor)
