@@ -5,7 +5,3 @@ need the ``learn`` extra (torch, Stable-Baselines3, Gymnasium); evaluation, the 
 search and the seed ranges (``evaluate``, ``aggregate``, ``schedule_search``, ``seeds``) run
 without it.
 """
-
-from learning.mesa_ids import forget_discarded_markets
-
-forget_discarded_markets()

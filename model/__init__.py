@@ -11,6 +11,9 @@ one entry that checks a scenario for everything a market needs.
 from market.config import ScenarioError
 from market.scenario import Scenario
 from model.carbon_market import CarbonMarket
+from model.mesa_ids import forget_discarded_markets
 from model.validation import load_scenario
 
 __all__ = ["CarbonMarket", "Scenario", "ScenarioError", "load_scenario"]
+
+forget_discarded_markets()  # Mesa 3.3 keeps every model alive otherwise (mesa_ids)

@@ -1,9 +1,8 @@
-"""With ``learning`` imported, a market nothing references is freed (Mesa 3.3 kept them all)."""
+"""A market nothing references is freed (Mesa 3.3 kept them all)."""
 
 import gc
 import weakref
 
-import learning  # noqa: F401  (installs the weak agent-id table)
 from model import CarbonMarket
 
 
