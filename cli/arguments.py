@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from market.scenario import ScenarioError
 
 
 def integer_at_least(minimum: int) -> Callable[[str], int]:
@@ -42,3 +46,24 @@ def writable_directory(flag: str, directory: Path) -> None:
         raise ValueError(f"{flag}: cannot write to {directory} ({reason})") from None
     if not os.access(directory, os.W_OK):
         raise ValueError(f"{flag}: cannot write to {directory} (permission denied)")
+
+
+SET_HELP = "change a scenario key, e.g. --set penalty=50 (repeatable)"
+
+
+def scenario_overrides(pairs: list[str]) -> dict[str, Any]:
+    """Parse ``--set key=value`` pairs; values are read as TOML (numbers, arrays, true/false).
+
+    A value that is not TOML is kept as a string (``--set policy=equal``); the scenario's
+    own check then names a key or value it does not allow.
+    """
+    out = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ScenarioError(f"--set: {pair!r} must look like key=value")
+        try:
+            out[key] = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key] = raw
+    return out

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from agents.registry import shipped_regulators
-from cli.arguments import random_seed, writable_directory
+from cli.arguments import SET_HELP, random_seed, scenario_overrides, writable_directory
 from cli.output import print_json
 from market.data import POLICY_DIR
 from model import load_scenario
@@ -146,7 +146,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     out = Path(args.out) if args.out else None
     if out is not None:
         writable_directory("--out", out)
-    overrides = {**ENTERPRISE_MIXES[args.enterprises]}
+    overrides = {**scenario_overrides(args.set), **ENTERPRISE_MIXES[args.enterprises]}
     if args.behaviour:
         overrides["behaviour"] = args.behaviour
     if args.enterprises != "heuristic":
@@ -365,6 +365,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the learned firms' policy: 'shipped' or the path of a saved .zip",
     )
     evaluate.add_argument("--behaviour", help="every firm's behaviour (default: scenario's)")
+    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     evaluate.add_argument("--out", help="directory for tables (CSV, Markdown) and figures")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.set_defaults(func=cmd_evaluate)

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from cli.arguments import integer_at_least, random_seed, writable_directory
+from cli.arguments import (
+    SET_HELP,
+    integer_at_least,
+    random_seed,
+    scenario_overrides,
+    writable_directory,
+)
 from cli.output import print_json
-from market.scenario import ScenarioError, shipped_scenarios
-
-
-def _overrides(pairs: list[str]) -> dict[str, Any]:
-    """Parse ``--set key=value`` pairs; values are read as TOML (numbers, true/false, strings)."""
-    out = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise ScenarioError(f"--set: {pair!r} must look like key=value")
-        try:
-            out[key] = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            out[key] = raw
-    return out
+from market.scenario import shipped_scenarios
 
 
 def _print(result: dict, as_json: bool) -> None:
@@ -65,7 +56,7 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     from model import CarbonMarket
     from model.episode import episode_summary, run_episode, trades_frame, write_table
 
-    overrides = _overrides(args.set)
+    overrides = scenario_overrides(args.set)
     if args.policy:
         overrides["policy"] = args.policy
     if args.years is not None:
@@ -91,7 +82,7 @@ def cmd_theory(args: argparse.Namespace) -> None:
     """Closed-form equilibrium of a textbook scenario against simulated markets."""
     from model.episode import theory_report
 
-    report = theory_report(args.scenario, args.seeds, **_overrides(args.set))
+    report = theory_report(args.scenario, args.seeds, **scenario_overrides(args.set))
     if args.json:
         _print(report, True)
         return
@@ -123,7 +114,6 @@ def cmd_scenarios(args: argparse.Namespace) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``simulate``, ``theory``, ``policies`` and ``scenarios``."""
     scenario_help = f"shipped name ({', '.join(shipped_scenarios())}) or a TOML path"
-    set_help = "change a scenario key, e.g. --set penalty=50 (repeatable)"
 
     sim = sub.add_parser("simulate", help="run one episode and summarise it")
     sim.add_argument("--scenario", default="paper", help=scenario_help)
@@ -135,7 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write per-round data to FILE.parquet or FILE.csv "
         "(the trade ledger goes to FILE_trades.*)",
     )
-    sim.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
+    sim.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     sim.add_argument("--json", action="store_true", help="print the summary as JSON")
     sim.set_defaults(func=cmd_simulate)
 
@@ -144,7 +134,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     theory.add_argument(
         "--seeds", type=integer_at_least(1), default=10, help="simulated seeds (default 10)"
     )
-    theory.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=set_help)
+    theory.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     theory.add_argument("--json", action="store_true", help="print as JSON")
     theory.set_defaults(func=cmd_theory)
 

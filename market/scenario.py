@@ -250,6 +250,7 @@ _OVERRIDE_TABLES = {
     **{f.name: "government" for f in dataclasses.fields(GovernmentConfig)},
     **{f.name: "shocks" for f in dataclasses.fields(ShockConfig)},
     "n_firms": "generator",
+    "cap_share": "generator",
     "behaviour": "firms",
 }
 
@@ -279,7 +280,8 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
     """Validate a scenario given as a dict (the parsed TOML), applying flat overrides.
 
     Overrides are keys of ``[market]``, ``[government]`` or ``[shocks]`` (``penalty=50``,
-    ``policy="equal"``, ``recession_probability=1.0``) or ``n_firms`` (resizes a generator,
+    ``policy="equal"``, ``recession_probability=1.0``), a generator's ``cap_share`` (the
+    reduction target of a drawn market), or ``n_firms`` (resizes a generator,
     dropping a per-episode ``n_firms_range``, or repeats/truncates explicit firms cyclically)
     or ``behaviour`` (every firm holds it: ``behaviour="zi-c"``).
     """
@@ -310,6 +312,10 @@ def parse_scenario(data: dict, name: str = "custom", overrides: dict | None = No
             )
             raise ScenarioError(
                 f"{key}: unknown parameter" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            )
+        elif table == "generator" and "generator" not in data:
+            raise ScenarioError(
+                f"{key}: {name} lists its firms and has no [generator] to set it in"
             )
         else:
             data[table][key] = value

@@ -116,6 +116,12 @@ def test_fixing_n_firms_drops_the_per_episode_draw() -> None:
     assert {draw_shocks(scenario, seed).n_firms for seed in range(20)} == {40}
 
 
+def test_a_cap_share_override_reaches_the_generator_and_needs_one() -> None:
+    assert load_scenario("paper-shocks", cap_share=0.05).generator.cap_share == 0.05
+    with pytest.raises(ScenarioError, match=r"^cap_share: paper lists its firms and has no \[gen"):
+        load_scenario("paper", cap_share=0.05)
+
+
 def test_every_shock_is_off_by_default() -> None:
     for name in ("paper", "classroom", "classroom-12", "eu-large"):
         assert load_scenario(name).shocks == ShockConfig()

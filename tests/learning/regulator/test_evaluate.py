@@ -103,6 +103,19 @@ def test_cli_rejects_too_few_seeds(capsys):
     assert "--seeds: 1 must be >= 2" in capsys.readouterr().err
 
 
+def test_cli_set_changes_the_evaluated_markets(tmp_path, capsys):
+    """A tighter reduction target (--set cap_share) lowers every seed's emissions."""
+    args = ["evaluate", "--scenario", "paper-shocks", "--policies", "flat-grandfathering"]
+    emissions = {}
+    for share in (0.0625, 0.03125):
+        out = tmp_path / str(share)
+        assert main([*args, "--seeds", "3", "--set", f"cap_share={share}", "--out", str(out)]) == 0
+        emissions[share] = pd.read_csv(out / "runs_c0.2.csv")["total_emissions"].to_numpy()
+    assert (emissions[0.03125] < emissions[0.0625]).all()
+    assert main([*args, "--seeds", "3", "--set", "cap_shar=0.05"]) == 2
+    assert "cap_shar: unknown parameter (did you mean 'cap_share'?)" in capsys.readouterr().err
+
+
 def test_cli_names_a_missing_enterprise_policy(capsys):
     args = ["evaluate", "--policies", "flat-size", "--seeds", "2", "--enterprises", "mixed"]
     assert main([*args, "--enterprise-policy", "/no/such/firms.zip"]) == 2
