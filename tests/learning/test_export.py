@@ -63,3 +63,80 @@ def test_export_policy_command_writes_the_network(tiny_regulator, tmp_path, caps
     assert "reg.npz" in capsys.readouterr().out
     assert main(["export-policy", str(tmp_path / "none.zip")]) == 2
     assert "export-policy: no policy file at" in capsys.readouterr().err
+
+
+def sb3_episodes(model_path, episodes, seed=0):
+    """sb3-contrib's deterministic actions over whole RegulatorEnv episodes, and what it saw.
+
+    The env is the one the tiny recurrent regulator trained in; each episode starts with
+    ``episode_start`` set, so the LSTM state is reset as in training.
+
+    Returns:
+        The raw observations and the actions, shape ``(years, d)`` and ``(years, a)``, and
+        the years at which an episode started.
+    """
+    from learning.regulator_env import RegulatorEnv
+
+    model, normalizer = load_ppo(model_path, "test")
+    env = RegulatorEnv("paper", action_mode="rules", years=4, steps_per_year=10)
+    observations, actions, starts, state = [], [], [], None
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        start, done = True, False
+        while not done:
+            starts.append(start)
+            observations.append(obs)
+            action, state = model.predict(
+                normalizer.normalize_obs(obs[None, :]),
+                state=state,
+                episode_start=np.array([start]),
+                deterministic=True,
+            )
+            actions.append(action[0])
+            obs, _, done, _, _ = env.step(action[0])
+            start = False
+    return np.array(observations), np.array(actions), np.array(starts)
+
+
+def test_a_recurrent_network_acts_as_sb3_contrib_predicts_over_whole_episodes(
+    tiny_recurrent_regulator,
+):
+    network = load_network(tiny_recurrent_regulator, "test")
+    assert network.recurrent
+    observations, expected, starts = sb3_episodes(tiny_recurrent_regulator, episodes=3)
+    assert len(expected) == 12 and starts.sum() == 3
+    acted, forgetful, state = [], [], network.initial_state()
+    for obs, start in zip(observations, starts, strict=True):
+        if start:
+            state = network.initial_state()
+        action, state = network.act_recurrent(obs[None, :], state)
+        acted.append(action[0])
+        forgetful.append(network.act_recurrent(obs[None, :], network.initial_state())[0][0])
+    np.testing.assert_allclose(np.array(acted), expected, rtol=0, atol=1e-5)
+    # the memory matters: acting every year from a fresh state gives other actions
+    assert np.abs(np.array(forgetful) - expected)[~starts].max() > 1e-3
+
+
+def test_a_recurrent_network_refuses_to_act_without_its_state(tiny_recurrent_regulator):
+    network = load_network(tiny_recurrent_regulator, "test")
+    with pytest.raises(ValueError, match="a recurrent policy acts with act_recurrent"):
+        network.act(np.zeros((1, network.observation_size), dtype=np.float32))
+
+
+def test_a_recurrent_model_loads_and_exports_as_training_wrote_it(
+    tiny_recurrent_regulator, tmp_path
+):
+    from sb3_contrib import RecurrentPPO
+
+    model, _ = load_ppo(tiny_recurrent_regulator, "test")
+    assert isinstance(model, RecurrentPPO)
+    copy = tmp_path / "reg.zip"
+    copy.write_bytes(tiny_recurrent_regulator.read_bytes())
+    stats = tiny_recurrent_regulator.with_name(f"{tiny_recurrent_regulator.stem}.vecnormalize.pkl")
+    (tmp_path / "reg.vecnormalize.pkl").write_bytes(stats.read_bytes())
+    exported = np.load(export_network(copy))
+    trained = np.load(network_path(tiny_recurrent_regulator))
+    assert {"lstm_0_weight_ih", "lstm_0_weight_hh"} <= set(exported.files)
+    assert exported["lstm_0_weight_hh"].shape == (4 * 8, 8)
+    for key in trained.files:
+        np.testing.assert_array_equal(exported[key], trained[key])

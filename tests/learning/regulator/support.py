@@ -18,3 +18,15 @@ def tiny_config(**changes):
     )
     settings.update(changes)
     return TrainConfig(**settings)
+
+
+def tiny_recurrent_config(**changes):
+    """The tiny configuration with RecurrentPPO, on 4-year episodes so that memory can matter."""
+    settings = dict(
+        algorithm="recurrent-ppo",
+        policy="MlpLstmPolicy",
+        lstm_hidden_size=8,
+        env_kwargs={"action_mode": "rules", "years": 4, "steps_per_year": 10},
+    )
+    settings.update(changes)
+    return tiny_config(**settings)
