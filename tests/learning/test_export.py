@@ -9,6 +9,7 @@ from agents.network import load_network, network_path
 from cli import main
 from learning.export import export_network, load_ppo
 from market.data import POLICY_DIR
+from tests.learning.regulator.support import sb3_recurrent_episodes
 
 SHIPPED = sorted(POLICY_DIR.glob("*.zip"))
 
@@ -65,46 +66,17 @@ def test_export_policy_command_writes_the_network(tiny_regulator, tmp_path, caps
     assert "export-policy: no policy file at" in capsys.readouterr().err
 
 
-def sb3_episodes(model_path, episodes, seed=0):
-    """sb3-contrib's deterministic actions over whole RegulatorEnv episodes, and what it saw.
-
-    The env is the one the tiny recurrent regulator trained in; each episode starts with
-    ``episode_start`` set, so the LSTM state is reset as in training.
-
-    Returns:
-        The raw observations and the actions, shape ``(years, d)`` and ``(years, a)``, and
-        the years at which an episode started.
-    """
-    from learning.regulator_env import RegulatorEnv
-
-    model, normalizer = load_ppo(model_path, "test")
-    env = RegulatorEnv("paper", action_mode="rules", years=4, steps_per_year=10)
-    observations, actions, starts, state = [], [], [], None
-    for episode in range(episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        start, done = True, False
-        while not done:
-            starts.append(start)
-            observations.append(obs)
-            action, state = model.predict(
-                normalizer.normalize_obs(obs[None, :]),
-                state=state,
-                episode_start=np.array([start]),
-                deterministic=True,
-            )
-            actions.append(action[0])
-            obs, _, done, _, _ = env.step(action[0])
-            start = False
-    return np.array(observations), np.array(actions), np.array(starts)
-
-
 def test_a_recurrent_network_acts_as_sb3_contrib_predicts_over_whole_episodes(
     tiny_recurrent_regulator,
 ):
     network = load_network(tiny_recurrent_regulator, "test")
     assert network.recurrent
-    observations, expected, starts = sb3_episodes(tiny_recurrent_regulator, episodes=3)
-    assert len(expected) == 12 and starts.sum() == 3
+    episodes = sb3_recurrent_episodes(tiny_recurrent_regulator, market_seeds=[1, 2, 3])
+    observations = np.concatenate([e.observations for e in episodes])
+    expected = np.concatenate([e.actions for e in episodes])
+    starts = np.zeros(len(expected), dtype=bool)
+    starts[::4] = True  # 4-year episodes, each starting with a fresh LSTM state
+    assert len(expected) == 12
     acted, forgetful, state = [], [], network.initial_state()
     for obs, start in zip(observations, starts, strict=True):
         if start:
