@@ -69,7 +69,7 @@ $(CORE_STAMP): pyproject.toml
 	$(CORE_BIN)/python -m pip install --quiet --upgrade pip
 	$(CORE_BIN)/python -m pip install --quiet -e '.[dev]'
 	$(CORE_BIN)/python -c "import importlib.util as u, sys; \
-		found = [m for m in ('torch', 'stable_baselines3') if u.find_spec(m)]; \
+		found = [m for m in ('torch', 'stable_baselines3', 'sb3_contrib') if u.find_spec(m)]; \
 		sys.exit(f'$(CORE_VENV) must not hold {found}: a dependency brought it' if found else 0)"
 	$(CORE_BIN)/python -m model.warmup
 	touch $(CORE_STAMP)

@@ -11,6 +11,11 @@ A regulator is saved as files side by side (``train-regulator`` writes them):
 Each year the regulator observes the market (:mod:`agents.regulator_observation`), its
 network gives the deterministic action, and the action decodes into the year's levers
 (:mod:`agents.regulator_levers`), with which it allocates as the manual policy would.
+
+A recurrent regulator (trained with ``algorithm: recurrent-ppo``) also remembers: its LSTM
+state starts from zero in the market's first year and carries over from year to year. Every
+market builds its own policy object (``agents.registry.make_policy``), so the memory is one
+market's, also when a batch plays many markets with the same regulator file.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from agents.decisions import Allocation
-from agents.network import PolicyNetwork, load_network, read_metadata
+from agents.network import LstmState, PolicyNetwork, load_network, read_metadata
 from agents.policies import Policy, allocate_with
 from agents.regulator_levers import ActionSpec
 from agents.regulator_observation import observation_size, observe
@@ -58,11 +65,33 @@ class LearnedPolicy(Policy):
         super().__init__(config)
         self.network, self.spec, self.path = network, spec, path
         self.name = f"learned:{path}"
+        #: a recurrent network's memory: (year, state entering it, state leaving it)
+        self.memory: tuple[int, LstmState, LstmState] | None = None
 
     def allocate(self, view: MarketView) -> Allocation:
         """Observe the market, take the network's action, and allocate with its levers."""
-        action = self.network.act(observe(view, self.spec.per_firm))
+        observation = observe(view, self.spec.per_firm)
+        if self.network.recurrent:
+            action = self._remembering(observation, view.year)
+        else:
+            action = self.network.act(observation)
         return allocate_with(view, self.spec.decode(action, view))
+
+    def _remembering(self, observation: np.ndarray, year: int) -> np.ndarray:
+        """The recurrent action of ``year``: from zero in year 0, else from last year's state.
+
+        Asked twice for the same year (a preview, then the year itself), it answers from the
+        same state both times, so the memory advances once a year.
+        """
+        if year == 0 or self.memory is None:
+            entering = self.network.initial_state()
+        elif year == self.memory[0]:
+            entering = self.memory[1]
+        else:
+            entering = self.memory[2]
+        actions, leaving = self.network.act_recurrent(observation[None, :], entering)
+        self.memory = (year, entering, leaving)
+        return actions[0]
 
 
 def load_learned_policy(config: GovernmentConfig, path: str, n_firms: int) -> LearnedPolicy:

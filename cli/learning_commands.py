@@ -8,6 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from agents.learned_regulator import resolve_policy_path
+from agents.network import read_metadata
 from agents.registry import shipped_regulators
 from cli.arguments import SET_HELP, random_seed, scenario_overrides, writable_directory
 from cli.output import print_json
@@ -222,10 +224,11 @@ def _across_seeds(scored, table) -> dict:
     """The aggregate over runs of every method evaluated with two runs or more."""
     from learning.aggregate import across_seeds
 
-    methods = {
-        kind: [p for p in table["policy"] if p.startswith(f"{kind}:")]
-        for kind in ("learned", "schedule")
-    }
+    methods: dict[str, list[str]] = {}
+    for policy in table["policy"]:
+        kind = _method(policy)
+        if kind is not None:
+            methods.setdefault(kind, []).append(policy)
     methods = {kind: runs for kind, runs in methods.items() if len(runs) >= 2}
     if not methods:
         return {}
@@ -235,6 +238,23 @@ def _across_seeds(scored, table) -> dict:
         return {}
     best_rule = rest.sort_values("welfare", ascending=False)["policy"].iloc[0]
     return {"best_rule": best_rule, **across_seeds(scored, methods, best_rule)}
+
+
+def _method(policy: str) -> str | None:
+    """The method a policy is a run of: ``schedule``, ``learned`` (PPO) or ``learned-ALGO``.
+
+    Regulators trained by another algorithm than PPO (``algorithm: recurrent-ppo`` in the
+    provenance ``.json``) are runs of their own method, compared with PPO's, not pooled.
+    Anything else (a rule) is no method's run: None.
+    """
+    kind, _, path = policy.partition(":")
+    if kind == "schedule":
+        return kind
+    if kind != "learned":
+        return None
+    model_path = resolve_policy_path(path)
+    algorithm = read_metadata(model_path, policy).get("config", {}).get("algorithm", "ppo")
+    return "learned" if algorithm == "ppo" else f"learned-{algorithm}"
 
 
 def _plain(value):

@@ -1,14 +1,14 @@
 """Export a trained Stable-Baselines3 policy to the network file learned agents act with.
 
-``export_network(NAME.zip)`` reads the PPO model and its ``NAME.vecnormalize.pkl`` and writes
-``NAME.npz``: the observation statistics, the actor's layers and the action box, the numbers
+``export_network(NAME.zip)`` reads the PPO model (feed-forward or recurrent) and its
+``NAME.vecnormalize.pkl`` and writes ``NAME.npz``: the observation statistics, the actor's LSTM
+(recurrent policies) and layers and the action box, the numbers
 :class:`agents.network.PolicyNetwork` evaluates with numpy. Training calls it for every policy
 it saves; ``carbon-market export-policy`` does it for a model saved before.
 """
 
 from __future__ import annotations
 
-import json
 import pickle
 import zipfile
 from pathlib import Path
@@ -17,6 +17,7 @@ import numpy as np
 from torch import nn
 
 from agents.network import network_path
+from learning.algorithms import saved_algorithm
 from market.config import ScenarioError
 
 ACTIVATION_NAMES = {nn.Tanh: "tanh", nn.ReLU: "relu"}
@@ -31,6 +32,10 @@ def sidecars(model_path: Path) -> tuple[Path, Path]:
 def network_arrays(model, normalizer=None) -> dict[str, np.ndarray]:
     """The arrays of ``NAME.npz`` for a PPO ``model`` and its VecNormalize statistics.
 
+    A recurrent policy's actor LSTM adds ``lstm_{k}_weight_ih``, ``lstm_{k}_weight_hh``,
+    ``lstm_{k}_bias_ih`` and ``lstm_{k}_bias_hh`` for each of its layers k (torch's layout:
+    the gates stacked input, forget, cell, output).
+
     Raises:
         ValueError: the policy is not an MLP actor with a Gaussian (Box) action.
     """
@@ -40,6 +45,11 @@ def network_arrays(model, normalizer=None) -> dict[str, np.ndarray]:
         raise ValueError(f"policy: cannot export a {type(policy).__name__} with this activation")
     linear = [layer for layer in policy.mlp_extractor.policy_net if isinstance(layer, nn.Linear)]
     arrays: dict[str, np.ndarray] = {}
+    lstm = getattr(policy, "lstm_actor", None)
+    for k in range(lstm.num_layers if lstm is not None else 0):
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            weights = getattr(lstm, f"{name}_l{k}").detach().cpu().numpy()
+            arrays[f"lstm_{k}_{name}"] = weights.astype(np.float32)
     for i, layer in enumerate(linear):
         arrays[f"layer_{i}_weight"] = layer.weight.detach().cpu().numpy().astype(np.float32)
         arrays[f"layer_{i}_bias"] = layer.bias.detach().cpu().numpy().astype(np.float32)
@@ -57,7 +67,7 @@ def network_arrays(model, normalizer=None) -> dict[str, np.ndarray]:
 
 
 def load_ppo(model_path: Path, where: str, stats_path: Path | None = None, envs=None):
-    """A saved PPO model and its normalisation statistics (None if it has none).
+    """A saved PPO model (recurrent or not) and its normalisation statistics (None if none).
 
     Args:
         model_path: the model's ``.zip``.
@@ -69,12 +79,11 @@ def load_ppo(model_path: Path, where: str, stats_path: Path | None = None, envs=
         ScenarioError: the files are missing, corrupt, or hold something other than a PPO
             model (an A2C or DQN model) and VecNormalize statistics.
     """
-    from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import VecNormalize
 
     if not model_path.is_file():
         raise ScenarioError(f"{where}: no policy file at {model_path}")
-    _check_ppo_file(model_path, where)
+    algorithm = saved_algorithm(model_path, where)
     stats_path = stats_path or sidecars(model_path)[0]
     normalizer = None
     if stats_path.is_file():
@@ -93,7 +102,9 @@ def load_ppo(model_path: Path, where: str, stats_path: Path | None = None, envs=
     elif envs is not None:
         raise ScenarioError(f"{where}: missing {stats_path.name} beside {model_path.name}")
     try:
-        model = PPO.load(model_path, env=normalizer if envs is not None else None, device="cpu")
+        model = algorithm.model_class().load(
+            model_path, env=normalizer if envs is not None else None, device="cpu"
+        )
     except (
         zipfile.BadZipFile,
         ValueError,
@@ -107,28 +118,6 @@ def load_ppo(model_path: Path, where: str, stats_path: Path | None = None, envs=
             f"file ({type(err).__name__}: {err})"
         ) from err
     return model, normalizer
-
-
-#: Parameters every PPO model saves and no other Stable-Baselines3 algorithm has.
-PPO_ONLY = ("clip_range", "n_epochs")
-
-
-def _check_ppo_file(model_path: Path, where: str) -> None:
-    """A Stable-Baselines3 zip whose saved parameters are PPO's (A2C and DQN load otherwise)."""
-    try:
-        with zipfile.ZipFile(model_path) as archive:
-            data = json.loads(archive.read("data"))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise ScenarioError(
-            f"{where}: {model_path} is not a readable Stable-Baselines3 PPO "
-            f"file ({type(err).__name__}: {err})"
-        ) from None
-    missing = [key for key in PPO_ONLY if key not in data]
-    if missing:
-        raise ScenarioError(
-            f"{where}: {model_path} holds no PPO model (it has no {missing[0]!r}; "
-            "saved by another algorithm, e.g. A2C or DQN)"
-        )
 
 
 def export_network(model_path: str | Path, model=None, normalizer=None) -> Path:

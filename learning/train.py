@@ -1,6 +1,7 @@
 """Training the regulator with Stable-Baselines3 PPO, resumable from its last checkpoint.
 
-``train_regulator`` runs PPO on vectorised :class:`~learning.regulator_env.RegulatorEnv`
+``train_regulator`` runs PPO (or RecurrentPPO, ``algorithm: recurrent-ppo``:
+:mod:`learning.algorithms`) on vectorised :class:`~learning.regulator_env.RegulatorEnv`
 workers (SubprocVecEnv, one per core) wrapped in VecNormalize, evaluates on held-out
 validation seeds (EvalCallback), saves checkpoints with their normalisation statistics
 (CheckpointCallback), logs to TensorBoard and shows a progress bar. The output directory ends
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 from stable_baselines3.common.callbacks import BaseCallback
 
+from learning.algorithms import ALGORITHMS, new_model
 from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
@@ -43,12 +45,15 @@ class TrainConfig:
 
     Units: every count is env steps, i.e. compliance years. ``n_steps`` is per worker and
     rollout (as in SB3); ``n_timesteps``, ``eval_freq`` and ``checkpoint_freq`` are totals
-    over all workers.
+    over all workers. ``algorithm`` is ``ppo`` (policy ``MlpPolicy``) or ``recurrent-ppo``
+    (policy ``MlpLstmPolicy``, an LSTM of ``lstm_hidden_size`` units before ``net_arch``).
     """
 
     n_timesteps: int = 40_000
     n_envs: int = 2
+    algorithm: str = "ppo"
     policy: str = "MlpPolicy"
+    lstm_hidden_size: int = 64  # units of the actor's and of the critic's LSTM (recurrent-ppo)
     learning_rate: float = 3e-4
     n_steps: int = 200
     batch_size: int = 100
@@ -78,6 +83,7 @@ class TrainConfig:
             "eval_freq",
             "eval_episodes",
             "checkpoint_freq",
+            "lstm_hidden_size",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -92,6 +98,15 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not low <= value <= high:
                 raise ValueError(f"{name}: {value!r} must be a number in [{low}, {high}]")
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm: {self.algorithm!r} must be one of {', '.join(ALGORITHMS)}"
+            )
+        policy = ALGORITHMS[self.algorithm].policy
+        if self.policy != policy:
+            raise ValueError(
+                f"policy: {self.policy!r} is not what {self.algorithm} trains; use {policy!r}"
+            )
         if self.keep not in ("last", "best"):
             raise ValueError(f"keep: {self.keep!r} must be 'last' or 'best'")
 
@@ -176,7 +191,7 @@ def train_ppo(
     progress: bool = True,
     metadata: dict[str, Any] | None = None,
 ) -> Path:
-    """Train (or resume) PPO on VecNormalize(``make_train_envs()``); save model and sidecars.
+    """Train (or resume) ``config.algorithm`` on VecNormalize(``make_train_envs()``); save it.
 
     Checkpoints (with their normalisation statistics) go to ``out/checkpoints``, validation
     results to ``out/eval`` and the best validated model to ``out/best``, TensorBoard logs to
@@ -187,7 +202,6 @@ def train_ppo(
     Raises:
         ValueError: ``out`` already holds a run and ``resume`` is false.
     """
-    from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import CheckpointCallback, EvalCallback
     from stable_baselines3.common.vec_env import VecNormalize
 
@@ -204,27 +218,17 @@ def train_ppo(
     if checkpoint is not None:
         model_path, stats_path, done = checkpoint
         model, envs = load_ppo(model_path, "--resume", stats_path, envs)
+        trained_by = ALGORITHMS[config.algorithm].class_name
+        if type(model).__name__ != trained_by:
+            raise ValueError(
+                f"algorithm: {out} was trained by {type(model).__name__}, not {trained_by}; "
+                "resume it with the configuration it was started with"
+            )
         model.tensorboard_log = str(out / "tensorboard")
     else:
         done = 0
         envs = VecNormalize(envs, norm_obs=config.normalize, norm_reward=config.normalize)
-        model = PPO(
-            config.policy,
-            envs,
-            learning_rate=config.learning_rate,
-            n_steps=config.n_steps,
-            batch_size=config.batch_size,
-            n_epochs=config.n_epochs,
-            gamma=config.gamma,
-            gae_lambda=config.gae_lambda,
-            clip_range=config.clip_range,
-            ent_coef=config.ent_coef,
-            policy_kwargs={"net_arch": list(config.net_arch)},
-            seed=seed,
-            tensorboard_log=str(out / "tensorboard"),
-            device="cpu",
-            verbose=0,
-        )
+        model = new_model(config, envs, seed, str(out / "tensorboard"))
         initial_exploration(model, config.log_std_init)
     eval_envs = VecNormalize(
         make_eval_envs(), training=False, norm_obs=config.normalize, norm_reward=False
@@ -257,7 +261,7 @@ def train_ppo(
         callback=callbacks,
         progress_bar=progress,
         reset_num_timesteps=checkpoint is None,
-        tb_log_name="ppo",
+        tb_log_name=config.algorithm,
     )
     model_path = out / model_name
     stats_path, meta_path = sidecars(model_path)

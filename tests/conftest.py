@@ -26,3 +26,14 @@ def tiny_regulator(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("regulator")
     return train_regulator("paper", tiny_config(), out, seed=3, progress=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_recurrent_regulator(tmp_path_factory):
+    """A regulator trained for a few RecurrentPPO steps on short paper episodes."""
+    pytest.importorskip("sb3_contrib", reason=NO_LEARN_EXTRA)
+    from learning.train import train_regulator
+    from tests.learning.regulator.support import tiny_recurrent_config
+
+    out = tmp_path_factory.mktemp("recurrent-regulator")
+    return train_regulator("paper", tiny_recurrent_config(), out, seed=3, progress=False)

@@ -10,6 +10,10 @@ from agents.learned_regulator import LearnedPolicy
 from agents.network import metadata_path, network_path
 from cli import main
 from model import CarbonMarket, ScenarioError, load_scenario
+from model.batch import MarketBatch
+
+#: The tiny recurrent regulator's episodes (tests/learning/regulator/support.py).
+RECURRENT_EPISODE_KEYS = {"years": 4, "steps_per_year": 10}
 
 
 def copy_regulator(source, target_dir, name="reg"):
@@ -39,6 +43,66 @@ def test_a_trained_regulator_runs_as_a_policy_and_repeats_itself(tiny_regulator)
     assert len(released) == 2
     assert all(0 <= r <= 0.25 * 200 for r in released)
     assert releases(market()) == released  # deterministic
+
+
+class RecordingSpec:
+    """A regulator's action layout that keeps every action it decodes (one per year)."""
+
+    def __init__(self, spec) -> None:
+        self.spec, self.actions = spec, []
+
+    def __getattr__(self, name):
+        return getattr(self.spec, name)
+
+    def decode(self, action, view):
+        self.actions.append(np.array(action))
+        return self.spec.decode(action, view)
+
+
+def recording(market) -> RecordingSpec:
+    """Record the actions of ``market``'s learned regulator from now on."""
+    policy = market.government.policy
+    policy.spec = RecordingSpec(policy.spec)
+    return policy.spec
+
+
+@pytest.mark.learn
+def test_a_recurrent_regulator_plays_each_market_as_sb3_contrib_does(tiny_recurrent_regulator):
+    from tests.learning.regulator.support import RECURRENT_EPISODE, sb3_recurrent_episodes
+
+    assert RECURRENT_EPISODE == RECURRENT_EPISODE_KEYS
+    seeds = [11, 12]
+    episodes = sb3_recurrent_episodes(tiny_recurrent_regulator, seeds)
+    policy = f"learned:{tiny_recurrent_regulator}"
+    for seed, episode in zip(seeds, episodes, strict=True):
+        market = CarbonMarket("paper", seed=seed, policy=policy, **RECURRENT_EPISODE_KEYS)
+        spec = recording(market)
+        assert releases(market) == episode.releases
+        np.testing.assert_allclose(np.array(spec.actions), episode.actions, rtol=0, atol=1e-5)
+
+
+@pytest.mark.learn
+def test_a_recurrent_regulator_repeats_itself_and_remembers_per_market(tiny_recurrent_regulator):
+    policy = f"learned:{tiny_recurrent_regulator}"
+
+    def played(seed):
+        market = CarbonMarket("paper", seed=seed, policy=policy, **RECURRENT_EPISODE_KEYS)
+        spec = recording(market)
+        return releases(market), np.array(spec.actions)
+
+    alone = [played(seed) for seed in (5, 6)]
+    again = played(5)  # the same seed, the same episode
+    assert again[0] == alone[0][0]
+    np.testing.assert_array_equal(again[1], alone[0][1])
+    assert np.abs(alone[0][1] - alone[1][1]).max() > 1e-4  # another market, other actions
+    # two markets under the same regulator file, played in one batch, each keep their memory
+    batch = MarketBatch("paper", [5, 6], policy=policy, **RECURRENT_EPISODE_KEYS)
+    specs = [recording(market) for market in batch.markets]
+    while batch.running:
+        batch.play_year()
+    for market, spec, (released, actions) in zip(batch.markets, specs, alone, strict=True):
+        assert [record["release"] for record in market.year_records] == released
+        np.testing.assert_array_equal(np.array(spec.actions), actions)
 
 
 def test_acting_needs_only_the_network_and_metadata(tiny_regulator, tmp_path):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import cli
 from agents.schedule import Schedule
+from tests.agents.test_learned_regulator import copy_regulator
 
 
 def test_two_schedules_get_an_iqm_and_probabilities_of_improvement(tmp_path, capsys) -> None:
@@ -34,3 +37,27 @@ def test_one_run_per_method_adds_no_seed_report(tmp_path, capsys) -> None:
     assert cli.main(argv) == 0
     (report,) = json.loads(capsys.readouterr().out).values()
     assert "across_seeds" not in report
+
+
+@pytest.mark.learn
+def test_recurrent_regulators_are_a_method_of_their_own(
+    tiny_regulator, tiny_recurrent_regulator, tmp_path, capsys
+) -> None:
+    copies = {
+        name: copy_regulator(source, tmp_path, name)
+        for name, source in [
+            ("ppo-a", tiny_regulator),
+            ("ppo-b", tiny_regulator),
+            ("lstm-a", tiny_recurrent_regulator),
+            ("lstm-b", tiny_recurrent_regulator),
+        ]
+    }
+    argv = ["evaluate", "--scenario", "paper", "--policies", "equal", "--seeds", "3", "--json",
+            *(arg for path in copies.values() for arg in ("--learned", str(path)))]  # fmt: skip
+    assert cli.main(argv) == 0
+    (report,) = json.loads(capsys.readouterr().out).values()
+    seeded = report["across_seeds"]
+    assert list(seeded["learned"]["runs"]) == [f"learned:{copies[n]}" for n in ("ppo-a", "ppo-b")]
+    recurrent = seeded["learned-recurrent-ppo"]
+    assert list(recurrent["runs"]) == [f"learned:{copies[n]}" for n in ("lstm-a", "lstm-b")]
+    assert set(recurrent["improvement"]) == {"learned", "equal"}

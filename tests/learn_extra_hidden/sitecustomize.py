@@ -10,7 +10,7 @@ from importlib.abc import MetaPathFinder
 
 #: The libraries of the learn extra (pyproject.toml) the core does not bring otherwise, by
 #: import name (PyYAML comes with Dask).
-LEARN_EXTRA = ("torch", "stable_baselines3", "gymnasium", "tensorboard")
+LEARN_EXTRA = ("torch", "stable_baselines3", "sb3_contrib", "gymnasium", "tensorboard")
 
 
 class NotInstalled(MetaPathFinder):

@@ -11,7 +11,7 @@ from agents.network import load_network
 from cli import main
 from learning.export import load_ppo
 from learning.train import latest_checkpoint, load_train_config, train_regulator
-from tests.learning.regulator.support import tiny_config
+from tests.learning.regulator.support import tiny_config, tiny_recurrent_config
 
 pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
 
@@ -102,3 +102,57 @@ def test_shipped_config_has_the_paper_entry():
 def test_cli_refuses_a_bad_timesteps_value(tmp_path, capsys):
     assert main(["train-regulator", "--timesteps", "0", "--out", str(tmp_path / "x")]) == 2
     assert "--timesteps: 0 must be >= 1" in capsys.readouterr().err
+
+
+def test_an_interrupted_recurrent_run_resumes_as_recurrent_ppo(tmp_path):
+    from sb3_contrib import RecurrentPPO
+
+    first = train_regulator("paper", tiny_recurrent_config(), tmp_path, seed=1, progress=False)
+    assert RecurrentPPO.load(first).num_timesteps == 40
+    resumed = train_regulator(
+        "paper",
+        tiny_recurrent_config(n_timesteps=80),
+        tmp_path,
+        seed=1,
+        resume=True,
+        progress=False,
+    )
+    model = RecurrentPPO.load(resumed)
+    assert model.num_timesteps == 80 and model.policy.lstm_actor.hidden_size == 8
+    assert json.loads((tmp_path / "regulator.json").read_text())["config"]["algorithm"] == (
+        "recurrent-ppo"
+    )
+    # resuming it as PPO is refused, not trained on with the wrong model
+    with pytest.raises(ValueError, match="trained by RecurrentPPO, not PPO"):
+        train_regulator(
+            "paper", tiny_config(n_timesteps=120), tmp_path, seed=1, resume=True, progress=False
+        )
+
+
+def test_the_algorithm_and_its_policy_are_validated(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("paper:\n  algorithm: a2c\n")
+    with pytest.raises(ValueError, match=r"algorithm: 'a2c' must be one of ppo, recurrent-ppo"):
+        load_train_config(bad, "paper")
+    bad.write_text("paper:\n  algorithm: recurrent-ppo\n")
+    with pytest.raises(ValueError, match=r"policy: 'MlpPolicy' is not what recurrent-ppo trains"):
+        load_train_config(bad, "paper")
+    bad.write_text(
+        "paper:\n  algorithm: recurrent-ppo\n  policy: MlpLstmPolicy\n  lstm_hidden_size: 0\n"
+    )
+    with pytest.raises(ValueError, match=r"lstm_hidden_size: 0 must be an integer >= 1"):
+        load_train_config(bad, "paper")
+
+
+def test_the_recurrent_config_is_the_ppo_one_with_an_lstm():
+    from learning.train import DEFAULT_CONFIG
+
+    recurrent = load_train_config(
+        DEFAULT_CONFIG.with_name("recurrent_ppo_regulator.yaml"), "paper-shocks"
+    )
+    ppo = load_train_config(DEFAULT_CONFIG, "paper-shocks")
+    assert (recurrent.algorithm, recurrent.policy) == ("recurrent-ppo", "MlpLstmPolicy")
+    same = {"algorithm", "policy", "lstm_hidden_size"}
+    assert {k: v for k, v in vars(recurrent).items() if k not in same} == {
+        k: v for k, v in vars(ppo).items() if k not in same
+    }
