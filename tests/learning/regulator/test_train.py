@@ -50,6 +50,20 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     assert list(history["timesteps"]) == [20, 40, 60, 80]
 
 
+def test_training_runs_torch_on_the_configured_threads(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        train_regulator("paper", tiny_config(n_timesteps=20), tmp_path, seed=1, progress=False)
+        assert torch.get_num_threads() == 1  # the default: these networks are small
+        with pytest.raises(ValueError, match=r"torch_threads: 0 must be an integer >= 1"):
+            tiny_config(torch_threads=0)
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_resumed_run_keeps_its_best_validated_model(tmp_path):
     from learning.train import continue_validation
 
