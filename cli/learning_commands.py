@@ -187,7 +187,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             if len(profits):
                 profits.to_csv(out / f"firm_profits_c{c}.csv", index=False)
                 draw_profit_differences(profits, c, out)
-        seeded = _across_seeds(scored, table)
+        seeded = _across_seeds(scored, table, load_scenario(args.scenario).name)
         if seeded:
             report[str(c)]["across_seeds"] = _plain(seeded)
         if not args.json:
@@ -220,13 +220,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         print_json(report)
 
 
-def _across_seeds(scored, table) -> dict:
-    """The aggregate over runs of every method evaluated with two runs or more."""
+def _across_seeds(scored, table, scenario: str) -> dict:
+    """The aggregate over runs of every method evaluated with two runs or more on ``scenario``."""
     from learning.aggregate import across_seeds
 
     methods: dict[str, list[str]] = {}
     for policy in table["policy"]:
-        kind = _method(policy)
+        kind = _method(policy, scenario)
         if kind is not None:
             methods.setdefault(kind, []).append(policy)
     methods = {kind: runs for kind, runs in methods.items() if len(runs) >= 2}
@@ -240,21 +240,30 @@ def _across_seeds(scored, table) -> dict:
     return {"best_rule": best_rule, **across_seeds(scored, methods, best_rule)}
 
 
-def _method(policy: str) -> str | None:
-    """The method a policy is a run of: ``schedule``, ``learned`` (PPO) or ``learned-ALGO``.
+def _method(policy: str, scenario: str) -> str | None:
+    """The method a policy is a run of, when evaluated on ``scenario``; None for a rule.
 
-    Regulators trained by another algorithm than PPO (``algorithm: recurrent-ppo`` in the
-    provenance ``.json``) are runs of their own method, compared with PPO's, not pooled.
-    Anything else (a rule) is no method's run: None.
+    Runs of one method differ only in their training seed: ``schedule``, or ``learned``
+    (PPO, trained on ``scenario`` against heuristic firms) with a suffix for each way the
+    regulator was made otherwise, read from its provenance ``.json``: ``-ALGO`` (another
+    algorithm, e.g. ``-recurrent-ppo``), ``-vs-learned-firms`` (trained against learned firms,
+    ``train-marl``), ``@SCENARIO`` (trained on another scenario). Regulators made differently
+    are compared with each other, not pooled.
     """
     kind, _, path = policy.partition(":")
     if kind == "schedule":
         return kind
     if kind != "learned":
         return None
-    model_path = resolve_policy_path(path)
-    algorithm = read_metadata(model_path, policy).get("config", {}).get("algorithm", "ppo")
-    return "learned" if algorithm == "ppo" else f"learned-{algorithm}"
+    metadata = read_metadata(resolve_policy_path(path), policy)
+    config = metadata.get("config", {})
+    method = "learned"
+    if config.get("algorithm", "ppo") != "ppo":
+        method += f"-{config['algorithm']}"
+    if config.get("env_kwargs", {}).get("behaviour") == "learned":
+        method += "-vs-learned-firms"
+    trained_on = metadata.get("scenario", scenario)
+    return method if trained_on == scenario else f"{method}@{trained_on}"
 
 
 def _plain(value):

@@ -61,3 +61,26 @@ def test_recurrent_regulators_are_a_method_of_their_own(
     recurrent = seeded["learned-recurrent-ppo"]
     assert list(recurrent["runs"]) == [f"learned:{copies[n]}" for n in ("lstm-a", "lstm-b")]
     assert set(recurrent["improvement"]) == {"learned", "equal"}
+
+
+@pytest.mark.learn
+def test_regulators_made_differently_are_not_pooled_as_seeds(tiny_regulator, tmp_path) -> None:
+    from agents.network import metadata_path
+    from cli.learning_commands import _method
+
+    def made(name, **changes):
+        path = copy_regulator(tiny_regulator, tmp_path, name)
+        meta = json.loads(metadata_path(path).read_text())
+        config = meta.setdefault("config", {})
+        if "behaviour" in changes:  # trained by train-marl against learned firms
+            config.setdefault("env_kwargs", {})["behaviour"] = changes["behaviour"]
+        meta["scenario"] = changes.get("scenario", meta["scenario"])
+        metadata_path(path).write_text(json.dumps(meta))
+        return f"learned:{path}"
+
+    assert _method(made("plain"), "paper") == "learned"
+    assert _method(made("marl", behaviour="learned"), "paper") == "learned-vs-learned-firms"
+    assert _method(made("shocks", scenario="paper-shocks"), "paper") == "learned@paper-shocks"
+    assert _method(made("shocks-home", scenario="paper-shocks"), "paper-shocks") == "learned"
+    assert _method("schedule:any.json", "paper") == "schedule"
+    assert _method("equal", "paper") is None
