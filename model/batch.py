@@ -6,14 +6,15 @@ scenario may draw it per episode, ``shocks.n_firms_range``). Each is a full
 :class:`CarbonMarket` (its agents, view, government and records), seeded from its own seed,
 so a lane plays exactly the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone,
 whatever the batch size or the lane's position in it. A year is: every market's allocation
-(its government's policy, in Python), every round of every lane in one kernel call per set
-of arrays (:func:`model.round_kernel.play_rounds`), then every market's settlement and
-measures. The data collector records each year's end, not each round.
+(the scheduled policies' in one call and applied to all their lanes as arrays, the others
+by their government in Python), every round of every lane in one kernel call per set of
+arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its year's
+record and its measures, each one call or array operation for all lanes. The data
+collector records each year's end, not each round.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,26 +24,24 @@ import numpy as np
 from agents import allocation_kernels
 from agents.decisions import Allocation
 from agents.policies import ScheduledRule
+from market.accounts import ALLOWANCES
+from market.auction import AuctionResult
 from market.book_kernels import N_TRADES
 from market.config import ScenarioError
-from market.enterprises import FLOAT_ROW, ComplianceResult
+from market.enterprises import FLOAT_ROW
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
+from market.tallies import REMAINING
 from model.carbon_market import CarbonMarket
-from model.round_kernel import (
-    LAST_EMISSIONS,
-    LAST_PRICE,
-    LAST_VOLUME,
-    OFFSETS,
-    REFUSED,
-    RESEARCH_SPENT,
-    REVENUE,
-    TOTALS,
-    VALUE,
-    VOLUME,
-    play_rounds,
+from model.compliance_year import (
+    check_allocations,
+    close_years,
+    empty_years,
+    release_allowances,
 )
+from model.records import record_lanes
+from model.round_kernel import OUTPUT_PRICE, play_rounds
 from model.validation import load_scenario
 from model.year_kernels import settle_lanes
 
@@ -153,20 +152,28 @@ class MarketBatch:
 class Block:
     """Markets of one number of firms in the lanes of one set of arrays, played in one call.
 
+    The markets' rules, tables of years and round records become rows of the block's own
+    arrays (each market keeps a view of its row), so the block writes every lane's at once.
+
     Args:
-        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays.
+        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays, none
+            of which has played a round.
     """
 
     def __init__(self, markets: list[CarbonMarket]) -> None:
         self.markets = markets
-        self.config = markets[0].config
+        self.config = cfg = markets[0].config
         self.arrays = markets[0].arrays
         self._lane_groups = self._groups()
         # Each market's rules are a row of the block's: a market changes its own (the
         # year's output price) and the kernel reads the change.
         self._params = np.stack([market._params for market in markets])
+        self._output_prices = np.stack([market.shocks.output_price for market in markets])
+        self._year_table = empty_years(len(markets), cfg.years)
         for b, market in enumerate(markets):
             market._params = self._params[b]
+            market.year_table = self._year_table[b]
+        self._records = LaneRecords(markets, cfg.years)
         self._scheduled = ScheduledLanes.of(markets)
         self._settle_rules = (
             np.array([m.config.penalty for m in markets], dtype=float),
@@ -174,56 +181,51 @@ class Block:
             np.array([m.config.banking for m in markets], dtype=np.bool_),
             np.array([m.config.make_good for m in markets], dtype=np.bool_),
         )
+        # Textbook markets measure their allocative efficiency around the year's trading.
+        self._textbook = [m for m in markets if not m.config.production]
 
     def start_year(self, year: int) -> None:
         """Every lane's allocation of ``year``: the scheduled policies' in one call."""
+        self._params[:, OUTPUT_PRICE] = self._output_prices[:, year]
         decided = self._scheduled.allocate(year, self.markets, self.arrays)
         for b, market in enumerate(self.markets):
-            market.start_year(decided.get(b))
+            if b not in decided:
+                market.start_year()
+            elif decided[b] is not None:  # one that auctions applies its own
+                market.start_year(decided[b])
 
     def play_rounds(self, first: int) -> None:
         """Every lane's rounds of the year starting at round ``first``, then its settlement."""
-        cfg, markets = self.config, self.markets
-        totals = np.zeros((len(markets), len(TOTALS)))
-        for b, market in enumerate(markets):  # the counters go on from where they stand
-            totals[b, REVENUE] = market.revenue
-            totals[b, RESEARCH_SPENT] = market.research_spent
-            totals[b, OFFSETS] = market.allowances_issued
-            totals[b, VALUE] = market._year_value
-        expected = np.array(
-            [math.nan if m.expected_price is None else m.expected_price for m in markets]
-        )
-        green = np.array([m.run.green_projects_available for m in markets], dtype=np.int64)
-        counted = np.array([m._trades_seen for m in markets], dtype=np.int64)
-        book, played = self.arrays.book, 0
+        cfg, markets, arrays = self.config, self.markets, self.arrays
+        book, played = arrays.book, 0
         while played < cfg.steps_per_year:
             rounds = self._rounds_with_room(cfg.steps_per_year - played)
             play_rounds(
                 first + played,
                 rounds,
-                cfg.steps_per_year,
-                cfg.years,
-                expected,
-                green,
-                counted,
                 self._lane_groups,
-                self.arrays.firms.as_tuple(),
-                self.arrays.accounts,
+                arrays.firms.as_tuple(),
+                arrays.accounts,
                 book.as_tuple(),
-                self.arrays.rng,
+                arrays.rng,
                 self._params,
-                totals,
-                self.arrays.scratch,
+                arrays.tallies,
+                arrays.scratch,
             )
             played += rounds
-        for b, market in enumerate(markets):
-            self._count(market, totals[b], expected[b], int(green[b]), first)
-        settled = settle_lanes(
-            *book.core, self.arrays.accounts, self.arrays.firms.floats, *self._settle_rules
-        )
-        for b, market in enumerate(markets):
-            market.end_year(ComplianceResult(*settled[b].tolist()))
-            market.measure()
+        steps = first + cfg.steps_per_year
+        year = first // cfg.steps_per_year
+        for market in markets:
+            market.steps, market.year = steps, year
+            market.round_in_year, market.year_ended = cfg.steps_per_year - 1, True
+        for market in self._textbook:
+            market.efficiency.update()
+        floats = arrays.firms.floats
+        settled = settle_lanes(*book.core, arrays.accounts, floats, *self._settle_rules)
+        close_years(year, arrays.tallies, self._year_table, settled)
+        for market in markets:
+            market.closed_year()
+        self._records.record(steps, year)
 
     def _rounds_with_room(self, left: int) -> int:
         """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.
@@ -261,26 +263,67 @@ class Block:
             )
         return codes, members, sizes, quantities
 
-    def _count(
-        self, market: CarbonMarket, totals: np.ndarray, expected: float, green: int, first: int
-    ) -> None:
-        """A market's year after its rounds, before its settlement: the counters, the ledger."""
-        cfg = self.config
-        market.steps = first + cfg.steps_per_year
-        market.year, market.round_in_year = divmod(market.steps - 1, cfg.steps_per_year)
-        market.year_ended = True
-        market.revenue = totals[REVENUE]
-        market.research_spent = totals[RESEARCH_SPENT]
-        market.allowances_issued = totals[OFFSETS]
-        market.rejected_orders += int(totals[REFUSED])
-        market.run.green_projects_available = green
-        market._year_value = totals[VALUE]
-        market._year_volume += int(totals[VOLUME])
-        market.round_emissions = totals[LAST_EMISSIONS]
-        market.round_price = totals[LAST_PRICE]
-        market.round_volume = int(totals[LAST_VOLUME])
-        market.expected_price = None if math.isnan(expected) else float(expected)
-        market._record_ledger()
+
+class LaneRecords:
+    """The round records of a block's markets as rows of shared arrays, written in one call.
+
+    Each market's :class:`model.records.RoundRecords` keeps views of its lane of
+    :attr:`measures` and :attr:`firms`, made with room for every year of the episode, so
+    :func:`model.records.record_lanes` writes every lane's year end at once and the
+    markets' data collectors read them as their own.
+
+    Args:
+        markets: the block's markets.
+        years: the years the block will record.
+    """
+
+    def __init__(self, markets: list[CarbonMarket], years: int) -> None:
+        self.markets = markets
+        kept = [m.datacollector.records for m in markets]
+        rows = max(r.rows for r in kept) + years
+        firm_rows = max(r.firm_rows for r in kept) + years
+        n = markets[0].enterprises.n
+        self.measures = np.empty((len(markets), rows, kept[0].measures.shape[1]))
+        self.firms = np.empty((len(markets), firm_rows, kept[0].firms.shape[1], n))
+        for b, records in enumerate(kept):
+            self.measures[b, : records.rows] = records.measures[: records.rows]
+            self.firms[b, : records.firm_rows] = records.firms[: records.firm_rows]
+            records.measures, records.firms = self.measures[b], self.firms[b]
+        self._climate = np.array([m.config.climate_coefficient for m in markets])
+
+    def record(self, steps: int, year: int) -> None:
+        """Record every lane's year end: its measures and its firms' numbers."""
+        markets = self.markets
+        collectors = [m.datacollector for m in markets]
+        kept = [c.records for c in collectors]
+        if any(r.measures.base is not self.measures or r.firms.base is not self.firms
+               or r.rows == len(r.measures) or r.firm_rows == len(r.firms)
+               for r in kept):  # fmt: skip
+            for market in markets:  # a lane's records outgrew its row: each records its own
+                market.measure()
+            return
+        rows = np.array([r.rows for r in kept], dtype=np.int64)
+        firm_rows = np.array([r.firm_rows for r in kept], dtype=np.int64)
+        arrays = markets[0].arrays
+        record_lanes(
+            rows,
+            firm_rows,
+            steps,
+            year,
+            arrays.tallies,
+            np.array([m.allocative_efficiency for m in markets]),
+            self._climate,
+            arrays.firms.floats,
+            arrays.firms.ints,
+            arrays.accounts,
+            arrays.book.firm_info,
+            arrays.book.meta,
+            arrays.firms.green,
+            self.measures,
+            self.firms,
+        )
+        for market, collector, row in zip(markets, collectors, firm_rows.tolist(), strict=True):
+            collector.recorded(market, row)
 
 
 class ScheduledLanes:
@@ -312,7 +355,10 @@ class ScheduledLanes:
         self.auction_share = np.array(
             [m.government.policy.config.auction_share for m in chosen], dtype=float
         )
+        self.budget = np.array([float(m.run.budget) for m in chosen])
+        self.names = [m.government.policy.name for m in chosen]
         self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
+        self._no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
 
     @classmethod
     def of(cls, markets: list[CarbonMarket]) -> ScheduledLanes:
@@ -327,25 +373,50 @@ class ScheduledLanes:
 
     def allocate(
         self, year: int, markets: list[CarbonMarket], arrays: MarketArrays
-    ) -> dict[int, Allocation]:
-        """This year's allocation of every scheduled lane, by lane."""
+    ) -> dict[int, Allocation | None]:
+        """This year's allocation of every scheduled lane, applied where nothing is auctioned.
+
+        Returns:
+            By lane, the allocation a lane that auctions applies itself (its market runs the
+            call auction), or None where it was applied here: the free allowances given and
+            the release tallied for all such lanes at once.
+        """
         if not self.lanes.size:
             return {}
-        runs = [markets[b].run for b in self.lanes]
+        remaining = arrays.tallies[self.lanes, REMAINING]
         free, auctioned, green = allocation_kernels.scheduled_allocations(
             year,
             self.shares,
             self.splits,
             self.keys,
             self.by_rank,
-            np.array([float(run.budget) for run in runs]),
-            np.array([float(run.remaining_budget) for run in runs]),
+            self.budget,
+            remaining,
             self.max_release,
             self.green_share,
             arrays.firms.floats[self.lanes][:, self.columns],
         )
         allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
-        return {
-            int(b): Allocation(free[k], int(auctioned[k]), int(green[k]))
-            for k, b in enumerate(self.lanes)
-        }
+        decided: dict[int, Allocation | None] = {}
+        here = auctioned == 0
+        if here.any():
+            lanes = self.lanes[here]
+            given = check_allocations(
+                [name for name, h in zip(self.names, here, strict=True) if h],
+                free[here],
+                auctioned[here],
+                green[here],
+                remaining[here],
+            )
+            arrays.accounts[lanes, ALLOWANCES] += free[here]
+            release_allowances(arrays.tallies, lanes, given, 0, green[here])
+            for b, given_free in zip(lanes.tolist(), free[here], strict=True):
+                run = markets[b].run
+                run.allocations.append(given_free)
+                run.auctions.append(self._no_auction)
+                decided[b] = None
+                if not markets[b].config.production:
+                    markets[b].efficiency.start_year()
+        for k in np.flatnonzero(~here).tolist():
+            decided[int(self.lanes[k])] = Allocation(free[k], int(auctioned[k]), int(green[k]))
+        return decided

@@ -10,7 +10,6 @@ DataCollector table, is read the same way from the book's trade records.
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 import mesa
@@ -103,20 +102,14 @@ class MarketDataCollector(DataCollector):
     def collect(self, model: mesa.Model) -> None:
         """Record the round just played by ``model`` (a CarbonMarket) in one compiled call."""
         row, firm_row = self.next_rows(model)
-        arrays, run = model.arrays, model.run
-        expected = math.nan if model.expected_price is None else model.expected_price
+        arrays = model.arrays
         record_round(
             model.lane,
             row,
             firm_row,
             model.steps,
             model.year,
-            model.round_price,
-            expected,
-            model.round_volume,
-            model.round_emissions,
-            run.release,
-            run.remaining_budget,
+            model.tally,
             model.allocative_efficiency,
             model.config.climate_coefficient,
             arrays.firms.floats,
