@@ -34,16 +34,11 @@ from market.scenario import Scenario
 from market.shocks import draw_shocks
 from market.tallies import REMAINING
 from model.carbon_market import CarbonMarket
-from model.compliance_year import (
-    check_allocations,
-    close_years,
-    empty_years,
-    release_allowances,
-)
+from model.compliance_year import check_allocations, release_allowances
 from model.records import record_lanes
 from model.round_kernel import OUTPUT_PRICE, play_rounds
 from model.validation import load_scenario
-from model.year_kernels import settle_lanes
+from model.year_kernels import close_years, empty_years, settle_lanes
 
 #: Rounds a batch's trade arrays are grown for at a time (``Block._rounds_with_room``).
 ROUNDS_PER_CALL = 10
@@ -172,6 +167,7 @@ class Block:
         self._year_table = empty_years(len(markets), cfg.years)
         for b, market in enumerate(markets):
             market._params = self._params[b]
+            market._kernel_arrays = market._lane_arrays()
             market.year_table = self._year_table[b]
         self._records = LaneRecords(markets, cfg.years)
         self._scheduled = ScheduledLanes.of(markets)

@@ -49,7 +49,7 @@ from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import draw_shocks, episode_scenario
-from model.compliance_year import ComplianceYear, empty_years
+from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
 from model.phases import PythonPhases
@@ -66,6 +66,7 @@ from model.round_kernel import (
 from model.run_state import RunState, Tallied, price_or_none
 from model.validation import read_scenario
 from model.view import MarketReader
+from model.year_kernels import empty_years
 
 #: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
 #: which may change a rule, plays through the Python phases).
@@ -102,7 +103,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
             ``allowances_issued``, ``allowances_expired``, ``penalties_paid``,
             ``abatement_spent``, ``rejected_orders``, ``round_price``, ``round_volume``,
             ``round_emissions`` and ``expected_price`` read and write it.
-        year_table: every settled year, one row each (``model.compliance_year.YEAR_COLUMNS``).
+        year_table: every settled year, one row each (``model.year_kernels.YEAR_COLUMNS``).
 
     Raises:
         ScenarioError: a key is unknown or a value out of range (the message names it).
@@ -191,8 +192,6 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         # From here on the market draws from its generator's state as the kernels hold it.
         arrays.rng[b] = export_state(self.rng)
         self.rng_state = arrays.rng[b]
-        self._firm_arrays = arrays.firms.as_tuple()
-        self._book_args = arrays.book.as_tuple()
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self.government = Government(self, make_policy(self.scenario))
 
@@ -203,7 +202,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         self.datacollector = MarketDataCollector(
             cfg.firm_data,
             self.firm_ids,
-            Ledger(self.book.trades, cfg.steps_per_year),
+            Ledger(self.book.trades, cfg.steps_per_year, self.tally),
             self.enterprises.sector,
         )
         self.datacollector.collect(self)
@@ -251,45 +250,39 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         Returns:
             Whether the round's measures were recorded.
         """
-        book, lane = self.book.arrays, self.lane
-        if book.trades.shape[1] - book.meta[lane, book_kernels.N_TRADES] < self._round_room:
+        book = self.book.arrays
+        if book.trades.shape[1] - book.meta[self.lane, book_kernels.N_TRADES] < self._round_room:
             book.make_room(self._round_room)
-        if book.trades is not self._book_args[-1]:  # grown here or by the batch
-            self._book_args = book.as_tuple()
+        arrays = self._kernel_arrays
+        if arrays[4][-1] is not book.trades:  # grown here or by the batch
+            arrays = self._kernel_arrays = self._lane_arrays()
         if not self.year_ended and not self.efficiency.active:
             collector = self.datacollector
             records = collector.records
             row, firm_row = collector.next_rows(self)
             play_recorded_round(
-                lane,
-                round_,
-                *self._round_args,
-                self._book_args,
-                self.rng_state,
-                self._params,
-                self.tally,
-                self.arrays.scratch,
-                row,
-                firm_row,
-                self.year,
-                self.config.climate_coefficient,
-                records.measures,
-                records.firms,
+                *arrays, records.measures, records.firms, round_, row, firm_row, self.year
             )
             collector.recorded(self, firm_row)
             return True
-        play_round(
-            lane,
-            round_,
-            *self._round_args,
-            self._book_args,
+        play_round(*arrays, round_)
+        self.efficiency.update()
+        return False
+
+    def _lane_arrays(self) -> tuple:
+        """What the round kernel takes of the market, before the round: its lane and arrays."""
+        arrays = self.arrays
+        return (
+            self.lane,
+            self._compiled_groups,
+            arrays.firms.as_tuple(),
+            arrays.accounts,
+            arrays.book.as_tuple(),
             self.rng_state,
             self._params,
             self.tally,
-            self.arrays.scratch,
+            arrays.scratch,
         )
-        self.efficiency.update()
-        return False
 
     def measure(self) -> None:
         """Round end: record the round's measures and data; planning behaviours observe."""
@@ -364,7 +357,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
         self._compiled_groups = self._compile_groups()
-        self._round_args = (self._compiled_groups, self._firm_arrays, self.arrays.accounts)
+        self._kernel_arrays = self._lane_arrays()
 
     def _compile_groups(self) -> tuple[np.ndarray, ...] | None:
         """The behaviour groups as the round kernel takes them; None if one is Python's."""

@@ -3,16 +3,15 @@
 A year opens with the government's allocation (free allowances, the call auction, green
 projects, a new price floor) and ends with every firm's settlement; what was released and
 settled is tallied in the market's row of tallies (:mod:`market.tallies`) and written into
-its table of years (:data:`YEAR_COLUMNS`), from which ``year_records`` and
-``compliance_by_year`` are read. The array functions here (:func:`check_allocations`,
-:func:`release_allowances`, :func:`close_years`) work on any number of markets' rows at
-once: a market applies them to its own row, a batch (``model.batch``) to all its lanes in
-one go, so both keep the same books.
+its table of years (``model.year_kernels.YEAR_COLUMNS``), from which ``year_records`` and
+``compliance_by_year`` are read. The functions here (:func:`check_allocations`,
+:func:`release_allowances`) and the year's kernels (``model.year_kernels.close_years``) work
+on any number of markets' rows at once: a market applies them to its own row, a batch
+(``model.batch``) to all its lanes in one go, so both keep the same books.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,38 +20,20 @@ from agents.decisions import Allocation
 from agents.valuation import auction_bids
 from market.auction import AuctionResult, uniform_price_auction
 from market.enterprises import ComplianceResult
-from market.tallies import (
-    ABATEMENT,
-    EXPIRED,
-    GREEN_AVAILABLE,
-    ISSUED,
-    PENALTIES,
-    RELEASE,
-    REMAINING,
-    YEAR_VALUE,
-    YEAR_VOLUME,
-    YEARS_SETTLED,
+from market.tallies import GREEN_AVAILABLE, ISSUED, RELEASE, REMAINING, YEARS_SETTLED
+from model.year_kernels import (
+    COMPLIANCE_FIELDS,
+    SETTLED,
+    YEAR_COLUMNS,
+    close_years,
+    empty_years,
 )
 
-#: What each compliance year's settlement did (:class:`market.enterprises.ComplianceResult`).
-COMPLIANCE_FIELDS = tuple(field.name for field in dataclasses.fields(ComplianceResult))
-#: The columns of a market's table of years: the year, its release (allowances), the year's
-#: VWAP (coins per allowance, nan without trades), its volume (allowances) and its settlement.
-YEAR_COLUMNS = ("year", "release", "price", "volume", *COMPLIANCE_FIELDS)
 #: The entries of one of ``year_records``, each a column of the table of years.
 RECORD_COLUMNS = {
     name: YEAR_COLUMNS.index(name)
     for name in ("release", "price", "volume", "emissions", "shortfall", "penalties")
 }
-_SETTLED = len(YEAR_COLUMNS) - len(COMPLIANCE_FIELDS)
-_PENALTIES, _SPENT, _EXPIRED = (
-    COMPLIANCE_FIELDS.index(name) for name in ("penalties", "abatement_spent", "expired")
-)
-
-
-def empty_years(lanes: int, years: int) -> np.ndarray:
-    """The tables of years of ``lanes`` markets, shape ``(lanes, years, len(YEAR_COLUMNS))``."""
-    return np.full((lanes, years, len(YEAR_COLUMNS)), np.nan)
 
 
 def check_allocations(
@@ -113,36 +94,6 @@ def release_allowances(
     tallies[lanes, RELEASE] = release
     tallies[lanes, REMAINING] -= release
     tallies[lanes, ISSUED] += given + sold
-
-
-def close_years(year: int, tallies: np.ndarray, years: np.ndarray, settled: np.ndarray) -> None:
-    """Write markets' settled ``year`` into their tables of years and tally the settlement.
-
-    Args:
-        year: the compliance year settled (from 0).
-        tallies: the markets' tallies, shape ``(markets, len(TALLIES))``, changed in place:
-            the year's value and volume start again, the penalties, abatement and expired
-            allowances add up, one more year is settled.
-        years: the markets' tables of years, shape ``(markets, rows, len(YEAR_COLUMNS))``;
-            each market's next row (its ``years_settled``) is written.
-        settled: each market's settlement, shape ``(markets, len(COMPLIANCE_FIELDS))``.
-    """
-    markets = np.arange(len(tallies))
-    rows = tallies[:, YEARS_SETTLED].astype(np.int64)
-    volume = tallies[:, YEAR_VOLUME]
-    traded = volume > 0
-    price = np.full(len(tallies), np.nan)
-    price[traded] = tallies[traded, YEAR_VALUE] / volume[traded]
-    years[markets, rows, 0] = year
-    years[markets, rows, 1] = tallies[:, RELEASE]
-    years[markets, rows, 2] = price
-    years[markets, rows, 3] = volume
-    years[markets, rows, _SETTLED:] = settled
-    tallies[:, YEAR_VALUE] = tallies[:, YEAR_VOLUME] = 0.0
-    tallies[:, PENALTIES] += settled[:, _PENALTIES]
-    tallies[:, ABATEMENT] += settled[:, _SPENT]
-    tallies[:, EXPIRED] += settled[:, _EXPIRED]
-    tallies[:, YEARS_SETTLED] += 1
 
 
 class ComplianceYear:
@@ -240,7 +191,7 @@ class ComplianceYear:
             self.year,
             self.tally[None],
             self.year_table[None],
-            np.array([dataclasses.astuple(settled)]),
+            np.array([[getattr(settled, name) for name in COMPLIANCE_FIELDS]]),
         )
         self.closed_year()
 
@@ -270,6 +221,6 @@ class ComplianceYear:
     def compliance_by_year(self) -> list[ComplianceResult]:
         """Every settled year's settlement."""
         return [
-            ComplianceResult(*row[_SETTLED:])
+            ComplianceResult(*row[SETTLED:])
             for row in self.year_table[: self.years_settled].tolist()
         ]

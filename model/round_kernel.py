@@ -49,9 +49,10 @@ PARAMS = (
     "research",
     "steps_per_year",
     "years",
+    "climate_coefficient",
 )
 (OUTPUT_PRICE, PENALTY, SUCCESS, EFFECT, MIN_RATE, GREEN_COST, FORGET_AFTER, DELAY, PRODUCTION,
- RESEARCH, STEPS_PER_YEAR, YEARS) = range(len(PARAMS))  # fmt: skip
+ RESEARCH, STEPS_PER_YEAR, YEARS, CLIMATE) = range(len(PARAMS))  # fmt: skip
 
 
 CAPACITY, ABILITY, ATTEMPT_COST, INITIAL_RATE, RATE = (
@@ -121,13 +122,15 @@ def _work(blocks):
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def play_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_state, params, tally,
-               blocks):  # fmt: skip
+def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally, blocks,
+               round_):  # fmt: skip
     """Play lane ``b``'s round ``round_`` from expiry to the price expectation.
+
+    The market's arrays come first and the round last, so a market passes the same tuple of
+    arrays every round (``CarbonMarket.play_compiled``).
 
     Args:
         b: the market's lane in the batch arrays.
-        round_: the round, from 0.
         groups: the behaviour groups, ``(codes, members, sizes, quantities)``: each group's
             code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and its
             largest order.
@@ -143,6 +146,7 @@ def play_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_state, para
             in this one's), the running totals, and the round's price, volume and emissions.
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``); the
             round makes no array of its own.
+        round_: the round, from 0.
     """
     codes, members, sizes, quantities = groups
     floats, ints, maturing, green = firm_arrays
@@ -213,9 +217,8 @@ def play_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_state, para
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def play_recorded_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_state, params,
-                        tally, blocks, row, firm_row, year, climate_coefficient, measures,
-                        firm_numbers):  # fmt: skip
+def play_recorded_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally,
+                        blocks, measures, firm_numbers, round_, row, firm_row, year):  # fmt: skip
     """:func:`play_round`, then :func:`model.records.record_round` of it, in one call.
 
     A round that ends no year, in a market that measures no textbook efficiency, needs
@@ -224,7 +227,6 @@ def play_recorded_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_st
 
     Args:
         b: the market's lane in the batch arrays.
-        round_: the round, from 0.
         groups: the behaviour groups, as :func:`play_round` takes them.
         firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
@@ -233,19 +235,19 @@ def play_recorded_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_st
         params: the market's rules (:data:`PARAMS`).
         tally: lane ``b``'s tallies (:mod:`market.tallies`), changed in place.
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``).
+        measures: the records' measures (``model.records.RoundRecords``).
+        firm_numbers: the records' firm numbers (``model.records.RoundRecords``).
+        round_: the round, from 0.
         row: the measures' row in ``measures``.
         firm_row: the firms' entry in ``firm_numbers`` (negative: none this round).
         year: the compliance year (from 0).
-        climate_coefficient: the welfare's c (1/t).
-        measures: the records' measures (``model.records.RoundRecords``).
-        firm_numbers: the records' firm numbers (``model.records.RoundRecords``).
     """
-    play_round(b, round_, groups, firm_arrays, acc, book_arrays, rng_state, params, tally,
-               blocks)  # fmt: skip
+    play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally, blocks,
+               round_)  # fmt: skip
     floats, ints, _, green = firm_arrays
     firm_info, meta = book_arrays[3], book_arrays[5]
-    record_round(b, row, firm_row, round_ + 1, year, tally, math.nan, climate_coefficient,
-                 floats, ints, acc, firm_info, meta, green, measures, firm_numbers)  # fmt: skip
+    record_round(b, row, firm_row, round_ + 1, year, tally, math.nan, params[CLIMATE], floats,
+                 ints, acc, firm_info, meta, green, measures, firm_numbers)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
@@ -298,5 +300,5 @@ def play_rounds(first, n_rounds, groups, firm_arrays, acc, book_arrays, rng, par
     for b in range(tallies.shape[0]):
         lane_groups = (codes[b], members[b], sizes[b], quantities[b])
         for round_ in range(first, first + n_rounds):
-            play_round(b, round_, lane_groups, firm_arrays, acc, book_arrays, rng[b], params[b],
-                       tallies[b], blocks)  # fmt: skip
+            play_round(b, lane_groups, firm_arrays, acc, book_arrays, rng[b], params[b],
+                       tallies[b], blocks, round_)  # fmt: skip
