@@ -21,29 +21,23 @@ from typing import Any
 
 import numpy as np
 
-from agents import allocation_kernels
-from agents.decisions import Allocation
-from agents.policies import ScheduledRule
-from market.accounts import ALLOWANCES
-from market.auction import AuctionResult
 from market.book_kernels import N_TRADES
 from market.config import ScenarioError
-from market.enterprises import FLOAT_ROW
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
-from market.tallies import REMAINING
+from model.behaviour_groups import lane_groups
 from model.carbon_market import CarbonMarket
-from model.compliance_year import check_allocations, release_allowances
 from model.records import record_lanes
 from model.round_kernel import OUTPUT_PRICE, play_rounds
+from model.scheduled_lanes import ScheduledLanes
 from model.validation import load_scenario
 from model.year_kernels import close_years, empty_years, settle_lanes
 
 #: Rounds a batch's trade arrays are grown for at a time (``Block._rounds_with_room``).
 ROUNDS_PER_CALL = 10
 
-#: The behaviours a batch can play (compiled: ``model.carbon_market.COMPILED_BEHAVIOURS``).
+#: The behaviours a batch can play (compiled: ``model.behaviour_groups.COMPILED_BEHAVIOURS``).
 BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
 
 
@@ -159,7 +153,9 @@ class Block:
         self.markets = markets
         self.config = cfg = markets[0].config
         self.arrays = markets[0].arrays
-        self._lane_groups = self._groups()
+        self._lane_groups = lane_groups(
+            [m._compiled_groups for m in markets], markets[0].enterprises.n
+        )
         # Each market's rules are a row of the block's: a market changes its own (the
         # year's output price) and the kernel reads the change.
         self._params = np.stack([market._params for market in markets])
@@ -240,25 +236,6 @@ class Block:
             free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         return min(left, free // per_round)
 
-    def _groups(self) -> tuple[np.ndarray, ...]:
-        """Every market's behaviour groups, padded to one shape, with the lane first."""
-        compiled = [m._compiled_groups for m in self.markets]
-        widest = max(groups[0].size for groups in compiled)
-        n = self.markets[0].enterprises.n
-        codes = np.zeros((len(compiled), widest), dtype=np.int64)
-        members = np.zeros((len(compiled), widest, n), dtype=np.int64)
-        sizes = np.zeros((len(compiled), widest), dtype=np.int64)
-        quantities = np.ones((len(compiled), widest), dtype=np.int64)
-        for b, (code, member, size, quantity) in enumerate(compiled):
-            g = code.size
-            codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
-                code,
-                member,
-                size,
-                quantity,
-            )
-        return codes, members, sizes, quantities
-
 
 class LaneRecords:
     """The round records of a block's markets as rows of shared arrays, written in one call.
@@ -320,99 +297,3 @@ class LaneRecords:
         )
         for market, collector, row in zip(markets, collectors, firm_rows.tolist(), strict=True):
             collector.recorded(market, row)
-
-
-class ScheduledLanes:
-    """The lanes of a block whose policy is a table of yearly shares times a split.
-
-    Their allocations are made in one call a year
-    (:func:`agents.allocation_kernels.scheduled_allocations`, the kernel each such policy
-    calls for one market), the auctioned-share lever applied as the government applies it.
-
-    Args:
-        lanes: the lanes' indices in the block.
-        rules: each lane's :class:`agents.policies.ScheduledRule`.
-        markets: the block's markets.
-    """
-
-    def __init__(self, lanes: list[int], rules: list[ScheduledRule], markets: list) -> None:
-        self.lanes = np.array(lanes, dtype=np.int64)
-        n = markets[0].enterprises.n
-        years = markets[0].config.years
-        self.shares = np.array([rule.shares for rule in rules]).reshape(len(lanes), years)
-        self.splits = np.array([rule.split for rule in rules], dtype=np.int64)
-        self.keys = np.array([rule.key for rule in rules], dtype=np.int64)
-        self.by_rank = np.array(
-            [np.ones(n) if rule.by_rank is None else rule.by_rank for rule in rules]
-        ).reshape(len(lanes), n)
-        chosen = [markets[b] for b in lanes]
-        self.max_release = np.array([m.config.max_release_share for m in chosen], dtype=float)
-        self.green_share = np.array([m.config.green_share for m in chosen], dtype=float)
-        self.auction_share = np.array(
-            [m.government.policy.config.auction_share for m in chosen], dtype=float
-        )
-        self.budget = np.array([float(m.run.budget) for m in chosen])
-        self.names = [m.government.policy.name for m in chosen]
-        self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
-        self._no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
-
-    @classmethod
-    def of(cls, markets: list[CarbonMarket]) -> ScheduledLanes:
-        """The lanes of ``markets`` whose policy is scheduled (the rest decide in Python)."""
-        lanes, rules = [], []
-        for b, market in enumerate(markets):
-            rule = market.government.policy.scheduled(market.enterprises.n, market.config.years)
-            if rule is not None:
-                lanes.append(b)
-                rules.append(rule)
-        return cls(lanes, rules, markets)
-
-    def allocate(
-        self, year: int, markets: list[CarbonMarket], arrays: MarketArrays
-    ) -> dict[int, Allocation | None]:
-        """This year's allocation of every scheduled lane, applied where nothing is auctioned.
-
-        Returns:
-            By lane, the allocation a lane that auctions applies itself (its market runs the
-            call auction), or None where it was applied here: the free allowances given and
-            the release tallied for all such lanes at once.
-        """
-        if not self.lanes.size:
-            return {}
-        remaining = arrays.tallies[self.lanes, REMAINING]
-        free, auctioned, green = allocation_kernels.scheduled_allocations(
-            year,
-            self.shares,
-            self.splits,
-            self.keys,
-            self.by_rank,
-            self.budget,
-            remaining,
-            self.max_release,
-            self.green_share,
-            arrays.firms.floats[self.lanes][:, self.columns],
-        )
-        allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
-        decided: dict[int, Allocation | None] = {}
-        here = auctioned == 0
-        if here.any():
-            lanes = self.lanes[here]
-            given = check_allocations(
-                [name for name, h in zip(self.names, here, strict=True) if h],
-                free[here],
-                auctioned[here],
-                green[here],
-                remaining[here],
-            )
-            arrays.accounts[lanes, ALLOWANCES] += free[here]
-            release_allowances(arrays.tallies, lanes, given, 0, green[here])
-            for b, given_free in zip(lanes.tolist(), free[here], strict=True):
-                run = markets[b].run
-                run.allocations.append(given_free)
-                run.auctions.append(self._no_auction)
-                decided[b] = None
-                if not markets[b].config.production:
-                    markets[b].efficiency.start_year()
-        for k in np.flatnonzero(~here).tolist():
-            decided[int(self.lanes[k])] = Allocation(free[k], int(auctioned[k]), int(green[k]))
-        return decided

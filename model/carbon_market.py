@@ -16,6 +16,11 @@ the read-only :attr:`CarbonMarket.view` and return decisions (:mod:`agents.decis
 class is the only writer of the market's state. From outside, a person or a trained regulator
 acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order`,
 :meth:`CarbonMarket.set_levers` and :meth:`CarbonMarket.assign_behaviour`.
+
+The year's allocation and settlement are :mod:`model.compliance_year`'s, the phases played
+from Python for behaviours written in Python :mod:`model.phases`'s, the behaviour groups
+:mod:`model.behaviour_groups`'; the market's counters are its row of tallies
+(:mod:`market.tallies`).
 """
 
 from __future__ import annotations
@@ -27,13 +32,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.behaviours import (
-    Behaviour,
-    RuleBased,
-    Truthful,
-    ZeroIntelligenceConstrained,
-    ZeroIntelligenceUnconstrained,
-)
+from agents.behaviours import Behaviour
 from agents.decisions import Levers
 from agents.enterprise import Enterprise
 from agents.government import Government
@@ -49,33 +48,16 @@ from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import draw_shocks, episode_scenario
+from model.behaviour_groups import compiled_groups, group_firms
 from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
 from model.phases import PythonPhases
-from model.round_kernel import (
-    OUTPUT_PRICE,
-    RULE_BASED,
-    TRUTHFUL,
-    ZI_C,
-    ZI_U,
-    params_of,
-    play_recorded_round,
-    play_round,
-)
+from model.round_kernel import OUTPUT_PRICE, params_of, play_recorded_round, play_round
 from model.run_state import RunState, Tallied, price_or_none
 from model.validation import read_scenario
 from model.view import MarketReader
 from model.year_kernels import empty_years
-
-#: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
-#: which may change a rule, plays through the Python phases).
-COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
-    ZeroIntelligenceConstrained: ZI_C,
-    ZeroIntelligenceUnconstrained: ZI_U,
-    Truthful: TRUTHFUL,
-    RuleBased: RULE_BASED,
-}
 
 
 class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
@@ -351,27 +333,10 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
             behaviour.observe(self.view, firms)
 
     def _group_firms(self) -> None:
-        groups: dict[Behaviour, list[int]] = {}
-        for firm in self.firms:
-            groups.setdefault(firm.behaviour, []).append(firm.index)
-        self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
+        self._groups = group_firms(self.firms)
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
-        self._compiled_groups = self._compile_groups()
+        self._compiled_groups = compiled_groups(self._groups, self.enterprises.n)
         self._kernel_arrays = self._lane_arrays()
-
-    def _compile_groups(self) -> tuple[np.ndarray, ...] | None:
-        """The behaviour groups as the round kernel takes them; None if one is Python's."""
-        if any(type(b) not in COMPILED_BEHAVIOURS for b, _ in self._groups):
-            return None
-        members = np.zeros((len(self._groups), self.enterprises.n), dtype=np.int64)
-        for g, (_, firms) in enumerate(self._groups):
-            members[g, : len(firms)] = firms
-        return (
-            np.array([COMPILED_BEHAVIOURS[type(b)] for b, _ in self._groups], dtype=np.int64),
-            members,
-            np.array([len(f) for _, f in self._groups], dtype=np.int64),
-            np.array([b.max_quantity for b, _ in self._groups], dtype=np.int64),
-        )
 
     @property
     def output_price(self) -> float:
