@@ -224,14 +224,16 @@ class Block:
 
         A round records at most ``(max_orders + 2) x n_firms`` trades per lane, but the books
         trade a few a year: room for a whole year in every lane would be tens of megabytes
-        zeroed and copied for nothing. The arrays grow for :data:`ROUNDS_PER_CALL` rounds at
-        a time, and a call plays as many rounds as the room left holds.
+        zeroed and copied for nothing. A call plays up to :data:`ROUNDS_PER_CALL` rounds, as
+        many as the room left holds; the arrays grow (for that many rounds) only when it
+        holds fewer than half of them, so the few trades of the first years do not double
+        them at once.
         """
         book, cfg = self.arrays.book, self.config
         per_round = (cfg.max_orders + 2) * self.markets[0].enterprises.n
         free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         wanted = min(left, ROUNDS_PER_CALL)
-        if free // per_round < wanted:
+        if free // per_round < (wanted + 1) // 2:
             book.make_room(wanted * per_round)
             free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         return min(left, free // per_round)
