@@ -254,7 +254,8 @@ class LaneRecords:
 
     def __init__(self, markets: list[CarbonMarket], years: int) -> None:
         self.markets = markets
-        kept = [m.datacollector.records for m in markets]
+        self._collectors = [m.datacollector for m in markets]
+        self._kept = kept = [c.records for c in self._collectors]
         rows = max(r.rows for r in kept) + years
         firm_rows = max(r.firm_rows for r in kept) + years
         n = markets[0].enterprises.n
@@ -265,28 +266,34 @@ class LaneRecords:
             self.firms[b, : records.firm_rows] = records.firms[: records.firm_rows]
             records.measures, records.firms = self.measures[b], self.firms[b]
         self._climate = np.array([m.config.climate_coefficient for m in markets])
+        # Only textbook markets measure an allocative efficiency; the others' is nan.
+        self._efficiency = np.full(len(markets), np.nan)
+        self._textbook = [(b, m) for b, m in enumerate(markets) if not m.config.production]
 
     def record(self, steps: int, year: int) -> None:
         """Record every lane's year end: its measures and its firms' numbers."""
-        markets = self.markets
-        collectors = [m.datacollector for m in markets]
-        kept = [c.records for c in collectors]
-        if any(r.measures.base is not self.measures or r.firms.base is not self.firms
-               or r.rows == len(r.measures) or r.firm_rows == len(r.firms)
-               for r in kept):  # fmt: skip
+        markets, kept = self.markets, self._kept
+        rows = [r.rows for r in kept]
+        firm_rows = [r.firm_rows for r in kept]
+        if (
+            max(rows) >= self.measures.shape[1]
+            or max(firm_rows) >= self.firms.shape[1]
+            or any(r.measures.base is not self.measures or r.firms.base is not self.firms
+                   for r in kept)
+        ):  # fmt: skip
             for market in markets:  # a lane's records outgrew its row: each records its own
                 market.measure()
             return
-        rows = np.array([r.rows for r in kept], dtype=np.int64)
-        firm_rows = np.array([r.firm_rows for r in kept], dtype=np.int64)
+        for b, market in self._textbook:
+            self._efficiency[b] = market.allocative_efficiency
         arrays = markets[0].arrays
         record_lanes(
-            rows,
-            firm_rows,
+            np.array(rows, dtype=np.int64),
+            np.array(firm_rows, dtype=np.int64),
             steps,
             year,
             arrays.tallies,
-            np.array([m.allocative_efficiency for m in markets]),
+            self._efficiency,
             self._climate,
             arrays.firms.floats,
             arrays.firms.ints,
@@ -297,5 +304,5 @@ class LaneRecords:
             self.measures,
             self.firms,
         )
-        for market, collector, row in zip(markets, collectors, firm_rows.tolist(), strict=True):
+        for market, collector, row in zip(markets, self._collectors, firm_rows, strict=True):
             collector.recorded(market, row)

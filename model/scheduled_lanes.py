@@ -54,7 +54,7 @@ class ScheduledLanes:
             [m.government.policy.config.auction_share for m in chosen], dtype=float
         )
         self.budget = np.array([float(m.run.budget) for m in chosen])
-        self.names = [m.government.policy.name for m in chosen]
+        self.names = np.array([m.government.policy.name for m in chosen], dtype=object)
         self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
         self._no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
 
@@ -100,7 +100,7 @@ class ScheduledLanes:
         if here.any():
             lanes = self.lanes[here]
             given = check_allocations(
-                [name for name, h in zip(self.names, here, strict=True) if h],
+                self.names[here],
                 free[here],
                 auctioned[here],
                 green[here],
