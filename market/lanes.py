@@ -22,6 +22,7 @@ from market.config import MarketConfig
 from market.enterprises import FirmArrays
 from market.order_book import BookArrays
 from market.random_kernels import STATE_SIZE
+from market.tallies import empty_tallies
 
 
 class RoundScratch(NamedTuple):
@@ -94,6 +95,8 @@ class MarketArrays:
         accounts: coins and allowances, free and escrowed, shape ``(lanes, 4, n_firms)``.
         book: the order books.
         rng: each market's random generator state, shape ``(lanes, STATE_SIZE)``, uint64.
+        tallies: each market's running totals and round results (:mod:`market.tallies`),
+            shape ``(lanes, len(TALLIES))``.
         scratch: the blocks of the round's work arrays (:class:`RoundScratch`), shared by
             the lanes (they play one after another).
     """
@@ -102,6 +105,7 @@ class MarketArrays:
     accounts: np.ndarray
     book: BookArrays
     rng: np.ndarray
+    tallies: np.ndarray
     scratch: tuple[np.ndarray, ...]
 
     @classmethod
@@ -120,6 +124,7 @@ class MarketArrays:
             accounts=np.zeros((lanes, 4, n_firms)),
             book=book,
             rng=np.zeros((lanes, STATE_SIZE), dtype=np.uint64),
+            tallies=empty_tallies(lanes),
             scratch=work_blocks(n_firms, book.capacity),
         )
 

@@ -382,6 +382,48 @@ def _parsed_toml(path: str, _mtime_ns: int, _size: int) -> dict:
 
 
 def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scenario:
-    """Load and validate a scenario by shipped name or path, with flat overrides."""
+    """Load and validate a scenario by shipped name or path, with flat overrides.
+
+    A file loaded before with the same overrides (numbers, strings, booleans and lists of
+    them, compared with their types) and unchanged since is not validated again: the frozen
+    :class:`Scenario` is shared, and a warning it gave is given again.
+    """
     path = resolve_path(name_or_path)
-    return parse_scenario(read_toml(path), name=path.stem, overrides=overrides)
+    key = _load_key(path, overrides)
+    scenario = _LOADED.get(key) if key is not None else None
+    if scenario is None:
+        scenario = parse_scenario(read_toml(path), name=path.stem, overrides=overrides)
+        if key is not None:
+            if len(_LOADED) >= 64:
+                _LOADED.clear()
+            _LOADED[key] = scenario
+    elif scenario.government.policy == "scenario":
+        _warn_if_the_budget_runs_out(scenario)
+    return scenario
+
+
+#: Scenarios loaded from files, by file, its state and the overrides (:func:`_load_key`).
+_LOADED: dict[tuple, Scenario] = {}
+_PLAIN = (bool, int, float, str)
+
+
+def _load_key(path: Path, overrides: dict[str, Any]) -> tuple | None:
+    """What identifies a load of ``path`` with ``overrides``; None if it cannot be told."""
+    values = tuple((name, _plain(value)) for name, value in sorted(overrides.items()))
+    if any(value is None for _, value in values) or path.is_dir():
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_mtime_ns, stat.st_size, values
+
+
+def _plain(value: Any) -> tuple | None:
+    """A hashable form of ``value`` that keeps its type, or None if it is of another kind."""
+    if type(value) in _PLAIN:
+        return type(value).__name__, value
+    if type(value) in (list, tuple):
+        items = tuple(_plain(item) for item in value)
+        return None if None in items else (type(value).__name__, items)
+    return None

@@ -6,50 +6,38 @@ scenario may draw it per episode, ``shocks.n_firms_range``). Each is a full
 :class:`CarbonMarket` (its agents, view, government and records), seeded from its own seed,
 so a lane plays exactly the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone,
 whatever the batch size or the lane's position in it. A year is: every market's allocation
-(its government's policy, in Python), every round of every lane in one kernel call per set
-of arrays (:func:`model.round_kernel.play_rounds`), then every market's settlement and
-measures. The data collector records each year's end, not each round.
+(the scheduled policies' in one call and applied to all their lanes as arrays, the others
+by their government in Python), every round of every lane in one kernel call per set of
+arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its year's
+record and its measures, each one call or array operation for all lanes. The data
+collector records each year's end, not each round.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from agents import allocation_kernels
-from agents.decisions import Allocation
-from agents.policies import ScheduledRule
 from market.book_kernels import N_TRADES
 from market.config import ScenarioError
-from market.enterprises import FLOAT_ROW, ComplianceResult
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
+from model.behaviour_groups import lane_groups
 from model.carbon_market import CarbonMarket
-from model.round_kernel import (
-    LAST_EMISSIONS,
-    LAST_PRICE,
-    LAST_VOLUME,
-    OFFSETS,
-    REFUSED,
-    RESEARCH_SPENT,
-    REVENUE,
-    TOTALS,
-    VALUE,
-    VOLUME,
-    play_rounds,
-)
+from model.records import record_lanes
+from model.round_kernel import OUTPUT_PRICE, play_rounds
+from model.scheduled_lanes import ScheduledLanes
 from model.validation import load_scenario
-from model.year_kernels import settle_lanes
+from model.year_kernels import close_years, empty_years, settle_lanes
 
 #: Rounds a batch's trade arrays are grown for at a time (``Block._rounds_with_room``).
 ROUNDS_PER_CALL = 10
 
-#: The behaviours a batch can play (compiled: ``model.carbon_market.COMPILED_BEHAVIOURS``).
+#: The behaviours a batch can play (compiled: ``model.behaviour_groups.COMPILED_BEHAVIOURS``).
 BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
 
 
@@ -153,20 +141,31 @@ class MarketBatch:
 class Block:
     """Markets of one number of firms in the lanes of one set of arrays, played in one call.
 
+    The markets' rules, tables of years and round records become rows of the block's own
+    arrays (each market keeps a view of its row), so the block writes every lane's at once.
+
     Args:
-        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays.
+        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays, none
+            of which has played a round.
     """
 
     def __init__(self, markets: list[CarbonMarket]) -> None:
         self.markets = markets
-        self.config = markets[0].config
+        self.config = cfg = markets[0].config
         self.arrays = markets[0].arrays
-        self._lane_groups = self._groups()
+        self._lane_groups = lane_groups(
+            [m._compiled_groups for m in markets], markets[0].enterprises.n
+        )
         # Each market's rules are a row of the block's: a market changes its own (the
         # year's output price) and the kernel reads the change.
         self._params = np.stack([market._params for market in markets])
+        self._output_prices = np.stack([market.shocks.output_price for market in markets])
+        self._year_table = empty_years(len(markets), cfg.years)
         for b, market in enumerate(markets):
             market._params = self._params[b]
+            market._kernel_arrays = market._lane_arrays()
+            market.year_table = self._year_table[b]
+        self._records = LaneRecords(markets, cfg.years)
         self._scheduled = ScheduledLanes.of(markets)
         self._settle_rules = (
             np.array([m.config.penalty for m in markets], dtype=float),
@@ -174,178 +173,136 @@ class Block:
             np.array([m.config.banking for m in markets], dtype=np.bool_),
             np.array([m.config.make_good for m in markets], dtype=np.bool_),
         )
+        # Textbook markets measure their allocative efficiency around the year's trading.
+        self._textbook = [m for m in markets if not m.config.production]
 
     def start_year(self, year: int) -> None:
         """Every lane's allocation of ``year``: the scheduled policies' in one call."""
+        self._params[:, OUTPUT_PRICE] = self._output_prices[:, year]
         decided = self._scheduled.allocate(year, self.markets, self.arrays)
         for b, market in enumerate(self.markets):
-            market.start_year(decided.get(b))
+            if b not in decided:
+                market.start_year()
+            elif decided[b] is not None:  # one that auctions applies its own
+                market.start_year(decided[b])
 
     def play_rounds(self, first: int) -> None:
         """Every lane's rounds of the year starting at round ``first``, then its settlement."""
-        cfg, markets = self.config, self.markets
-        totals = np.zeros((len(markets), len(TOTALS)))
-        for b, market in enumerate(markets):  # the counters go on from where they stand
-            totals[b, REVENUE] = market.revenue
-            totals[b, RESEARCH_SPENT] = market.research_spent
-            totals[b, OFFSETS] = market.allowances_issued
-            totals[b, VALUE] = market._year_value
-        expected = np.array(
-            [math.nan if m.expected_price is None else m.expected_price for m in markets]
-        )
-        green = np.array([m.run.green_projects_available for m in markets], dtype=np.int64)
-        counted = np.array([m._trades_seen for m in markets], dtype=np.int64)
-        book, played = self.arrays.book, 0
+        cfg, markets, arrays = self.config, self.markets, self.arrays
+        book, played = arrays.book, 0
         while played < cfg.steps_per_year:
             rounds = self._rounds_with_room(cfg.steps_per_year - played)
             play_rounds(
                 first + played,
                 rounds,
-                cfg.steps_per_year,
-                cfg.years,
-                expected,
-                green,
-                counted,
                 self._lane_groups,
-                self.arrays.firms.as_tuple(),
-                self.arrays.accounts,
+                arrays.firms.as_tuple(),
+                arrays.accounts,
                 book.as_tuple(),
-                self.arrays.rng,
+                arrays.rng,
                 self._params,
-                totals,
-                self.arrays.scratch,
+                arrays.tallies,
+                arrays.scratch,
             )
             played += rounds
-        for b, market in enumerate(markets):
-            self._count(market, totals[b], expected[b], int(green[b]), first)
-        settled = settle_lanes(
-            *book.core, self.arrays.accounts, self.arrays.firms.floats, *self._settle_rules
-        )
-        for b, market in enumerate(markets):
-            market.end_year(ComplianceResult(*settled[b].tolist()))
-            market.measure()
+        steps = first + cfg.steps_per_year
+        year = first // cfg.steps_per_year
+        for market in markets:
+            market.steps, market.year = steps, year
+            market.round_in_year, market.year_ended = cfg.steps_per_year - 1, True
+        for market in self._textbook:
+            market.efficiency.update()
+        floats = arrays.firms.floats
+        settled = settle_lanes(*book.core, arrays.accounts, floats, *self._settle_rules)
+        close_years(year, arrays.tallies, self._year_table, settled)
+        for market in markets:
+            market.closed_year()
+        self._records.record(steps, year)
 
     def _rounds_with_room(self, left: int) -> int:
         """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.
 
         A round records at most ``(max_orders + 2) x n_firms`` trades per lane, but the books
         trade a few a year: room for a whole year in every lane would be tens of megabytes
-        zeroed and copied for nothing. The arrays grow for :data:`ROUNDS_PER_CALL` rounds at
-        a time, and a call plays as many rounds as the room left holds.
+        zeroed and copied for nothing. A call plays up to :data:`ROUNDS_PER_CALL` rounds, as
+        many as the room left holds; the arrays grow (for that many rounds) only when it
+        holds fewer than half of them, so the few trades of the first years do not double
+        them at once.
         """
         book, cfg = self.arrays.book, self.config
         per_round = (cfg.max_orders + 2) * self.markets[0].enterprises.n
         free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         wanted = min(left, ROUNDS_PER_CALL)
-        if free // per_round < wanted:
+        if free // per_round < (wanted + 1) // 2:
             book.make_room(wanted * per_round)
             free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         return min(left, free // per_round)
 
-    def _groups(self) -> tuple[np.ndarray, ...]:
-        """Every market's behaviour groups, padded to one shape, with the lane first."""
-        compiled = [m._compiled_groups for m in self.markets]
-        widest = max(groups[0].size for groups in compiled)
-        n = self.markets[0].enterprises.n
-        codes = np.zeros((len(compiled), widest), dtype=np.int64)
-        members = np.zeros((len(compiled), widest, n), dtype=np.int64)
-        sizes = np.zeros((len(compiled), widest), dtype=np.int64)
-        quantities = np.ones((len(compiled), widest), dtype=np.int64)
-        for b, (code, member, size, quantity) in enumerate(compiled):
-            g = code.size
-            codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
-                code,
-                member,
-                size,
-                quantity,
-            )
-        return codes, members, sizes, quantities
 
-    def _count(
-        self, market: CarbonMarket, totals: np.ndarray, expected: float, green: int, first: int
-    ) -> None:
-        """A market's year after its rounds, before its settlement: the counters, the ledger."""
-        cfg = self.config
-        market.steps = first + cfg.steps_per_year
-        market.year, market.round_in_year = divmod(market.steps - 1, cfg.steps_per_year)
-        market.year_ended = True
-        market.revenue = totals[REVENUE]
-        market.research_spent = totals[RESEARCH_SPENT]
-        market.allowances_issued = totals[OFFSETS]
-        market.rejected_orders += int(totals[REFUSED])
-        market.run.green_projects_available = green
-        market._year_value = totals[VALUE]
-        market._year_volume += int(totals[VOLUME])
-        market.round_emissions = totals[LAST_EMISSIONS]
-        market.round_price = totals[LAST_PRICE]
-        market.round_volume = int(totals[LAST_VOLUME])
-        market.expected_price = None if math.isnan(expected) else float(expected)
-        market._record_ledger()
+class LaneRecords:
+    """The round records of a block's markets as rows of shared arrays, written in one call.
 
-
-class ScheduledLanes:
-    """The lanes of a block whose policy is a table of yearly shares times a split.
-
-    Their allocations are made in one call a year
-    (:func:`agents.allocation_kernels.scheduled_allocations`, the kernel each such policy
-    calls for one market), the auctioned-share lever applied as the government applies it.
+    Each market's :class:`model.records.RoundRecords` keeps views of its lane of
+    :attr:`measures` and :attr:`firms`, made with room for every year of the episode, so
+    :func:`model.records.record_lanes` writes every lane's year end at once and the
+    markets' data collectors read them as their own.
 
     Args:
-        lanes: the lanes' indices in the block.
-        rules: each lane's :class:`agents.policies.ScheduledRule`.
         markets: the block's markets.
+        years: the years the block will record.
     """
 
-    def __init__(self, lanes: list[int], rules: list[ScheduledRule], markets: list) -> None:
-        self.lanes = np.array(lanes, dtype=np.int64)
+    def __init__(self, markets: list[CarbonMarket], years: int) -> None:
+        self.markets = markets
+        self._collectors = [m.datacollector for m in markets]
+        self._kept = kept = [c.records for c in self._collectors]
+        rows = max(r.rows for r in kept) + years
+        firm_rows = max(r.firm_rows for r in kept) + years
         n = markets[0].enterprises.n
-        years = markets[0].config.years
-        self.shares = np.array([rule.shares for rule in rules]).reshape(len(lanes), years)
-        self.splits = np.array([rule.split for rule in rules], dtype=np.int64)
-        self.keys = np.array([rule.key for rule in rules], dtype=np.int64)
-        self.by_rank = np.array(
-            [np.ones(n) if rule.by_rank is None else rule.by_rank for rule in rules]
-        ).reshape(len(lanes), n)
-        chosen = [markets[b] for b in lanes]
-        self.max_release = np.array([m.config.max_release_share for m in chosen], dtype=float)
-        self.green_share = np.array([m.config.green_share for m in chosen], dtype=float)
-        self.auction_share = np.array(
-            [m.government.policy.config.auction_share for m in chosen], dtype=float
-        )
-        self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
+        self.measures = np.empty((len(markets), rows, kept[0].measures.shape[1]))
+        self.firms = np.empty((len(markets), firm_rows, kept[0].firms.shape[1], n))
+        for b, records in enumerate(kept):
+            self.measures[b, : records.rows] = records.measures[: records.rows]
+            self.firms[b, : records.firm_rows] = records.firms[: records.firm_rows]
+            records.measures, records.firms = self.measures[b], self.firms[b]
+        self._climate = np.array([m.config.climate_coefficient for m in markets])
+        # Only textbook markets measure an allocative efficiency; the others' is nan.
+        self._efficiency = np.full(len(markets), np.nan)
+        self._textbook = [(b, m) for b, m in enumerate(markets) if not m.config.production]
 
-    @classmethod
-    def of(cls, markets: list[CarbonMarket]) -> ScheduledLanes:
-        """The lanes of ``markets`` whose policy is scheduled (the rest decide in Python)."""
-        lanes, rules = [], []
-        for b, market in enumerate(markets):
-            rule = market.government.policy.scheduled(market.enterprises.n, market.config.years)
-            if rule is not None:
-                lanes.append(b)
-                rules.append(rule)
-        return cls(lanes, rules, markets)
-
-    def allocate(
-        self, year: int, markets: list[CarbonMarket], arrays: MarketArrays
-    ) -> dict[int, Allocation]:
-        """This year's allocation of every scheduled lane, by lane."""
-        if not self.lanes.size:
-            return {}
-        runs = [markets[b].run for b in self.lanes]
-        free, auctioned, green = allocation_kernels.scheduled_allocations(
+    def record(self, steps: int, year: int) -> None:
+        """Record every lane's year end: its measures and its firms' numbers."""
+        markets, kept = self.markets, self._kept
+        rows = [r.rows for r in kept]
+        firm_rows = [r.firm_rows for r in kept]
+        if (
+            max(rows) >= self.measures.shape[1]
+            or max(firm_rows) >= self.firms.shape[1]
+            or any(r.measures.base is not self.measures or r.firms.base is not self.firms
+                   for r in kept)
+        ):  # fmt: skip
+            for market in markets:  # a lane's records outgrew its row: each records its own
+                market.measure()
+            return
+        for b, market in self._textbook:
+            self._efficiency[b] = market.allocative_efficiency
+        arrays = markets[0].arrays
+        record_lanes(
+            np.array(rows, dtype=np.int64),
+            np.array(firm_rows, dtype=np.int64),
+            steps,
             year,
-            self.shares,
-            self.splits,
-            self.keys,
-            self.by_rank,
-            np.array([float(run.budget) for run in runs]),
-            np.array([float(run.remaining_budget) for run in runs]),
-            self.max_release,
-            self.green_share,
-            arrays.firms.floats[self.lanes][:, self.columns],
+            arrays.tallies,
+            self._efficiency,
+            self._climate,
+            arrays.firms.floats,
+            arrays.firms.ints,
+            arrays.accounts,
+            arrays.book.firm_info,
+            arrays.book.meta,
+            arrays.firms.green,
+            self.measures,
+            self.firms,
         )
-        allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
-        return {
-            int(b): Allocation(free[k], int(auctioned[k]), int(green[k]))
-            for k, b in enumerate(self.lanes)
-        }
+        for market, collector, row in zip(markets, self._collectors, firm_rows, strict=True):
+            collector.recorded(market, row)

@@ -16,35 +16,31 @@ the read-only :attr:`CarbonMarket.view` and return decisions (:mod:`agents.decis
 class is the only writer of the market's state. From outside, a person or a trained regulator
 acts through :meth:`CarbonMarket.submit_order`, :meth:`CarbonMarket.cancel_order`,
 :meth:`CarbonMarket.set_levers` and :meth:`CarbonMarket.assign_behaviour`.
+
+The year's allocation and settlement are :mod:`model.compliance_year`'s, the phases played
+from Python for behaviours written in Python :mod:`model.phases`'s, the behaviour groups
+:mod:`model.behaviour_groups`'; the market's counters are its row of tallies
+(:mod:`market.tallies`).
 """
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from agents.behaviours import (
-    Behaviour,
-    RuleBased,
-    Truthful,
-    ZeroIntelligenceConstrained,
-    ZeroIntelligenceUnconstrained,
-)
-from agents.decisions import Allocation, Levers
+from agents.behaviours import Behaviour
+from agents.decisions import Levers
 from agents.enterprise import Enterprise
 from agents.government import Government
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
-from agents.valuation import auction_bids, update_expectation
-from market import book_kernels, metrics
+from market import book_kernels
+from market import tallies as tally
 from market.accounts import Accounts
-from market.auction import AuctionResult, uniform_price_auction
-from market.enterprises import ComplianceResult, Enterprises
+from market.enterprises import Enterprises
 from market.firm_table import build_firms, episode_emissions_at_capacity
 from market.lanes import MarketArrays
 from market.order_book import OrderBook
@@ -52,33 +48,19 @@ from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import draw_shocks, episode_scenario
+from model.behaviour_groups import compiled_groups, group_firms
+from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
-from model.round_kernel import (
-    OUTPUT_PRICE,
-    RULE_BASED,
-    TRUTHFUL,
-    ZI_C,
-    ZI_U,
-    params_of,
-    play_recorded_round,
-    play_round,
-)
-from model.run_state import RunState
+from model.phases import PythonPhases
+from model.round_kernel import OUTPUT_PRICE, params_of, play_recorded_round, play_round
+from model.run_state import RunState, Tallied, price_or_none
 from model.validation import read_scenario
 from model.view import MarketReader
-
-#: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
-#: which may change a rule, plays through the Python phases).
-COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
-    ZeroIntelligenceConstrained: ZI_C,
-    ZeroIntelligenceUnconstrained: ZI_U,
-    Truthful: TRUTHFUL,
-    RuleBased: RULE_BASED,
-}
+from model.year_kernels import empty_years
 
 
-class CarbonMarket(mesa.Model):
+class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
     """An emissions-trading market with enterprises, a government and an order book.
 
     Args:
@@ -98,6 +80,12 @@ class CarbonMarket(mesa.Model):
         config: the scenario's ``[market]`` table.
         run: what the run changes of the government's side (budget, floor, levers, records).
         view: the read-only view every behaviour and policy decides from.
+        tally: the market's running totals and round results, its row of
+            ``arrays.tallies`` (:mod:`market.tallies`); ``revenue``, ``research_spent``,
+            ``allowances_issued``, ``allowances_expired``, ``penalties_paid``,
+            ``abatement_spent``, ``rejected_orders``, ``round_price``, ``round_volume``,
+            ``round_emissions`` and ``expected_price`` read and write it.
+        year_table: every settled year, one row each (``model.year_kernels.YEAR_COLUMNS``).
 
     Raises:
         ScenarioError: a key is unknown or a value out of range (the message names it).
@@ -107,6 +95,21 @@ class CarbonMarket(mesa.Model):
     #: A plain attribute, set in ``__init__``: it shadows the ``scenario`` property of Mesa
     #: 3.5's own experiment class, which this market does not use.
     scenario: Scenario | None = None
+
+    revenue = Tallied(tally.REVENUE)
+    research_spent = Tallied(tally.RESEARCH_SPENT)
+    allowances_issued = Tallied(tally.ISSUED)
+    allowances_expired = Tallied(tally.EXPIRED)
+    penalties_paid = Tallied(tally.PENALTIES)
+    abatement_spent = Tallied(tally.ABATEMENT)
+    rejected_orders = Tallied(tally.REFUSED, int)
+    round_price = Tallied(tally.ROUND_PRICE)
+    round_volume = Tallied(tally.ROUND_VOLUME, int)
+    round_emissions = Tallied(tally.ROUND_EMISSIONS)
+    expected_price = Tallied(tally.EXPECTED, price_or_none)
+    _year_value = Tallied(tally.YEAR_VALUE)
+    _year_volume = Tallied(tally.YEAR_VOLUME)
+    _trades_seen = Tallied(tally.TRADES_SEEN, int)  # trades in the ledger and a round's price
 
     def __init__(
         self,
@@ -127,7 +130,8 @@ class CarbonMarket(mesa.Model):
         self.scenario = episode_scenario(loaded, self.shocks)
         check_behaviour_names(self.scenario)
         self.config = cfg = self.scenario.market
-        self.output_price = float(self.shocks.output_price[0])
+        self._params = params_of(cfg)
+        self.output_price = self.shocks.output_price[0]
         table = build_firms(self.scenario, self.rng)
         table.research_ability *= self.shocks.research_ability_factor
         budget = cfg.budget
@@ -135,9 +139,10 @@ class CarbonMarket(mesa.Model):
             budget = self.scenario.generator.cap_share * episode_emissions_at_capacity(
                 table, cfg.steps_per_year, cfg.years
             )
-        self.run = RunState(budget=budget, remaining_budget=budget, price_floor=cfg.price_floor)
         arrays, b = lane or (MarketArrays.empty(1, len(table.coins), cfg), 0)
-        self.arrays, self.lane = arrays, b
+        self.arrays, self.lane, self.tally = arrays, b, arrays.tallies[b]
+        self.run = RunState(budget, cfg.price_floor, self.tally)
+        self.year_table = empty_years(1, cfg.years)[0]
         self.accounts = Accounts.over(arrays.accounts[b])
         self.accounts.coins[:] = table.coins
         self.initial_coins = self.accounts.coins.copy()
@@ -169,30 +174,17 @@ class CarbonMarket(mesa.Model):
         # From here on the market draws from its generator's state as the kernels hold it.
         arrays.rng[b] = export_state(self.rng)
         self.rng_state = arrays.rng[b]
-        self._firm_arrays = arrays.firms.as_tuple()
-        self._book_args = arrays.book.as_tuple()
         self.firm_ids = [firm.unique_id for firm in self.firms]
         self.government = Government(self, make_policy(self.scenario))
 
         self.year, self.round_in_year, self.year_ended = 0, 0, False
-        self.expected_price: float | None = None
-        self.allowances_issued = 0.0
-        self.allowances_expired = 0.0
-        self.revenue = self.research_spent = self.penalties_paid = self.abatement_spent = 0.0
-        self.round_price, self.round_volume, self.round_emissions = float("nan"), 0, 0.0
-        self.rejected_orders = 0
-        self._trades_seen = 0  # trades already in the ledger and in a round's price
-        self._params = params_of(cfg)
         self.efficiency = EfficiencyTracker(self.enterprises, self.accounts, cfg.penalty)
-        self.compliance_by_year: list = []
-        self.year_records: list[dict[str, float]] = []
-        self._year_value = self._year_volume = 0.0
         self.view = MarketReader(self)
         self._group_firms()
         self.datacollector = MarketDataCollector(
             cfg.firm_data,
             self.firm_ids,
-            Ledger(self.book.trades, cfg.steps_per_year),
+            Ledger(self.book.trades, cfg.steps_per_year, self.tally),
             self.enterprises.sector,
         )
         self.datacollector.collect(self)
@@ -224,117 +216,11 @@ class CarbonMarket(mesa.Model):
         if self._compiled_groups is not None:
             recorded = self.play_compiled(round_)
         else:  # the same phases, one by one, for behaviours written in Python
-            self.book.expire(round_)
-            self.enterprises.update_technology(round_)
-            self.produce()
-            self.invest(round_)
-            self.trade(round_)
-            self.record_trades()
+            self.play_phases(round_)
         if self.year_ended:
             self.end_year()
         if not recorded:
             self.measure()
-
-    def start_year(self, allocation: Allocation | None = None) -> None:
-        """Open the year: its output price, the allocation, the textbook market's holdings.
-
-        Args:
-            allocation: the government's decision when a batch has made it for all its
-                lanes at once (``model.batch.Block.start_year``); by default it decides now.
-        """
-        self.output_price = float(self.shocks.output_price[self.year])
-        self._params[OUTPUT_PRICE] = self.output_price
-        self.allocate(self.government.decide(self.view) if allocation is None else allocation)
-        if not self.config.production:
-            self.efficiency.start_year()
-
-    def allocate(self, allocation: Allocation) -> Allocation:
-        """Apply the year's allocation: the floor, free allowances, the auction, green projects.
-
-        Returns:
-            What was allocated: the free allowances, those sold at auction (``auctioned``)
-            and the green projects.
-
-        Raises:
-            RuntimeError: the policy allocated a negative amount or more than remains.
-            ValueError: the allocation's price floor is outside the price band.
-        """
-        run, name = self.run, self.government.policy.name
-        free, auctioned, green = allocation.free, allocation.auctioned, allocation.green_projects
-        given = free.sum()
-        if (free < 0).any() or auctioned < 0 or green < 0:
-            raise RuntimeError(f"policy {name}: allocated a negative amount")
-        if float(given) + auctioned + green > run.remaining_budget + 1e-9:
-            raise RuntimeError(
-                f"policy {name}: released {allocation.release:g} allowances but "
-                f"only {run.remaining_budget:g} remain in the budget"
-            )
-        if allocation.price_floor is not None:
-            self._set_price_floor(allocation.price_floor)
-        self.accounts.allowances += free
-        result = self._auction(auctioned)
-        sold = result.sold
-        run.green_projects_available += green
-        run.release = float(given + sold + green)
-        run.remaining_budget -= run.release
-        self.allowances_issued += float(given + sold)
-        run.allocations.append(free + result.won)
-        run.auctions.append(result)
-        return Allocation(free, result.sold, allocation.green_projects, allocation.price_floor)
-
-    def _auction(self, supply: int) -> AuctionResult:
-        """Sell ``supply`` allowances to the firms' unit bids; recycle or keep the revenue."""
-        n = self.enterprises.n
-        if supply <= 0:
-            return AuctionResult(None, np.zeros(n, dtype=np.int64))
-        bidders, prices = auction_bids(self.view, max_units=supply)
-        result = uniform_price_auction(
-            bidders, prices, supply, n, self.run.price_floor, self.rng_state
-        )
-        acc = self.accounts
-        acc.allowances += result.won
-        acc.coins -= result.won * (result.price or 0)
-        self.run.auction_revenue += result.revenue
-        if self.government.policy.config.recycling == "lump-sum" and result.revenue > 0:
-            acc.coins += result.revenue / n
-            self.run.recycled += result.revenue
-        return result
-
-    def produce(self) -> None:
-        """Every firm produces what its behaviour decides; emissions accrue."""
-        if not self.config.production:
-            self.round_emissions = 0.0
-            return
-        before = self.enterprises.ytd_emissions.sum()
-        output = self._per_firm(lambda behaviour, firms: behaviour.production(self.view, firms))
-        self.revenue += self.enterprises.produce(output, self.output_price)
-        self.round_emissions = float(self.enterprises.ytd_emissions.sum() - before)
-
-    def invest(self, round_: int) -> None:
-        """R&D attempts and green projects, as the behaviours decide."""
-        if self.config.research:
-            attempts = self._per_firm(lambda behaviour, firms: behaviour.research(self.view, firms))
-            self.research_spent += self.enterprises.research(attempts, round_, self.rng_state)
-        if self.run.green_projects_available > 0:
-            wanting = self._per_firm(lambda behaviour, firms: behaviour.offsets(self.view, firms))
-            done = self.enterprises.buy_offsets(
-                wanting, self.run.green_projects_available, self.rng_state
-            )
-            self.run.green_projects_available -= done
-            self.allowances_issued += done
-
-    def trade(self, round_: int) -> None:
-        """Collect every behaviour's quotes and submit them to the book in random order.
-
-        A firm keeps one live quote: it withdraws its open orders just before it posts its new
-        one, so everyone else's quotes from earlier rounds still stand.
-        """
-        quotes = [behaviour.quote(self.view, firms) for behaviour, firms in self._groups]
-        columns = tuple(
-            np.concatenate([getattr(q, k) for q in quotes]).astype(np.int64)
-            for k in ("firms", "side", "price", "quantity")
-        )
-        self.rejected_orders += self.book.submit_all(self.rng_state, columns, round_)
 
     def play_compiled(self, round_: int) -> bool:
         """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`).
@@ -346,120 +232,39 @@ class CarbonMarket(mesa.Model):
         Returns:
             Whether the round's measures were recorded.
         """
-        book, lane, cfg, run = self.book.arrays, self.lane, self.config, self.run
-        if book.trades.shape[1] - book.meta[lane, book_kernels.N_TRADES] < self._round_room:
+        book = self.book.arrays
+        if book.trades.shape[1] - book.meta[self.lane, book_kernels.N_TRADES] < self._round_room:
             book.make_room(self._round_room)
-        if book.trades is not self._book_args[-1]:
-            self._book_args = book.as_tuple()
-        expected = math.nan if self.expected_price is None else self.expected_price
-        args = (
-            lane,
-            round_,
-            cfg.steps_per_year - 1 - self.round_in_year,
-            cfg.steps_per_year * cfg.years - self.steps,
-            expected,
-            run.green_projects_available,
-            self._trades_seen,
+        arrays = self._kernel_arrays
+        if arrays[4][-1] is not book.trades:  # grown here or by the batch
+            arrays = self._kernel_arrays = self._lane_arrays()
+        if not self.year_ended and not self.efficiency.active:
+            collector = self.datacollector
+            records = collector.records
+            row, firm_row = collector.next_rows(self)
+            play_recorded_round(
+                *arrays, records.measures, records.firms, round_, row, firm_row, self.year
+            )
+            collector.recorded(self, firm_row)
+            return True
+        play_round(*arrays, round_)
+        self.efficiency.update()
+        return False
+
+    def _lane_arrays(self) -> tuple:
+        """What the round kernel takes of the market, before the round: its lane and arrays."""
+        arrays = self.arrays
+        return (
+            self.lane,
             self._compiled_groups,
-            self._firm_arrays,
-            self.arrays.accounts,
-            self._book_args,
+            arrays.firms.as_tuple(),
+            arrays.accounts,
+            arrays.book.as_tuple(),
             self.rng_state,
             self._params,
-            self.arrays.scratch,
+            self.tally,
+            arrays.scratch,
         )
-        record = not self.year_ended and not self.efficiency.active
-        if record:
-            records = self.datacollector.records
-            row, firm_row = self.datacollector.next_rows(self)
-            played = play_recorded_round(
-                *args,
-                row,
-                firm_row,
-                self.year,
-                run.release,
-                run.remaining_budget,
-                math.nan,
-                cfg.climate_coefficient,
-                records.measures,
-                records.firms,
-            )
-        else:
-            played = play_round(*args)
-        (revenue, spent, completed, refused, emissions, price, volume, value, expected) = played
-        self.revenue += revenue
-        self.research_spent += spent
-        run.green_projects_available -= completed
-        self.allowances_issued += completed
-        self.rejected_orders += refused
-        self.round_emissions = emissions
-        self.round_price = price
-        self.round_volume = volume = int(volume)
-        self._year_value += value
-        self._year_volume += volume
-        self.expected_price = None if math.isnan(expected) else expected
-        self._trades_seen = int(book.meta[lane, book_kernels.N_TRADES])
-        if record:
-            self.datacollector.recorded(self, firm_row)
-        else:
-            self.efficiency.update()
-        return record
-
-    def record_trades(self) -> None:
-        """Add the round's trades to the ledger table; update price, volume and expectation."""
-        rows = self.book.trades.rows(self._trades_seen)
-        prices = rows[:, book_kernels.T_PRICE].astype(float)
-        volumes = rows[:, book_kernels.T_QTY].astype(float)
-        self.round_volume = int(volumes.sum())
-        self._year_value += float(prices @ volumes)
-        self._year_volume += self.round_volume
-        self.round_price = metrics.vwap(prices, volumes) if len(rows) else float("nan")
-        self.expected_price = update_expectation(
-            self.expected_price,
-            self.round_price,
-            self.book.best_bid(),
-            self.book.best_ask(),
-            self.run.price_floor,
-            self.config.price_ceiling,
-        )
-        self._record_ledger()
-
-    def _record_ledger(self) -> None:
-        """The round's trades join the ledger; the textbook efficiency so far."""
-        self._trades_seen = len(self.book.trades)
-        self.efficiency.update()
-
-    def end_year(self, result: ComplianceResult | None = None) -> None:
-        """Clear the book (full refund), settle compliance, end the episode after the last year.
-
-        Args:
-            result: the settlement when a batch has already cleared and settled all its
-                lanes at once (``model.year_kernels.settle_lanes``); by default it settles now.
-        """
-        if result is None:
-            self.book.clear()
-            result = self.enterprises.settle_compliance()
-        self.efficiency.end_year()
-        self.compliance_by_year.append(result)
-        self.year_records.append(
-            {
-                "year": self.year,
-                "release": self.run.release,
-                "price": self._year_value / self._year_volume
-                if self._year_volume
-                else float("nan"),
-                "volume": self._year_volume,
-                "emissions": result.emissions,
-                "shortfall": result.shortfall,
-                "penalties": result.penalties,
-            }
-        )
-        self._year_value = self._year_volume = 0.0
-        self.penalties_paid += result.penalties
-        self.abatement_spent += result.abatement_spent
-        self.allowances_expired += result.expired
-        if self.year == self.config.years - 1:
-            self.running = False
 
     def measure(self) -> None:
         """Round end: record the round's measures and data; planning behaviours observe."""
@@ -518,18 +323,6 @@ class CarbonMarket(mesa.Model):
 
     # ------------------------------------------------------------------ helpers
 
-    def _set_price_floor(self, price_floor: int) -> None:
-        """Change the lowest price tick for new orders (a government lever).
-
-        Raises:
-            ValueError: the floor is negative or not below the ceiling.
-        """
-        if not 0 <= price_floor < self.config.price_ceiling:
-            raise ValueError(
-                f"price_floor: {price_floor} must be in [0, {self.config.price_ceiling - 1}]"
-            )
-        self.run.price_floor = self.book.price_floor = int(price_floor)
-
     def behaviour_groups(self) -> list[tuple[Behaviour, np.ndarray]]:
         """Each behaviour held in the market with the indices of the firms holding it."""
         return self._groups
@@ -540,36 +333,19 @@ class CarbonMarket(mesa.Model):
             behaviour.observe(self.view, firms)
 
     def _group_firms(self) -> None:
-        groups: dict[Behaviour, list[int]] = {}
-        for firm in self.firms:
-            groups.setdefault(firm.behaviour, []).append(firm.index)
-        self._groups = [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
+        self._groups = group_firms(self.firms)
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
-        self._compiled_groups = self._compile_groups()
+        self._compiled_groups = compiled_groups(self._groups, self.enterprises.n)
+        self._kernel_arrays = self._lane_arrays()
 
-    def _compile_groups(self) -> tuple[np.ndarray, ...] | None:
-        """The behaviour groups as the round kernel takes them; None if one is Python's."""
-        if any(type(b) not in COMPILED_BEHAVIOURS for b, _ in self._groups):
-            return None
-        members = np.zeros((len(self._groups), self.enterprises.n), dtype=np.int64)
-        for g, (_, firms) in enumerate(self._groups):
-            members[g, : len(firms)] = firms
-        return (
-            np.array([COMPILED_BEHAVIOURS[type(b)] for b, _ in self._groups], dtype=np.int64),
-            members,
-            np.array([len(f) for _, f in self._groups], dtype=np.int64),
-            np.array([b.max_quantity for b, _ in self._groups], dtype=np.int64),
-        )
+    @property
+    def output_price(self) -> float:
+        """This year's output price (coins per unit), as the round kernel reads it."""
+        return float(self._params[OUTPUT_PRICE])
 
-    def _per_firm(self, decide: Callable[[Behaviour, np.ndarray], np.ndarray]) -> np.ndarray:
-        """One decision of every behaviour group, assembled into one array over all firms."""
-        out = None
-        for behaviour, firms in self._groups:
-            values = decide(behaviour, firms)
-            if out is None:
-                out = np.empty(self.enterprises.n, dtype=np.asarray(values).dtype)
-            out[firms] = values
-        return out
+    @output_price.setter
+    def output_price(self, price: float) -> None:
+        self._params[OUTPUT_PRICE] = price
 
     @property
     def trades_in_ledger(self) -> int:

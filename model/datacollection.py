@@ -10,7 +10,6 @@ DataCollector table, is read the same way from the book's trade records.
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 import mesa
@@ -18,6 +17,7 @@ import numpy as np
 from mesa import DataCollector
 
 from market import book_kernels
+from market.tallies import TRADES_SEEN
 from market.trade_log import TradeLog
 from model.records import FIRM_NUMBERS, MEASURES, RoundRecords, record_round
 
@@ -103,20 +103,14 @@ class MarketDataCollector(DataCollector):
     def collect(self, model: mesa.Model) -> None:
         """Record the round just played by ``model`` (a CarbonMarket) in one compiled call."""
         row, firm_row = self.next_rows(model)
-        arrays, run = model.arrays, model.run
-        expected = math.nan if model.expected_price is None else model.expected_price
+        arrays = model.arrays
         record_round(
             model.lane,
             row,
             firm_row,
             model.steps,
             model.year,
-            model.round_price,
-            expected,
-            model.round_volume,
-            model.round_emissions,
-            run.release,
-            run.remaining_budget,
+            model.tally,
             model.allocative_efficiency,
             model.config.climate_coefficient,
             arrays.firms.floats,
@@ -141,7 +135,6 @@ class MarketDataCollector(DataCollector):
     def recorded(self, model: mesa.Model, firm_row: int) -> None:
         """Count the round just written into the records' ``firm_row`` (-1: measures only)."""
         self.records.added(firm_row >= 0)
-        self._ledger.trades = model.trades_in_ledger
         if self._collection_steps is not None:  # Mesa 3.5's batch_run reads these rows
             self._collection_steps.append(model.steps)
         if firm_row >= 0:
@@ -155,29 +148,35 @@ class MarketDataCollector(DataCollector):
 class Ledger:
     """The trade ledger: the first :attr:`trades` trades of a book, as table columns.
 
-    The ledger holds the trades of every round recorded so far (a person's trade between
-    rounds joins it with the next round); each trade's compliance year is its round's.
+    The ledger holds the trades of every round played so far, as the market's tallies count
+    them (``trades_seen``: a person's trade between rounds joins it with the next round);
+    each trade's compliance year is its round's.
 
     Args:
         log: the book's trades (``market.trade_log.TradeLog``); None for an empty ledger.
         steps_per_year: rounds in a compliance year.
-
-    Attributes:
-        trades: how many of the book's trades are in the ledger.
+        tally: the market's tallies (:mod:`market.tallies`); None for an empty ledger.
     """
 
-    def __init__(self, log: TradeLog | None, steps_per_year: int) -> None:
-        self._log, self._steps_per_year = log, steps_per_year
-        self.trades = 0
+    def __init__(
+        self, log: TradeLog | None, steps_per_year: int, tally: np.ndarray | None = None
+    ) -> None:
+        self._log, self._steps_per_year, self._tally = log, steps_per_year, tally
         self._columns: tuple[int, dict[str, list[int]]] = (0, _empty_ledger())
+
+    @property
+    def trades(self) -> int:
+        """How many of the book's trades are in the ledger."""
+        return 0 if self._tally is None else int(self._tally[TRADES_SEEN])
 
     def columns(self) -> dict[str, list[int]]:
         """The ledger's columns (``TRADE_COLUMNS``), one list each, rebuilt when it grows."""
-        if self._columns[0] != self.trades:
-            rows = self._log.rows(0, self.trades)
+        trades = self.trades
+        if self._columns[0] != trades:
+            rows = self._log.rows(0, trades)
             columns = {name: rows[:, field].tolist() for name, field in LEDGER_FIELDS.items()}
             columns["year"] = (rows[:, book_kernels.T_ROUND] // self._steps_per_year).tolist()
-            self._columns = (self.trades, {name: columns[name] for name in TRADE_COLUMNS})
+            self._columns = (trades, {name: columns[name] for name in TRADE_COLUMNS})
         return {name: list(values) for name, values in self._columns[1].items()}
 
 

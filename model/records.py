@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from market import book_kernels as book
-from market import metrics
+from market import metrics, tallies
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES, ESCROW_COINS
 from market.enterprises import FLOAT_ROW, INT_COLUMNS
 from market.numerics import maximum, pairwise_sum
@@ -88,9 +88,8 @@ def _price_or_nan(tick):
 
 
 @njit(cache=True, error_model="numpy")
-def record_round(b, row, firm_row, steps, year, price, expected, volume, emissions, release,
-                 remaining, efficiency, climate_coefficient, floats, ints, acc, firm_info, meta,
-                 green, out, firm_out):  # fmt: skip
+def record_round(b, row, firm_row, steps, year, tally, efficiency, climate_coefficient, floats,
+                 ints, acc, firm_info, meta, green, out, firm_out):  # fmt: skip
     """Write lane ``b``'s measures into ``out[row]`` and, if ``firm_row >= 0``, its firms'.
 
     Args:
@@ -99,12 +98,9 @@ def record_round(b, row, firm_row, steps, year, price, expected, volume, emissio
         firm_row: the firms' entry (negative: none this round).
         steps: rounds played.
         year: the compliance year (from 0).
-        price: the round's VWAP (nan: no trade).
-        expected: the price expectation after the round (nan: none).
-        volume: allowances traded in the round.
-        emissions: tonnes emitted in the round.
-        release: allowances released this year.
-        remaining: allowances left in the budget.
+        tally: the market's tallies (:mod:`market.tallies`): the round's VWAP (nan: no
+            trade), volume and emissions, the price expectation after it (nan: none), this
+            year's release and what remains of the budget.
         efficiency: the textbook year's allocative efficiency so far (nan elsewhere).
         climate_coefficient: the welfare's c (1/t).
         floats: the firms' float columns, ``(lanes, 15, n_firms)``.
@@ -128,9 +124,11 @@ def record_round(b, row, firm_row, steps, year, price, expected, volume, emissio
     over_emission = pairwise_sum(over)
     bid, ask = meta[b, book.BEST_BID], meta[b, book.BEST_ASK]
     m = out[row]
-    m[ROUND], m[YEAR], m[PRICE], m[EXPECTED] = steps, year, price, expected
+    m[ROUND], m[YEAR] = steps, year
+    m[PRICE], m[EXPECTED] = tally[tallies.ROUND_PRICE], tally[tallies.EXPECTED]
     m[LAST_PRICE] = _price_or_nan(meta[b, book.LAST_PRICE])
-    m[VOLUME], m[EMISSIONS], m[RELEASE], m[REMAINING] = volume, emissions, release, remaining
+    m[VOLUME], m[EMISSIONS] = tally[tallies.ROUND_VOLUME], tally[tallies.ROUND_EMISSIONS]
+    m[RELEASE], m[REMAINING] = tally[tallies.RELEASE], tally[tallies.REMAINING]
     m[BEST_BID], m[BEST_ASK] = _price_or_nan(bid), _price_or_nan(ask)
     m[SPREAD] = math.nan if bid == book.NONE or ask == book.NONE else float(ask - bid)
     m[OUTPUT] = pairwise_sum(f[_OUTPUT])
@@ -152,6 +150,34 @@ def record_round(b, row, firm_row, steps, year, price, expected, volume, emissio
             numbers[5, i] = over[i]
             numbers[6, i] = ints[b, _KNOWLEDGE, i]
             numbers[7, i] = firm_info[b, i, book.COUNT]
+
+
+@njit(cache=True, error_model="numpy")
+def record_lanes(rows, firm_rows, steps, year, tally, efficiency, climate_coefficient, floats,
+                 ints, acc, firm_info, meta, green, out, firm_out):  # fmt: skip
+    """:func:`record_round` of every lane of a batch, into each lane's records.
+
+    Args:
+        rows: each lane's measures' row, ``(lanes,)``.
+        firm_rows: each lane's firms' entry (negative: none), ``(lanes,)``.
+        steps: rounds played.
+        year: the compliance year (from 0).
+        tally: the lanes' tallies, ``(lanes, len(TALLIES))``.
+        efficiency: each lane's allocative efficiency (nan: none), ``(lanes,)``.
+        climate_coefficient: each lane's welfare's c (1/t), ``(lanes,)``.
+        floats: the firms' float columns, ``(lanes, 15, n_firms)``.
+        ints: the firms' integer columns, ``(lanes, 2, n_firms)``.
+        acc: the accounts blocks, ``(lanes, 4, n_firms)``.
+        firm_info: the books' per-firm order counts, ``(lanes, n_firms, 3)``.
+        meta: the books' metadata, ``(lanes, META_FIELDS)``.
+        green: green projects completed per lane, ``(lanes,)``.
+        out: the lanes' measures, ``(lanes, rows, len(MEASURES))``.
+        firm_out: the lanes' firm numbers, ``(lanes, entries, len(FIRM_NUMBERS), n_firms)``.
+    """
+    for b in range(tally.shape[0]):
+        record_round(b, rows[b], firm_rows[b], steps, year, tally[b], efficiency[b],
+                     climate_coefficient[b], floats, ints, acc, firm_info, meta, green, out[b],
+                     firm_out[b])  # fmt: skip
 
 
 def as_measure(name: str, value: float) -> float | int | None:

@@ -24,6 +24,7 @@ from agents import behaviour_kernels as behaviours
 from agents.valuation_kernels import Sight, update_expectation
 from market import book_kernels as book
 from market import firm_kernels as firms_
+from market import tallies as tally_
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
 from market.enterprises import FLOAT_ROW, INT_COLUMNS
 from market.lanes import RoundScratch
@@ -46,9 +47,12 @@ PARAMS = (
     "research_delay",
     "production",
     "research",
+    "steps_per_year",
+    "years",
+    "climate_coefficient",
 )
 (OUTPUT_PRICE, PENALTY, SUCCESS, EFFECT, MIN_RATE, GREEN_COST, FORGET_AFTER, DELAY, PRODUCTION,
- RESEARCH) = range(len(PARAMS))  # fmt: skip
+ RESEARCH, STEPS_PER_YEAR, YEARS, CLIMATE) = range(len(PARAMS))  # fmt: skip
 
 
 CAPACITY, ABILITY, ATTEMPT_COST, INITIAL_RATE, RATE = (
@@ -118,19 +122,15 @@ def _work(blocks):
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available, counted,
-               groups, firm_arrays, acc, book_arrays, rng_state, params, blocks):  # fmt: skip
+def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally, blocks,
+               round_):  # fmt: skip
     """Play lane ``b``'s round ``round_`` from expiry to the price expectation.
+
+    The market's arrays come first and the round last, so a market passes the same tuple of
+    arrays every round (``CarbonMarket.play_compiled``).
 
     Args:
         b: the market's lane in the batch arrays.
-        round_: the round, from 0.
-        rounds_left: rounds of the year after this one.
-        rounds_left_episode: rounds of the episode after this one.
-        expected: the price expectation before the round (nan: none yet).
-        green_available: green projects on offer.
-        counted: trades already counted in earlier rounds' prices (later ones, such as a
-            person's between rounds, count in this round's).
         groups: the behaviour groups, ``(codes, members, sizes, quantities)``: each group's
             code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and its
             largest order.
@@ -140,14 +140,13 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
             ``market.order_book.BookArrays``; ``trades`` must have room for a round's.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
+        tally: lane ``b``'s tallies (:mod:`market.tallies`), changed in place: the price
+            expectation and the green projects on offer it starts from, the trades already
+            counted in a round's price (later ones, such as a person's between rounds, count
+            in this one's), the running totals, and the round's price, volume and emissions.
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``); the
             round makes no array of its own.
-
-    Returns:
-        ``(revenue, research_spent, offsets_completed, refused_orders, round_emissions,
-        round_price, round_volume, round_value, expected)``: coins earned and spent, green
-        projects completed, quotes the book refused, tonnes emitted, the round's VWAP (nan
-        without trades), allowances and coins traded, and the price expectation after it.
+        round_: the round, from 0.
     """
     codes, members, sizes, quantities = groups
     floats, ints, maturing, green = firm_arrays
@@ -159,6 +158,10 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
     firms_.update_technology(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH], f[CAPACITY],
                              f[ABILITY], f[INITIAL_RATE], f[RATE], green[b], params[FORGET_AFTER],
                              params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
+    steps_per_year = np.int64(params[STEPS_PER_YEAR])
+    rounds_left = steps_per_year - 1 - round_ % steps_per_year
+    rounds_left_episode = steps_per_year * np.int64(params[YEARS]) - (round_ + 1)
+    expected = tally[tally_.EXPECTED]
     sight = _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_episode,
                    expected)  # fmt: skip
     groups = codes.size
@@ -179,6 +182,7 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
                                 i[LAST_RESEARCH], maturing[b], params[SUCCESS],
                                 np.int64(params[DELAY]), work.firms, work.terms)  # fmt: skip
     completed = 0
+    green_available = np.int64(tally[tally_.GREEN_AVAILABLE])
     if green_available > 0:
         for g in range(groups):
             behaviours.offsets(sight, members[g, : sizes[g]], work)
@@ -192,64 +196,58 @@ def play_round(b, round_, rounds_left, rounds_left_episode, expected, green_avai
                               slots, levels, firm_slots, firm_info, free, meta, trades, acc,
                               work.order)  # fmt: skip
     volume, value = 0.0, 0.0
-    for t in range(counted, meta[b, book.N_TRADES]):
+    for t in range(np.int64(tally[tally_.TRADES_SEEN]), meta[b, book.N_TRADES]):
         volume += trades[b, t, book.T_QTY]
         value += trades[b, t, book.T_PRICE] * float(trades[b, t, book.T_QTY])
     round_price = value / volume if volume > 0 else math.nan
-    best_bid, best_ask = meta[b, book.BEST_BID], meta[b, book.BEST_ASK]
-    expected = update_expectation(expected, round_price, best_bid, best_ask, meta[b, book.FLOOR],
-                                  meta[b, book.CEILING])  # fmt: skip
-    return (revenue, spent, completed, refused, round_emissions, round_price, volume, value,
-            expected)  # fmt: skip
+    tally[tally_.EXPECTED] = update_expectation(
+        expected, round_price, meta[b, book.BEST_BID], meta[b, book.BEST_ASK],
+        meta[b, book.FLOOR], meta[b, book.CEILING])  # fmt: skip
+    tally[tally_.REVENUE] += revenue
+    tally[tally_.RESEARCH_SPENT] += spent
+    tally[tally_.GREEN_AVAILABLE] -= completed
+    tally[tally_.ISSUED] += completed
+    tally[tally_.REFUSED] += refused
+    tally[tally_.ROUND_EMISSIONS] = round_emissions
+    tally[tally_.ROUND_PRICE] = round_price
+    tally[tally_.ROUND_VOLUME] = volume
+    tally[tally_.YEAR_VALUE] += value
+    tally[tally_.YEAR_VOLUME] += volume
+    tally[tally_.TRADES_SEEN] = meta[b, book.N_TRADES]
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def play_recorded_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
-                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params,
-                        blocks, row, firm_row, year, release, remaining, efficiency,
-                        climate_coefficient, measures, firm_numbers):  # fmt: skip
+def play_recorded_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally,
+                        blocks, measures, firm_numbers, round_, row, firm_row, year):  # fmt: skip
     """:func:`play_round`, then :func:`model.records.record_round` of it, in one call.
 
-    A round that ends no year needs nothing from Python between its play and its records,
-    so ``CarbonMarket.step`` pays for one compiled call instead of two.
+    A round that ends no year, in a market that measures no textbook efficiency, needs
+    nothing from Python between its play and its records, so ``CarbonMarket.step`` pays for
+    one compiled call instead of two.
 
     Args:
         b: the market's lane in the batch arrays.
-        round_: the round, from 0.
-        rounds_left: rounds of the year after this one.
-        rounds_left_episode: rounds of the episode after this one.
-        expected: the price expectation before the round (nan: none yet).
-        green_available: green projects on offer.
-        counted: trades already counted in earlier rounds' prices.
         groups: the behaviour groups, as :func:`play_round` takes them.
         firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: the books' arrays, as :func:`play_round` takes them.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
+        tally: lane ``b``'s tallies (:mod:`market.tallies`), changed in place.
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``).
+        measures: the records' measures (``model.records.RoundRecords``).
+        firm_numbers: the records' firm numbers (``model.records.RoundRecords``).
+        round_: the round, from 0.
         row: the measures' row in ``measures``.
         firm_row: the firms' entry in ``firm_numbers`` (negative: none this round).
         year: the compliance year (from 0).
-        release: allowances released this year.
-        remaining: allowances left in the budget.
-        efficiency: the textbook year's allocative efficiency so far (nan elsewhere).
-        climate_coefficient: the welfare's c (1/t).
-        measures: the records' measures (``model.records.RoundRecords``).
-        firm_numbers: the records' firm numbers (``model.records.RoundRecords``).
-
-    Returns:
-        What :func:`play_round` returns.
     """
-    played = play_round(b, round_, rounds_left, rounds_left_episode, expected, green_available,
-                        counted, groups, firm_arrays, acc, book_arrays, rng_state, params,
-                        blocks)  # fmt: skip
+    play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally, blocks,
+               round_)  # fmt: skip
     floats, ints, _, green = firm_arrays
     firm_info, meta = book_arrays[3], book_arrays[5]
-    record_round(b, row, firm_row, round_ + 1, year, played[5], played[8], int(played[6]),
-                 played[4], release, remaining, efficiency, climate_coefficient, floats, ints,
-                 acc, firm_info, meta, green, measures, firm_numbers)  # fmt: skip
-    return played
+    record_round(b, row, firm_row, round_ + 1, year, tally, math.nan, params[CLIMATE], floats,
+                 ints, acc, firm_info, meta, green, measures, firm_numbers)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy")
@@ -279,78 +277,28 @@ def _quotes(sight, codes, members, sizes, quantities, rng_state, work):
 
 
 @njit(cache=True, error_model="numpy", _nrt=False)
-def play_rounds(first, n_rounds, steps_per_year, years, expected, green_available, counted,
-                groups, firm_arrays, acc, book_arrays, rng, params, totals, blocks):  # fmt: skip
+def play_rounds(first, n_rounds, groups, firm_arrays, acc, book_arrays, rng, params, tallies,
+                blocks):  # fmt: skip
     """Play rounds ``first .. first + n_rounds - 1`` of every lane of a batch (a year's rounds).
 
-    Every lane plays :func:`play_round` for each round in turn; the lanes' scalars change in
-    place, and ``totals[b]`` gathers lane ``b``'s sums (:data:`TOTALS`) over the rounds.
+    Every lane plays :func:`play_round` for each round in turn, its tallies changed in place.
 
     Args:
         first: the first round to play (every lane is at the same round).
         n_rounds: rounds to play.
-        steps_per_year: rounds in a year.
-        years: years in the episode.
-        expected: each lane's price expectation (nan: none yet), shape ``(lanes,)``.
-        green_available: each lane's green projects on offer, shape ``(lanes,)``.
-        counted: each lane's trades already counted in a round's price, shape ``(lanes,)``.
         groups: ``(codes, members, sizes, quantities)``, each with the lane first.
         firm_arrays: ``(floats, ints, maturing, green)`` of the batch.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: the books (``market.order_book.BookArrays``), room for every trade.
         rng: each lane's generator state, ``(lanes, 6)``.
         params: each lane's rules, ``(lanes, len(PARAMS))``.
-        totals: the lanes' sums, ``(lanes, len(TOTALS))``, added to round by round (so a
-            sum carried in goes on as the market's own running total would).
+        tallies: each lane's tallies, ``(lanes, len(TALLIES))`` (:mod:`market.tallies`).
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``), shared
             by the lanes.
     """
     codes, members, sizes, quantities = groups
-    meta = book_arrays[5]
-    for b in range(expected.size):
+    for b in range(tallies.shape[0]):
         lane_groups = (codes[b], members[b], sizes[b], quantities[b])
         for round_ in range(first, first + n_rounds):
-            rounds_left = steps_per_year - 1 - round_ % steps_per_year
-            rounds_left_episode = steps_per_year * years - (round_ + 1)
-            played = play_round(b, round_, rounds_left, rounds_left_episode, expected[b],
-                                green_available[b], counted[b], lane_groups, firm_arrays, acc,
-                                book_arrays, rng[b], params[b], blocks)  # fmt: skip
-            revenue, spent, completed, refused, emissions, price, volume, value, expected[b] = (
-                played
-            )
-            green_available[b] -= completed
-            counted[b] = meta[b, book.N_TRADES]
-            totals[b, REVENUE] += revenue
-            totals[b, RESEARCH_SPENT] += spent
-            totals[b, OFFSETS] += completed
-            totals[b, REFUSED] += refused
-            totals[b, VOLUME] += volume
-            totals[b, VALUE] += value
-            totals[b, LAST_EMISSIONS] = emissions
-            totals[b, LAST_PRICE] = price
-            totals[b, LAST_VOLUME] = volume
-
-
-#: What :func:`play_rounds` sums per lane (and the last round's emissions, price, volume).
-TOTALS = (
-    "revenue",
-    "research_spent",
-    "offsets",
-    "refused",
-    "volume",
-    "value",
-    "last_emissions",
-    "last_price",
-    "last_volume",
-)
-(
-    REVENUE,
-    RESEARCH_SPENT,
-    OFFSETS,
-    REFUSED,
-    VOLUME,
-    VALUE,
-    LAST_EMISSIONS,
-    LAST_PRICE,
-    LAST_VOLUME,
-) = range(len(TOTALS))
+            play_round(b, lane_groups, firm_arrays, acc, book_arrays, rng[b], params[b],
+                       tallies[b], blocks, round_)  # fmt: skip

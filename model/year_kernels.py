@@ -1,20 +1,42 @@
-"""A batch's year end in one compiled call: every lane's book cleared and compliance settled.
+"""A year's end as compiled calls over lanes: books cleared, compliance settled, the year closed.
 
 :func:`settle_lanes` runs, for every lane of a batch's arrays, what ``CarbonMarket.end_year``
 runs for one market: the order book's clear (``market.book_kernels.clear``, every escrow
 refunded) and then the firms' settlement (``market.firm_kernels.settle_compliance``), the
-same kernels, looped over the lanes without Python.
+same kernels, looped over the lanes without Python. :func:`close_years` then writes each
+market's settled year into its table of years (:data:`YEAR_COLUMNS`) and tallies it; a
+market calls it for its one lane, a batch for all.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import math
 
 import numpy as np
 from numba import njit
 
 from market import book_kernels as book
 from market import firm_kernels as firms
+from market import tallies
 from market.accounts import ALLOWANCES, COINS
-from market.enterprises import FLOAT_ROW
+from market.enterprises import FLOAT_ROW, ComplianceResult
+
+#: What each compliance year's settlement did (:class:`market.enterprises.ComplianceResult`).
+COMPLIANCE_FIELDS = tuple(field.name for field in dataclasses.fields(ComplianceResult))
+#: The columns of a market's table of years: the year, its release (allowances), the year's
+#: VWAP (coins per allowance, nan without trades), its volume (allowances) and its settlement.
+YEAR_COLUMNS = ("year", "release", "price", "volume", *COMPLIANCE_FIELDS)
+SETTLED = len(YEAR_COLUMNS) - len(COMPLIANCE_FIELDS)  # the settlement's first column
+_PENALTIES, _SPENT, _EXPIRED = (
+    COMPLIANCE_FIELDS.index(name) for name in ("penalties", "abatement_spent", "expired")
+)
+
+
+def empty_years(lanes: int, years: int) -> np.ndarray:
+    """The tables of years of ``lanes`` markets, shape ``(lanes, years, len(YEAR_COLUMNS))``."""
+    return np.full((lanes, years, len(YEAR_COLUMNS)), np.nan)
+
 
 (YTD_EMISSIONS, YTD_OUTPUT, BASELINE, OWED, ABATEMENT, EMITTED, SURRENDERED, LAST_EMISSIONS,
  LAST_OUTPUT) = (FLOAT_ROW[name] for name in (
@@ -59,3 +81,31 @@ def settle_lanes(slots, levels, firm_slots, firm_info, free, meta, acc, floats, 
         out[b, 0], out[b, 1], out[b, 2], out[b, 3] = emissions, abated, surrendered, shortfall
         out[b, 4], out[b, 5], out[b, 6] = penalties, spent, expired
     return out
+
+
+@njit(cache=True)
+def close_years(year, tally, years, settled):
+    """Write markets' settled ``year`` into their tables of years and tally the settlement.
+
+    Args:
+        year: the compliance year settled (from 0).
+        tally: the markets' tallies (:mod:`market.tallies`), shape ``(markets, TALLIES)``,
+            changed in place: the year's value and volume start again, the penalties,
+            abatement and expired allowances add up, one more year is settled.
+        years: the markets' tables of years, shape ``(markets, rows, len(YEAR_COLUMNS))``;
+            each market's next row (its ``years_settled``) is written.
+        settled: each market's settlement, shape ``(markets, len(COMPLIANCE_FIELDS))``.
+    """
+    for b in range(tally.shape[0]):
+        t = tally[b]
+        row = years[b, np.int64(t[tallies.YEARS_SETTLED])]
+        volume = t[tallies.YEAR_VOLUME]
+        row[0], row[1], row[3] = year, t[tallies.RELEASE], volume
+        row[2] = t[tallies.YEAR_VALUE] / volume if volume > 0 else math.nan
+        for k in range(settled.shape[1]):
+            row[SETTLED + k] = settled[b, k]
+        t[tallies.YEAR_VALUE] = t[tallies.YEAR_VOLUME] = 0.0
+        t[tallies.PENALTIES] += settled[b, _PENALTIES]
+        t[tallies.ABATEMENT] += settled[b, _SPENT]
+        t[tallies.EXPIRED] += settled[b, _EXPIRED]
+        t[tallies.YEARS_SETTLED] += 1

@@ -400,3 +400,22 @@ def test_no_shipped_scenario_outruns_its_budget(name: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ScenarioWarning)
         load_scenario(name)
+
+
+def test_a_scenario_loaded_again_unchanged_is_the_same_frozen_one(tmp_path: Path) -> None:
+    path = write(tmp_path, paper_like("penalty = 5"))
+    first = load_scenario(path, years=3, recession_start=[1, 2])
+    assert load_scenario(path, recession_start=[1, 2], years=3) is first
+    assert load_scenario(path, years=4, recession_start=[1, 2]).market.years == 4
+    # The same values of other types are checked afresh: an integer key refuses a float.
+    with raises("market.years: expected an integer, got 3.0"):
+        load_scenario(path, years=3.0, recession_start=[1, 2])
+    assert load_scenario(path, years=3, recession_start=(1, 2)) is not first
+    path.write_text(paper_like("penalty = 60"))  # changed since: read and checked again
+    assert load_scenario(path, years=3, recession_start=[1, 2]).market.penalty == 60
+
+
+def test_a_scenario_loaded_again_warns_again() -> None:
+    for _ in range(2):
+        with pytest.warns(ScenarioWarning, match="the budget runs out in year 4"):
+            load_scenario("classroom", years=5)

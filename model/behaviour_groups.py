@@ -1,0 +1,81 @@
+"""The market's firms grouped by the behaviour they hold, as Python and as the round kernel.
+
+Firms naming the same behaviour share one object, and every rule decides for its group at
+once. A market keeps its groups as ``(behaviour, firm indices)``; when every behaviour is
+one of :data:`COMPILED_BEHAVIOURS` the groups are also arrays the round kernel reads
+(:func:`compiled_groups`), and a batch pads every lane's to one shape (:func:`lane_groups`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from agents.behaviours import (
+    Behaviour,
+    RuleBased,
+    Truthful,
+    ZeroIntelligenceConstrained,
+    ZeroIntelligenceUnconstrained,
+)
+from agents.enterprise import Enterprise
+from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U
+
+#: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
+#: which may change a rule, plays through the Python phases).
+COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
+    ZeroIntelligenceConstrained: ZI_C,
+    ZeroIntelligenceUnconstrained: ZI_U,
+    Truthful: TRUTHFUL,
+    RuleBased: RULE_BASED,
+}
+
+#: One behaviour group: the behaviour and the indices of the firms holding it.
+Group = tuple[Behaviour, np.ndarray]
+
+
+def group_firms(firms: Sequence[Enterprise]) -> list[Group]:
+    """The firms' behaviour groups, in the order the behaviours first appear."""
+    groups: dict[Behaviour, list[int]] = {}
+    for firm in firms:
+        groups.setdefault(firm.behaviour, []).append(firm.index)
+    return [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
+
+
+def compiled_groups(groups: list[Group], n_firms: int) -> tuple[np.ndarray, ...] | None:
+    """The groups as the round kernel takes them; None if a behaviour is written in Python.
+
+    Returns:
+        ``(codes, members, sizes, quantities)``: each group's code, its firms
+        ``members[g, :sizes[g]]`` (shape ``(groups, n_firms)``) and its largest order.
+    """
+    if any(type(b) not in COMPILED_BEHAVIOURS for b, _ in groups):
+        return None
+    members = np.zeros((len(groups), n_firms), dtype=np.int64)
+    for g, (_, firms) in enumerate(groups):
+        members[g, : len(firms)] = firms
+    return (
+        np.array([COMPILED_BEHAVIOURS[type(b)] for b, _ in groups], dtype=np.int64),
+        members,
+        np.array([len(f) for _, f in groups], dtype=np.int64),
+        np.array([b.max_quantity for b, _ in groups], dtype=np.int64),
+    )
+
+
+def lane_groups(compiled: list[tuple[np.ndarray, ...]], n_firms: int) -> tuple[np.ndarray, ...]:
+    """Every lane's compiled groups, padded to one shape, with the lane first."""
+    widest = max(groups[0].size for groups in compiled)
+    codes = np.zeros((len(compiled), widest), dtype=np.int64)
+    members = np.zeros((len(compiled), widest, n_firms), dtype=np.int64)
+    sizes = np.zeros((len(compiled), widest), dtype=np.int64)
+    quantities = np.ones((len(compiled), widest), dtype=np.int64)
+    for b, (code, member, size, quantity) in enumerate(compiled):
+        g = code.size
+        codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
+            code,
+            member,
+            size,
+            quantity,
+        )
+    return codes, members, sizes, quantities
