@@ -194,6 +194,13 @@ class LocalExecutor:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
+        if pool._broken:
+            # A pool that breaks while a task is being submitted can start a worker after it
+            # has terminated the others; that worker waits for work for ever and shutdown
+            # waits for it (seen on Python 3.11: make test hung in this call). Nothing runs
+            # in a broken pool any more, so its processes are ended first.
+            for process in list((pool._processes or {}).values()):
+                process.kill()
         try:
             pool.shutdown(wait=True, cancel_futures=True)
         except BaseException:  # interrupted again while waiting: end the runs in flight now
