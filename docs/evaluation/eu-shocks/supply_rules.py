@@ -2,7 +2,8 @@
 
 The study behind the note on the supply rules in docs/regulator.md (section ``eu-shocks``).
 On training seeds only (the schedule search's block, below the held-out evaluation seeds) it
-reports the largest TNAC the market stability reserve reads, as a share of its thresholds
+reports what the flat auction sells (its clearing prices, the share of the budget ever
+issued), the largest TNAC the market stability reserve reads, as a share of its thresholds
 (scaled to the scenario's budget by ``agents.supply_rules``), and the welfare of
 ``price-target`` over a grid of gains and target prices against the flat auction.
 
@@ -19,18 +20,23 @@ import numpy as np
 
 from agents import supply_rules
 from learning.schedule_search import SEARCH_SEED_START
-from model import load_scenario
+from model import CarbonMarket, load_scenario
 from model.batch import MarketBatch
 
 SCENARIO, C = "eu-shocks", 0.2
 
 
-def welfare(seeds: list[int], policy: str, **overrides: float) -> np.ndarray:
-    """Final welfare of ``policy`` on each seed at c = 0.2, shape ``(len(seeds),)``."""
+def played(seeds: list[int], policy: str, **overrides: float) -> list[CarbonMarket]:
+    """The markets of ``policy`` on ``seeds`` at c = 0.2, played to the end."""
     lanes = [load_scenario(SCENARIO, policy=policy, climate_coefficient=C, **overrides)] * len(
         seeds
     )
-    return np.array([market.welfare for market in MarketBatch(lanes, seeds).run().markets])
+    return MarketBatch(lanes, seeds).run().markets
+
+
+def welfare(seeds: list[int], policy: str, **overrides: float) -> np.ndarray:
+    """Final welfare of ``policy`` on each seed at c = 0.2, shape ``(len(seeds),)``."""
+    return np.array([market.welfare for market in played(seeds, policy, **overrides)])
 
 
 def tnac_shares(seeds: list[int]) -> np.ndarray:
@@ -58,7 +64,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=32, help="training seeds")
     args = parser.parse_args()
     seeds = list(range(SEARCH_SEED_START, SEARCH_SEED_START + args.seeds))
-    auction = welfare(seeds, "auction")
+    markets = played(seeds, "auction")
+    auction = np.array([market.welfare for market in markets])
+    issued = np.array([market.allowances_issued / market.run.budget for market in markets])
+    prices = sorted({result.price for market in markets for result in market.run.auctions})
+    print(f"auction: clearing prices {prices}; share of the budget issued {issued.mean():.3f} "
+          f"(from {issued.min():.3f} to {issued.max():.3f})")  # fmt: skip
     same = np.array_equal(auction, welfare(seeds, "msr"))
     rule = supply_rules.ReserveRule()
     top = tnac_shares(seeds).max()
