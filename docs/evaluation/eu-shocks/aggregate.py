@@ -37,7 +37,8 @@ def main() -> None:
     for baseline in args.baseline:
         base = runs_matrix(scored, [baseline])
         chance = bootstrap(probability_of_improvement, runs, base)
-        print(f"{baseline}: mean {base.mean():.5g}; P(learned > {baseline}) = {chance}")
+        print(f"{baseline}: mean {base.mean():.5g}, IQM {iqm(base):.4g}; "
+              f"P(learned > {baseline}) = {chance}")  # fmt: skip
         for name, row in zip(learned, runs, strict=True):
             diff = row - base[0]
             print(f"  {name}: {diff.mean():+.4g}, better on {(diff > 0).sum()}/{diff.size}, "
