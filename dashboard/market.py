@@ -45,6 +45,7 @@ LEARNED_MIXES = frozenset(name for name, mix in BEHAVIOUR_MIXES.items() if "lear
 
 
 def market_overrides(
+    scenario: str,
     policy: str,
     custom_parameters: bool,
     penalty: float,
@@ -59,7 +60,7 @@ def market_overrides(
     own values hold (a textbook market's ceiling and penalty differ from the paper's).
     """
     overrides: dict[str, Any] = {}
-    chosen = policy_value(policy)
+    chosen = policy_value(policy, scenario)
     if chosen is not None:
         overrides["policy"] = chosen
     if custom_parameters:
@@ -139,7 +140,14 @@ class DashboardMarket(CarbonMarket):
         n_firms: int | None = None,
     ) -> None:
         overrides = market_overrides(
-            policy, custom_parameters, penalty, price_ceiling, budget, climate_coefficient, banking
+            scenario,
+            policy,
+            custom_parameters,
+            penalty,
+            price_ceiling,
+            budget,
+            climate_coefficient,
+            banking,
         )
         if n_firms is not None:
             overrides["n_firms"] = n_firms

@@ -2,11 +2,12 @@
 
 A policy is offered on a scenario only where it fits: a rule when the scenario accepts it
 (``scenario``, the file's allocation table, needs a table), a learned one only on the scenario
-it was trained on (the ``scenario`` its metadata records) and only when its files load. The
-shipped regulator was trained on ``paper``: on ``classroom`` it would allocate nothing. Learned
-firms likewise play only where a shipped firm policy was trained (``paper``,
-``classroom-12``), each scenario with its own. The dashboard opens on the scenario's own
-policy, :data:`AS_IN_SCENARIO`.
+it was trained on (the ``scenario`` its metadata records) and only when its files load. Each
+scenario offers the regulator shipped for it (``regulator-NAME.zip``: ``paper``,
+``paper-shocks``, ``eu-shocks``); where none was trained, as on ``classroom``, no learned
+regulator is offered (the paper's would allocate nothing there). Learned firms likewise play
+only where a shipped firm policy was trained (``paper``, ``classroom-12``), each scenario with
+its own. The dashboard opens on the scenario's own policy, :data:`AS_IN_SCENARIO`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from agents.learned_regulator import SHIPPED_REGULATOR
 from agents.network import read_metadata
-from agents.registry import POLICIES
+from agents.registry import POLICIES, shipped_regulator
 from market.data import POLICY_DIR
 from model import ScenarioError, load_scenario
 
-#: The regulator trained on the ``paper`` scenario (learning/, `carbon-market train-regulator`).
-LEARNED_REGULATOR = SHIPPED_REGULATOR
 #: The select entry (policy and behaviour mix) for what the scenario file itself says.
 AS_IN_SCENARIO = "the scenario's own"
 #: The policy the dashboard opens with.
@@ -39,13 +37,22 @@ def trained_on(path: Path) -> str | None:
     return scenario if isinstance(scenario, str) else None
 
 
+def learned_regulator(scenario: str) -> Path:
+    """The regulator the learned entry plays on ``scenario``: the one shipped for it.
+
+    Where no regulator was trained on ``scenario`` this is the paper's, which
+    :func:`learned_available` then refuses (it was trained on another scenario).
+    """
+    return shipped_regulator(scenario)
+
+
 def learned_available(scenario: str = "paper", path: Path | None = None) -> bool:
-    """Whether the learned regulator at ``path`` (default: the shipped one) fits ``scenario``.
+    """Whether the learned regulator at ``path`` (default: the one shipped for ``scenario``) fits.
 
     It fits when it was trained on ``scenario`` and loads for it. Any failure to load (no
     file, a corrupt zip, another layout) means it is not offered.
     """
-    return _fits(scenario, LEARNED_REGULATOR if path is None else path)
+    return _fits(scenario, learned_regulator(scenario) if path is None else path)
 
 
 @functools.cache
@@ -68,12 +75,16 @@ def learned_firms(scenario: str) -> Path | None:
     return None
 
 
-def policy_value(choice: str, path: Path | None = None) -> str | None:
-    """The ``policy`` override a select entry stands for (None: the scenario's own policy)."""
+def policy_value(choice: str, scenario: str, path: Path | None = None) -> str | None:
+    """The ``policy`` override a select entry stands for on ``scenario`` (None: its own policy).
+
+    The learned entry names the regulator at ``path``, by default the one shipped for
+    ``scenario``.
+    """
     if choice == AS_IN_SCENARIO:
         return None
     if choice == LEARNED:
-        return f"learned:{LEARNED_REGULATOR if path is None else path}"
+        return f"learned:{learned_regulator(scenario) if path is None else path}"
     return choice
 
 

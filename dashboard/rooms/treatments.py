@@ -63,7 +63,9 @@ def treatment_policy(scenario: str, treatment: str, overrides: dict[str, Any]) -
             regulator trained for another number of firms).
     """
     check_treatment(treatment, scenario)
-    name = policy_value(TREATMENTS[treatment]) or load_scenario(scenario).government.policy
+    name = (
+        policy_value(TREATMENTS[treatment], scenario) or load_scenario(scenario).government.policy
+    )
     try:
         return make_policy(load_scenario(scenario, **{**overrides, "policy": name}))
     except ScenarioError as err:

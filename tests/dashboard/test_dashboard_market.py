@@ -13,6 +13,7 @@ from dashboard.policy_choice import (
     LEARNED,
     learned_available,
     learned_firms,
+    learned_regulator,
     policy_choices,
     scenario_policy,
     trained_on,
@@ -32,8 +33,9 @@ def test_learned_regulator_is_offered_only_when_it_loads(tmp_path):
 
 
 def test_each_learned_policy_is_offered_only_on_the_scenario_it_was_trained_on():
-    assert trained_on(policy_choice.LEARNED_REGULATOR) == "paper"
-    assert LEARNED in policy_choices("paper")
+    for scenario in ("paper", "paper-shocks", "eu-shocks"):  # each with its own regulator
+        assert trained_on(learned_regulator(scenario)) == scenario
+        assert LEARNED in policy_choices(scenario)
     for scenario in ("classroom", "classroom-12", "eu-large"):
         assert LEARNED not in policy_choices(scenario)
     for scenario in ("classroom", "eu-large"):
@@ -88,9 +90,19 @@ def test_policy_select_lists_every_baseline_and_manual():
         assert name in choices
 
 
-def test_learned_entry_names_the_shipped_file():
-    assert policy_choice.policy_value(LEARNED).endswith("regulator-paper.zip")
-    assert policy_choice.policy_value(AS_IN_SCENARIO) is None
+def test_learned_entry_names_the_file_shipped_for_the_scenario():
+    assert policy_choice.policy_value(LEARNED, "paper").endswith("regulator-paper.zip")
+    assert policy_choice.policy_value(LEARNED, "eu-shocks").endswith("regulator-eu-shocks.zip")
+    assert policy_choice.policy_value(AS_IN_SCENARIO, "eu-shocks") is None
+
+
+def test_the_learned_entry_plays_the_regulator_trained_on_the_chosen_scenario():
+    market = DashboardMarket("paper-shocks", policy=LEARNED)
+    assert market.validation_error is None
+    assert market.government.policy.name.endswith("regulator-paper-shocks.zip")
+    for _ in range(market.config.steps_per_year + 1):
+        market.step()
+    assert len(market.government.allocations) == 2
 
 
 def test_an_impossible_combination_gives_a_message_not_an_exception():
@@ -203,7 +215,7 @@ def test_a_shipped_regulator_is_offered_and_runs(tiny_regulator, monkeypatch):
     from dashboard.classroom import Settings, new_session, treatments
 
     assert learned_available("paper", tiny_regulator)
-    monkeypatch.setattr(policy_choice, "LEARNED_REGULATOR", tiny_regulator)
+    monkeypatch.setattr(policy_choice, "shipped_regulator", lambda scenario: tiny_regulator)
     assert LEARNED in policy_choices()
     market = DashboardMarket(policy=LEARNED)
     assert market.validation_error is None

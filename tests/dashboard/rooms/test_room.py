@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dashboard.policy_choice import LEARNED_REGULATOR
+from dashboard.policy_choice import learned_regulator
 from dashboard.rooms.errors import RoomError
 from dashboard.rooms.room import Phase, Room
 from dashboard.rooms.settings import RoomSettings
@@ -247,7 +247,7 @@ def test_a_treatment_allocates_what_its_policy_does(treatment):
     policy = {
         "grandfathering": "flat-grandfathering",
         "benchmarking": "flat-benchmarking",
-        "learned regulator": f"learned:{LEARNED_REGULATOR}",
+        "learned regulator": f"learned:{learned_regulator('paper')}",
     }
     settings = RoomSettings(
         scenario="paper", treatment=treatment, seats=5, years=3, round_seconds=0

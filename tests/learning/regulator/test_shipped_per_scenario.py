@@ -44,8 +44,8 @@ def test_learned_shipped_plays_the_scenarios_own_regulator(scenario):
     market.step()  # it acts in the scenario's market
 
 
-def test_paper_shocks_ships_its_own_regulator_with_provenance():
-    for scenario in ("paper-shocks",):  # eu-shocks has no regulator of its own yet
+def test_each_shock_scenario_ships_its_own_regulator_with_provenance():
+    for scenario in ("paper-shocks", "eu-shocks"):
         path = shipped_regulator(scenario)
         assert path == POLICY_DIR / f"regulator-{scenario}.zip"
         provenance = json.loads(path.with_suffix(".json").read_text())
