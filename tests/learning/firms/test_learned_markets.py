@@ -69,17 +69,17 @@ def test_shipped_paper_policies_run_together():
     assert len(market.government.allocations) == 2  # the regulator allocated in both years
 
 
-def test_shipped_paper_firms_hold_their_allowances_early_in_the_first_year():
-    """What PPO learned beside rule-based firms (docs/learned-firms.md): hold back early."""
-    from agents.learned_firm import REVERSE
-
-    early, late = [], []
+def test_shipped_paper_firms_correct_the_rule_rarely_and_post_only_valid_orders():
+    """What PPO learned beside rule-based firms after the quote change (docs/learned-firms.md):
+    the rule is hard to improve on, so the policy departs from it in about 1% of decisions."""
+    departed, decided = 0, 0
     for seed in range(3):
-        market = CarbonMarket("paper", seed=seed, years=1, learned_share=0.5)
-        ((behaviour, _),) = [(b, f) for b, f in market.behaviour_groups() if b.name == "learned"]
+        market = CarbonMarket("paper", seed=seed, years=2, learned_share=0.5)
         while market.running:
-            holds = behaviour.next_actions[:, 3] < -REVERSE
-            (early if market.steps < 12 else late).extend(holds)
             market.step()
         assert market.rejected_orders == 0
-    assert np.mean(early) > 0.3 > np.mean(late)
+        for behaviour, _ in market.behaviour_groups():
+            if behaviour.name == "learned":
+                departed += behaviour.corrected.sum()
+                decided += behaviour.decided * behaviour.corrected.size
+    assert 0 < departed / decided < 0.05
