@@ -11,7 +11,14 @@ from pathlib import Path
 from agents.learned_regulator import resolve_policy_path
 from agents.network import read_metadata
 from agents.registry import shipped_regulators
-from cli.arguments import SET_HELP, random_seed, scenario_overrides, writable_directory
+from cli.arguments import (
+    SET_HELP,
+    integer_at_least,
+    random_seed,
+    scenario_overrides,
+    seed_list,
+    writable_directory,
+)
 from cli.output import print_json
 from market.data import POLICY_DIR
 from model import load_scenario
@@ -22,8 +29,19 @@ from model import load_scenario
 
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
-    """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    """Train (or resume) a PPO regulator and save it with its statistics and provenance.
+
+    With ``--seeds``, one regulator per seed, each in ``--out/seed-N``, as parallel tasks.
+    """
     from cli.schedule_commands import project_commit
+
+    if args.seeds is None:
+        for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)):
+            if value is not None:
+                raise ValueError(f"{flag}: trains several seeds side by side; give --seeds")
+    else:
+        _train_seeds(args, project_commit())
+        return
     from learning.train import train_regulator
 
     path = train_regulator(
@@ -37,6 +55,39 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
         commit=project_commit(),
     )
     _report_saved(path)
+
+
+def _train_seeds(args: argparse.Namespace, commit: str) -> None:
+    """``train-regulator --seeds``: every seed a task; print each seed's output and time.
+
+    Raises:
+        ValueError: some seeds failed (the message names each one; the others are saved).
+    """
+    from experiments.seed_training import train_seeds
+
+    out = Path(args.out)
+    writable_directory("--out", out)
+    done = train_seeds(
+        args.scenario,
+        _config(args.config, args.scenario, args.timesteps),
+        args.seeds,
+        out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        command=_command(),
+        commit=commit,
+    )
+    for result in done.results:
+        when = "trained now" if result.trained_now else "trained before, not retrained"
+        cpu = "" if not result.trained_now else f", {result.cpu_seconds:.1f} s CPU"
+        print(f"seed {result.seed}: {result.model} ({when}; {result.wall_seconds:.1f} s wall{cpu})")
+    if done.failed:
+        lines = "\n".join(f"  seed {seed}: {error}" for seed, error in done.failed.items())
+        raise ValueError(
+            f"{len(done.failed)} of {len(args.seeds)} seeds failed (--resume trains them "
+            f"again):\n{lines}"
+        )
 
 
 def _config(path: str | None, scenario: str, timesteps: int | None, kind: str = "regulator"):
@@ -298,10 +349,33 @@ def cmd_export_policy(args: argparse.Namespace) -> None:
         print(f"saved {export_network(path)}")
 
 
-def _run_arguments(parser: argparse.ArgumentParser) -> None:
-    """The output, seed and resume options every training command takes."""
+def _run_arguments(parser: argparse.ArgumentParser, seeds: bool = False) -> None:
+    """The output, seed and resume options every training command takes.
+
+    ``seeds``: also ``--seeds`` (one run per seed, instead of ``--seed``) and where they run.
+    """
     parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
+    seed = parser.add_mutually_exclusive_group() if seeds else parser
+    seed.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
+    if seeds:
+        seed.add_argument(
+            "--seeds",
+            type=seed_list,
+            metavar="LIST",
+            help="train one regulator per seed, e.g. 0-4 or 0-2,7, each into --out/seed-N, "
+            "side by side as parallel tasks",
+        )
+        parser.add_argument(
+            "--workers",
+            type=integer_at_least(1),
+            metavar="N",
+            help="with --seeds: local processes training at once (default: every core)",
+        )
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="with --seeds: train on the Dask cluster at ADDRESS (tcp://HOST:PORT)",
+        )
     parser.add_argument(
         "--resume", action="store_true", help="continue from the newest checkpoint in --out"
     )
@@ -317,7 +391,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: learning/configs/ppo_regulator.yaml)",
     )
     train.add_argument("--timesteps", type=int, help="env steps (years) in all; default: YAML")
-    _run_arguments(train)
+    _run_arguments(train, seeds=True)
     train.set_defaults(func=cmd_train_regulator)
 
     firms = sub.add_parser(
