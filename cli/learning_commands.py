@@ -63,21 +63,32 @@ def _train_seeds(args: argparse.Namespace, commit: str) -> None:
     Raises:
         ValueError: some seeds failed (the message names each one; the others are saved).
     """
+    from cli.sweep_commands import Stopped, stop_on_signals
     from experiments.seed_training import train_seeds
 
     out = Path(args.out)
     writable_directory("--out", out)
-    done = train_seeds(
-        args.scenario,
-        _config(args.config, args.scenario, args.timesteps),
-        args.seeds,
-        out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        command=_command(),
-        commit=commit,
-    )
+    config = _config(args.config, args.scenario, args.timesteps)
+    try:
+        with stop_on_signals("train-regulator"):
+            done = train_seeds(
+                args.scenario,
+                config,
+                args.seeds,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                command=_command(),
+                commit=commit,
+            )
+    except Stopped as stopped:  # finished seeds are saved, the others have their checkpoints
+        print(
+            f"carbon-market train-regulator: stopped by {stopped.signal.name}; the finished "
+            f"seeds are saved in {out}; continue the others with --resume",
+            file=sys.stderr,
+        )
+        sys.exit(128 + stopped.signal)
     for result in done.results:
         when = "trained now" if result.trained_now else "trained before, not retrained"
         cpu = "" if not result.trained_now else f", {result.cpu_seconds:.1f} s CPU"
