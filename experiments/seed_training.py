@@ -153,7 +153,7 @@ def train_seeds(
         ValueError: a seed's directory already holds a run and ``resume`` is false (checked
             before any training), or the executor's options are wrong (``SweepError``).
     """
-    out = Path(out)
+    out = Path(out).absolute()  # a cluster's workers write it from their own directories
     directories = {seed: seed_directory(out, seed) for seed in seeds}
     if not resume:
         used = [str(d) for d in directories.values() if d.is_dir() and any(d.iterdir())]

@@ -117,3 +117,16 @@ def test_seeds_on_scheduler_and_worker_processes_equal_each_seed_trained_alone(
     assert not done.failed
     for result in done.results:
         assert_same_network(result.model, lone_runs[result.seed])
+
+
+def test_resume_continues_an_unfinished_seed_from_its_last_checkpoint(tmp_path: Path) -> None:
+    from stable_baselines3 import PPO
+
+    # seed 0 "died" after its checkpoint at 20 steps: no provenance file, so not finished
+    train_regulator("paper", tiny_config(n_timesteps=20), tmp_path / "seed-0", progress=False)
+    (tmp_path / "seed-0" / "regulator.json").unlink()
+    done = train_seeds("paper", tiny_config(), (0,), tmp_path, workers=1, resume=True)
+    assert not done.failed and done.results[0].trained_now
+    assert PPO.load(done.results[0].model).num_timesteps == 40
+    history = np.load(tmp_path / "seed-0" / "eval" / "evaluations.npz")
+    assert list(history["timesteps"]) == [20, 40]  # the validation before the stop is kept
