@@ -11,15 +11,9 @@ from pathlib import Path
 from agents.learned_regulator import resolve_policy_path
 from agents.network import read_metadata
 from agents.registry import shipped_regulators
-from cli.arguments import (
-    SET_HELP,
-    integer_at_least,
-    random_seed,
-    scenario_overrides,
-    seed_list,
-    writable_directory,
-)
+from cli.arguments import SET_HELP, random_seed, scenario_overrides, writable_directory
 from cli.output import print_json
+from cli.seed_commands import add_seed_options, train_seeds_side_by_side
 from market.data import POLICY_DIR
 from model import load_scenario
 
@@ -35,18 +29,18 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
     """
     from cli.schedule_commands import project_commit
 
-    if args.seeds is None:
-        for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)):
-            if value is not None:
-                raise ValueError(f"{flag}: trains several seeds side by side; give --seeds")
-    else:
-        _train_seeds(args, project_commit())
+    config = _config(args.config, args.scenario, args.timesteps)
+    if args.seeds is not None:
+        train_seeds_side_by_side(args, config, _command(), project_commit())
         return
+    for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)):
+        if value is not None:
+            raise ValueError(f"{flag}: trains several seeds side by side; give --seeds")
     from learning.train import train_regulator
 
     path = train_regulator(
         args.scenario,
-        _config(args.config, args.scenario, args.timesteps),
+        config,
         args.out,
         seed=args.seed,
         resume=args.resume,
@@ -55,50 +49,6 @@ def cmd_train_regulator(args: argparse.Namespace) -> None:
         commit=project_commit(),
     )
     _report_saved(path)
-
-
-def _train_seeds(args: argparse.Namespace, commit: str) -> None:
-    """``train-regulator --seeds``: every seed a task; print each seed's output and time.
-
-    Raises:
-        ValueError: some seeds failed (the message names each one; the others are saved).
-    """
-    from cli.sweep_commands import Stopped, stop_on_signals
-    from experiments.seed_training import train_seeds
-
-    out = Path(args.out)
-    writable_directory("--out", out)
-    config = _config(args.config, args.scenario, args.timesteps)
-    try:
-        with stop_on_signals("train-regulator"):
-            done = train_seeds(
-                args.scenario,
-                config,
-                args.seeds,
-                out,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                resume=args.resume,
-                command=_command(),
-                commit=commit,
-            )
-    except Stopped as stopped:  # finished seeds are saved, the others have their checkpoints
-        print(
-            f"carbon-market train-regulator: stopped by {stopped.signal.name}; the finished "
-            f"seeds are saved in {out}; continue the others with --resume",
-            file=sys.stderr,
-        )
-        sys.exit(128 + stopped.signal)
-    for result in done.results:
-        when = "trained now" if result.trained_now else "trained before, not retrained"
-        cpu = "" if not result.trained_now else f", {result.cpu_seconds:.1f} s CPU"
-        print(f"seed {result.seed}: {result.model} ({when}; {result.wall_seconds:.1f} s wall{cpu})")
-    if done.failed:
-        lines = "\n".join(f"  seed {seed}: {error}" for seed, error in done.failed.items())
-        raise ValueError(
-            f"{len(done.failed)} of {len(args.seeds)} seeds failed (--resume trains them "
-            f"again):\n{lines}"
-        )
 
 
 def _config(path: str | None, scenario: str, timesteps: int | None, kind: str = "regulator"):
@@ -369,24 +319,7 @@ def _run_arguments(parser: argparse.ArgumentParser, seeds: bool = False) -> None
     seed = parser.add_mutually_exclusive_group() if seeds else parser
     seed.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
     if seeds:
-        seed.add_argument(
-            "--seeds",
-            type=seed_list,
-            metavar="LIST",
-            help="train one regulator per seed, e.g. 0-4 or 0-2,7, each into --out/seed-N, "
-            "side by side as parallel tasks",
-        )
-        parser.add_argument(
-            "--workers",
-            type=integer_at_least(1),
-            metavar="N",
-            help="with --seeds: local processes training at once (default: every core)",
-        )
-        parser.add_argument(
-            "--scheduler",
-            metavar="ADDRESS",
-            help="with --seeds: train on the Dask cluster at ADDRESS (tcp://HOST:PORT)",
-        )
+        add_seed_options(parser, seed)
     parser.add_argument(
         "--resume", action="store_true", help="continue from the newest checkpoint in --out"
     )
