@@ -5,7 +5,8 @@ Subcommands, by the module that defines them:
 * ``cli.market_commands``: ``simulate`` (one episode), ``theory`` (a textbook market against
   its closed-form equilibrium), ``policies`` and ``scenarios`` (the listings);
 * ``cli.learning_commands``: ``train-regulator``, ``train-enterprises``, ``train-marl``,
-  ``evaluate`` and ``export-policy``;
+  ``evaluate`` and ``export-policy``; ``cli.seed_commands`` the options and the run of
+  ``train-regulator --seeds`` (a regulator per seed, side by side);
 * ``cli.schedule_commands``: ``optimize-schedule`` (the best open-loop schedule, CMA-ES) and
   ``imitate-schedule`` (a policy's open-loop imitation);
 * ``cli.sweep_commands``: ``sweep`` (a parameter sweep) and ``report`` (its plots).

@@ -31,6 +31,30 @@ def integer_at_least(minimum: int) -> Callable[[str], int]:
 random_seed = integer_at_least(0)
 
 
+def seed_list(text: str) -> list[int]:
+    """An argparse ``type``: distinct seeds as ranges and single seeds, e.g. ``0-4`` or ``0-2,7``.
+
+    A range ``A-B`` holds both ends; the seeds keep the order written.
+    """
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        try:
+            low = random_seed(first)
+            high = random_seed(last) if dash else low
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a list of seeds >= 0; expected e.g. 0-4 or 0-2,7"
+            ) from None
+        if high < low:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r}: a range runs from low to high")
+        seeds.extend(range(low, high + 1))
+    repeated = sorted({seed for seed in seeds if seeds.count(seed) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"seed {repeated[0]} is given twice in {text!r}")
+    return seeds
+
+
 def writable_directory(flag: str, directory: Path) -> None:
     """Make ``directory`` (and its parents) now, so a run never ends unable to write.
 

@@ -13,6 +13,7 @@ from agents.network import read_metadata
 from agents.registry import shipped_regulators
 from cli.arguments import SET_HELP, random_seed, scenario_overrides, writable_directory
 from cli.output import print_json
+from cli.seed_commands import add_seed_options, train_seeds_side_by_side
 from market.data import POLICY_DIR
 from model import load_scenario
 
@@ -22,13 +23,24 @@ from model import load_scenario
 
 
 def cmd_train_regulator(args: argparse.Namespace) -> None:
-    """Train (or resume) a PPO regulator and save it with its statistics and provenance."""
+    """Train (or resume) a PPO regulator and save it with its statistics and provenance.
+
+    With ``--seeds``, one regulator per seed, each in ``--out/seed-N``, as parallel tasks.
+    """
     from cli.schedule_commands import project_commit
+
+    config = _config(args.config, args.scenario, args.timesteps)
+    if args.seeds is not None:
+        train_seeds_side_by_side(args, config, _command(), project_commit())
+        return
+    for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)):
+        if value is not None:
+            raise ValueError(f"{flag}: trains several seeds side by side; give --seeds")
     from learning.train import train_regulator
 
     path = train_regulator(
         args.scenario,
-        _config(args.config, args.scenario, args.timesteps),
+        config,
         args.out,
         seed=args.seed,
         resume=args.resume,
@@ -298,10 +310,16 @@ def cmd_export_policy(args: argparse.Namespace) -> None:
         print(f"saved {export_network(path)}")
 
 
-def _run_arguments(parser: argparse.ArgumentParser) -> None:
-    """The output, seed and resume options every training command takes."""
+def _run_arguments(parser: argparse.ArgumentParser, seeds: bool = False) -> None:
+    """The output, seed and resume options every training command takes.
+
+    ``seeds``: also ``--seeds`` (one run per seed, instead of ``--seed``) and where they run.
+    """
     parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
+    seed = parser.add_mutually_exclusive_group() if seeds else parser
+    seed.add_argument("--seed", type=random_seed, default=0, help="training seed (default 0)")
+    if seeds:
+        add_seed_options(parser, seed)
     parser.add_argument(
         "--resume", action="store_true", help="continue from the newest checkpoint in --out"
     )
@@ -317,7 +335,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: learning/configs/ppo_regulator.yaml)",
     )
     train.add_argument("--timesteps", type=int, help="env steps (years) in all; default: YAML")
-    _run_arguments(train)
+    _run_arguments(train, seeds=True)
     train.set_defaults(func=cmd_train_regulator)
 
     firms = sub.add_parser(

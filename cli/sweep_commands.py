@@ -13,7 +13,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Stopped(Exception):
-    """The sweep was asked to stop (Ctrl-C or SIGTERM)."""
+    """The command was asked to stop (Ctrl-C or SIGTERM)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -21,10 +21,10 @@ class Stopped(Exception):
 
 
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Turn Ctrl-C and SIGTERM into :class:`Stopped` while the sweep runs.
+def stop_on_signals(command: str = "sweep") -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into :class:`Stopped` while ``command``'s runs execute.
 
-    The first one lets the runs in flight end (the sweep then stops); a second one stops
+    The first one lets the runs in flight end (the command then stops); a second one stops
     them too.
     """
     stops: list[int] = []
@@ -32,7 +32,7 @@ def stop_on_signals() -> Iterator[None]:
     def stop(signum: int, _frame: object) -> None:
         if not stops:
             print(
-                "\ncarbon-market sweep: stopping once the runs in flight end "
+                f"\ncarbon-market {command}: stopping once the runs in flight end "
                 "(Ctrl-C again to stop them now)",
                 file=sys.stderr,
             )

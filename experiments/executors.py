@@ -1,12 +1,15 @@
-"""Where a sweep's runs execute: local processes (the default) or a Dask cluster.
+"""Where runs execute (a sweep's, or training seeds'): local processes or a Dask cluster.
 
-Both executors take run tasks and yield one :class:`Outcome` per task, in the order runs
-finish. A run whose worker dies mid-run is run again on another worker: locally the process
-pool is rebuilt and the runs that were in flight are run again one at a time, so that a death
-is charged to the run whose process died and to no other (a run that loses its process
-:data:`MAX_ATTEMPTS` times counts as failed); on Dask the scheduler reassigns the task
-(``distributed.scheduler.allowed-failures``). An exception inside a run is not retried (the
-seed fixes the run, so it would fail again); it comes back as the outcome's error.
+Both executors take tasks (anything picklable with a ``run_id``: a sweep's
+:class:`~experiments.runner.RunTask`, a training seed's
+:class:`~experiments.seed_training.SeedTask`) and a function that runs one, and yield one
+:class:`Outcome` per task, in the order runs finish. A run whose worker dies mid-run is run
+again on another worker: locally the process pool is rebuilt and the runs that were in flight
+are run again one at a time, so that a death is charged to the run whose process died and to
+no other (a run that loses its process :data:`MAX_ATTEMPTS` times counts as failed); on Dask
+the scheduler reassigns the task (``distributed.scheduler.allowed-failures``). An exception
+inside a run is not retried (the seed fixes the run, so it would fail again); it comes back as
+the outcome's error.
 """
 
 from __future__ import annotations
@@ -22,51 +25,66 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from experiments.runner import RunResult, RunTask, run_point
+from experiments.runner import run_point
 from experiments.spec import SweepError
 
 MAX_ATTEMPTS = 3  # local runs: how often a run may lose its worker before it counts as failed
 CONNECT_TIMEOUT = "10s"  # how long to wait for a Dask scheduler to answer
 WATCH_INTERVAL = 0.5  # seconds between a worker's checks that the sweep is still there
 
-RunFunction = Callable[[RunTask], RunResult]
+
+class Task(Protocol):
+    """What an executor runs: a picklable description of one run, named by ``run_id``."""
+
+    @property
+    def run_id(self) -> str:
+        """The run's name, unique among the tasks of one ``map``."""
+
+
+#: Runs one task in a worker (a picklable module-level function, or a partial of one).
+RunFunction = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One finished task: its result, or why it has none."""
+    """One finished task: what its run function returned, or why it has nothing."""
 
-    task: RunTask
-    result: RunResult | None = None
+    task: Task
+    result: Any = None
     error: str | None = None
 
 
 class Executor(Protocol):
     """Runs tasks somewhere and yields their outcomes as they finish."""
 
-    def map(self, tasks: Iterable[RunTask]) -> Iterator[Outcome]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Run every task once; yield each outcome when it is ready."""
 
     def close(self) -> None:
         """Stop the workers this executor started (none for a cluster)."""
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    """Fork worker processes from a server that has imported the model once (POSIX).
+def _process_context(preload: str) -> multiprocessing.context.BaseContext:
+    """Fork worker processes from a server that has imported module ``preload`` once (POSIX).
 
-    A worker then starts in milliseconds, so a pool rebuilt after a crash costs nothing, and
-    it is forked from a process that runs no Python threads (unlike this one: the pool's own
-    threads, the progress bar). Where there is no fork server (Windows) every worker is a
-    fresh interpreter (spawn).
+    ``preload`` is the run function's module (the model's, for a sweep). A worker then starts
+    in milliseconds, so a pool rebuilt after a crash costs nothing, and it is forked from a
+    process that runs no Python threads (unlike this one: the pool's own threads, the progress
+    bar). Where there is no fork server (Windows) every worker is a fresh interpreter (spawn).
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([run_point.__module__])
+    context.set_forkserver_preload([preload])
     return context
+
+
+def _module_of(run: RunFunction) -> str:
+    """The module that defines ``run`` (of the function a ``functools.partial`` wraps)."""
+    return getattr(run, "func", run).__module__
 
 
 def _worker_start(sweep_pid: int) -> None:
@@ -110,16 +128,15 @@ class LocalExecutor:
         self.run = run
         self._pool: ProcessPoolExecutor | None = None
 
-    @staticmethod
-    def _new_pool(size: int) -> ProcessPoolExecutor:
+    def _new_pool(self, size: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=size,
-            mp_context=_process_context(),
+            mp_context=_process_context(_module_of(self.run)),
             initializer=_worker_start,
             initargs=(os.getpid(),),
         )
 
-    def map(self, tasks: Iterable[RunTask]) -> Iterator[Outcome]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Run the tasks; rebuild the pool and run the suspects alone when a worker dies.
 
         When the pool breaks, every run in flight dies with it, but only one process died
@@ -128,7 +145,7 @@ class LocalExecutor:
         """
         queue, suspects = deque(tasks), deque()
         size = max(1, min(self.workers, len(queue)))  # no idle processes for a short sweep
-        running: dict[Future, RunTask] = {}
+        running: dict[Future, Task] = {}
         attempts: Counter[str] = Counter()
         while queue or suspects or running:
             if self._pool is None:
@@ -157,7 +174,7 @@ class LocalExecutor:
                 self._fill(queue, running, size)
             yield from outcomes
 
-    def _fill(self, queue: deque[RunTask], running: dict[Future, RunTask], limit: int) -> bool:
+    def _fill(self, queue: deque[Task], running: dict[Future, Task], limit: int) -> bool:
         """Submit queued tasks until ``limit`` run; False when the pool turns out broken."""
         while queue and len(running) < limit:
             task = queue.popleft()
@@ -170,7 +187,7 @@ class LocalExecutor:
 
     @staticmethod
     def _settle(
-        future: Future, task: RunTask, attempts: Counter[str], charged: bool
+        future: Future, task: Task, attempts: Counter[str], charged: bool
     ) -> Outcome | None:
         """The outcome of a finished future; None when its run must be retried.
 
@@ -235,7 +252,7 @@ class DaskExecutor:
                 f"--scheduler: no Dask scheduler answers at {address} ({err})"
             ) from None
 
-    def map(self, tasks: Iterable[RunTask]) -> Iterator[Outcome]:
+    def map(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Submit every task to the cluster; yield outcomes as the workers finish them."""
         from distributed import as_completed
 

@@ -243,3 +243,27 @@ def test_a_sweep_out_under_a_regular_file(
         f"carbon-market: error: --out: cannot make {out} ({tmp_path / 'file'} is a file, "
         "not a directory)"
     )
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--seeds", "4-2"], "argument --seeds: '4-2': a range runs from low to high"),
+        (["--seeds", "0-2,1"], "argument --seeds: seed 1 is given twice in '0-2,1'"),
+        (["--seeds", "a-3"], "argument --seeds: 'a-3' is not a list of seeds >= 0"),
+        (["--seeds", "0-1", "--seed", "3"], "argument --seed: not allowed with argument --seeds"),
+        (["--workers", "2"], "--workers: trains several seeds side by side; give --seeds"),
+        (["--seeds", "0-1", "--workers", "0"], "argument --workers: 0 is not allowed"),
+    ],
+)
+def test_train_regulator_seeds_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    out = tmp_path / "out"
+    try:
+        code = cli.main(["train-regulator", "--out", str(out), *flags])
+    except SystemExit as stop:  # argparse's own errors
+        code = stop.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.runner import RunResult, RunTask, run_point
+from experiments.seed_training import SeedResult, SeedTask, train_seed
 from experiments.store import Results
 
 SMALL_SWEEP = """
@@ -76,3 +77,10 @@ def assert_same_results(got: Results, expected: Results) -> None:
     assert not got.years.duplicated(["run_id", "year"]).any()
     pd.testing.assert_frame_equal(got.runs, expected.runs)
     pd.testing.assert_frame_equal(got.years, expected.years)
+
+
+def fail_training_on(seed: int, task: SeedTask) -> SeedResult:
+    """Raise inside the training of ``seed`` (a bug in training, say); train the others."""
+    if task.seed == seed:
+        raise RuntimeError(f"training failed for seed {seed}")
+    return train_seed(task)
