@@ -155,9 +155,12 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
     book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc, work.due,
                 work.keys)  # fmt: skip
     f, i = floats[b], ints[b]
-    firms_.update_technology(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH], f[CAPACITY],
-                             f[ABILITY], f[INITIAL_RATE], f[RATE], green[b], params[FORGET_AFTER],
-                             params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
+    learned = firms_.learn_and_forget(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH],
+                                      params[FORGET_AFTER])  # fmt: skip
+    if learned or green[b] != tally[tally_.RATED_GREEN]:  # else the rates stand as they are
+        firms_.emission_rates(i[KNOWLEDGE], f[CAPACITY], f[ABILITY], f[INITIAL_RATE], f[RATE],
+                              green[b], params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
+        tally[tally_.RATED_GREEN] = green[b]
     steps_per_year = np.int64(params[STEPS_PER_YEAR])
     rounds_left = steps_per_year - 1 - round_ % steps_per_year
     rounds_left_episode = steps_per_year * np.int64(params[YEARS]) - (round_ + 1)
