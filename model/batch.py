@@ -161,6 +161,7 @@ class MarketBatch:
             self._play_year()
 
     def _play_year(self) -> None:
+        """:meth:`play_year`, the collector already paused."""
         cfg = self.config
         first = self.markets[0].steps
         for market in self.markets:
