@@ -93,6 +93,16 @@ def update_technology(round_, knowledge, maturing, last_round, capacity, researc
 
 
 @njit(cache=True)
+def research_rate_kept(effect, research_ability, kept):
+    """Each firm's share of its emission rate kept per unit of knowledge, ``exp(-a R)``.
+
+    Written into ``kept``, shape ``(n_firms,)``; the R&D rule reads it every round.
+    """
+    for i in range(research_ability.size):
+        kept[i] = math.exp(-effect * research_ability[i])
+
+
+@njit(cache=True)
 def learn_and_forget(round_, knowledge, maturing, last_round, forget_after):
     """Apply the R&D that matures this round; forget a unit of knowledge after a long pause.
 

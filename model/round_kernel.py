@@ -70,6 +70,7 @@ BASELINE, ABATEMENT, OUTPUT, YTD_OUTPUT, YTD_EMISSIONS, OWED = (
     FLOAT_ROW["ytd_emissions"],
     FLOAT_ROW["owed"],
 )
+RATE_KEPT = FLOAT_ROW["research_rate_kept"]
 KNOWLEDGE, LAST_RESEARCH = INT_COLUMNS.index("knowledge"), INT_COLUMNS.index("last_research_round")
 
 
@@ -94,7 +95,7 @@ def _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_epi
         acc[b, ALLOWANCES],
         acc[b, ESCROW_ALLOWANCES],
         firm_info[b, :, book.OPEN_BID],
-        f[ABILITY],
+        f[RATE_KEPT],
         f[ATTEMPT_COST],
         params[PRODUCTION] != 0.0,
         params[OUTPUT_PRICE],
