@@ -67,7 +67,7 @@ def research_saving(sight, firms, work):
         i = firms[j]
         rate = sight.emission_rate[i]
         cut = rate - maximum(
-            rate * math.exp(-sight.research_effect * sight.research_ability[i]),
+            rate * sight.research_rate_kept[i],
             sight.min_emission_rate,
         )
         work.saving[i] = (

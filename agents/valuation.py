@@ -63,7 +63,7 @@ def sight(view: MarketView) -> kernels.Sight:
         acc.allowances,
         acc.escrow_allowances,
         view.book.open_quantity(Side.BID),
-        ent.research_ability,
+        ent.research_rate_kept,
         ent.research_attempt_cost,
         bool(cfg.production),
         float(view.output_price),

@@ -39,7 +39,7 @@ class Sight(NamedTuple):
     allowances: np.ndarray
     escrow_allowances: np.ndarray
     open_bids: np.ndarray
-    research_ability: np.ndarray
+    research_rate_kept: np.ndarray
     research_attempt_cost: np.ndarray
     production: bool
     output_price: float

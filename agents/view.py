@@ -29,6 +29,7 @@ class FirmsView(Protocol):
     capacity: np.ndarray  #: output per round at full use (units)
     research_ability: np.ndarray  #: R&D skill R
     research_attempt_cost: np.ndarray  #: coins one R&D attempt costs (research_cost / R)
+    research_rate_kept: np.ndarray  #: share of the emission rate kept per unit of knowledge
     initial_emission_rate: np.ndarray  #: t per unit of output at the start
     emission_rate: np.ndarray  #: t per unit of output now
     baseline_emissions: np.ndarray  #: t per year without abatement (textbook economy; else nan)

@@ -75,14 +75,27 @@ def reset(b, slots, levels, firm_slots, firm_info, free, meta):
 
 
 @njit(cache=True)
-def _best_after_emptying(b, side, levels, meta):
-    """The best level of ``side`` once its current best level has emptied (-1: none)."""
+def _best_after_emptying(b, side, levels, firm_info, meta):
+    """The best level of ``side`` once its current best level has emptied (-1: none).
+
+    The levels are walked from the emptied one outwards; when the firms are fewer than the
+    levels to walk, their open quantities (``firm_info``, already without what just left)
+    are summed first, and a side none of them holds anything on is empty without a walk.
+    """
     price = meta[b, BEST_BID + side]
+    ceiling = levels.shape[2] - 1
+    n_firms = firm_info.shape[1]
+    if n_firms < (price + 1 if side == BID else ceiling - price + 1):
+        held = 0
+        for firm in range(n_firms):
+            held += firm_info[b, firm, OPEN_BID + side]
+        if held == 0:
+            meta[b, BEST_BID + side] = NONE
+            return
     if side == BID:
         while price >= 0 and levels[b, BID, price, VOLUME] == 0:
             price -= 1
     else:
-        ceiling = levels.shape[2] - 1
         while price <= ceiling and levels[b, ASK, price, VOLUME] == 0:
             price += 1
         if price > ceiling:
@@ -136,7 +149,7 @@ def withdraw(b, k, slots, levels, firm_slots, firm_info, free, meta, acc):
         acc[b, ALLOWANCES, firm] += quantity
     _unlink(b, k, slots, levels, firm_slots, firm_info, free, meta)
     if levels[b, side, price, VOLUME] == 0 and meta[b, BEST_BID + side] == price:
-        _best_after_emptying(b, side, levels, meta)
+        _best_after_emptying(b, side, levels, firm_info, meta)
 
 
 @njit(cache=True)
@@ -235,7 +248,7 @@ def submit(
         if slots[b, k, QTY] == 0:
             _unlink(b, k, slots, levels, firm_slots, firm_info, free, meta)
             if levels[b, other, best, VOLUME] == 0:
-                _best_after_emptying(b, other, levels, meta)
+                _best_after_emptying(b, other, levels, firm_info, meta)
     if remaining > 0:
         _rest(
             b,

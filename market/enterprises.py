@@ -47,7 +47,7 @@ class ComplianceResult:
     expired: float
 
 
-#: The firms' float columns, rows of ``FirmArrays.floats`` (shape ``(lanes, 15, n_firms)``).
+#: The firms' float columns, rows of ``FirmArrays.floats`` (shape ``(lanes, 16, n_firms)``).
 FLOAT_COLUMNS = (
     "capacity",
     "research_ability",
@@ -64,6 +64,7 @@ FLOAT_COLUMNS = (
     "owed",
     "emitted_total",
     "surrendered_total",
+    "research_rate_kept",
 )
 #: The firms' integer columns, rows of ``FirmArrays.ints``.
 INT_COLUMNS = ("knowledge", "last_research_round")
@@ -76,7 +77,7 @@ class FirmArrays:
     """The firms' state of a batch of markets, one lane per market.
 
     Attributes:
-        floats: the float columns (:data:`FLOAT_COLUMNS`), shape ``(lanes, 15, n_firms)``.
+        floats: the float columns (:data:`FLOAT_COLUMNS`), shape ``(lanes, 16, n_firms)``.
         ints: the integer columns (:data:`INT_COLUMNS`), shape ``(lanes, 2, n_firms)``.
         maturing: successful R&D waiting to take effect, shape
             ``(lanes, research_delay + 1, n_firms)``: row ``round % (delay + 1)`` matures then.
@@ -154,6 +155,9 @@ class Enterprises:
         self.abatement_cost[:] = abatement_cost
         #: Coins one R&D attempt costs each firm: research_cost / R.
         self.research_attempt_cost[:] = market.research_cost / self.research_ability
+        #: Share of its emission rate a firm keeps per unit of knowledge: exp(-a R).
+        kernels.research_rate_kept(market.research_effect, self.research_ability,
+                                   self.research_rate_kept)  # fmt: skip
         self.sector = np.asarray(sector, dtype=object)
 
     @property

@@ -84,19 +84,56 @@ def update_technology(round_, knowledge, maturing, last_round, capacity, researc
                       spread_terms):  # fmt: skip
     """Apply matured R&D, forget knowledge after a long pause, recompute emission rates.
 
+    :func:`learn_and_forget`, then :func:`emission_rates`; ``spread_terms`` is a work array
+    of shape ``(n_firms,)``.
+    """
+    learn_and_forget(round_, knowledge, maturing, last_round, forget_after)
+    emission_rates(knowledge, capacity, research_ability, initial_rate, rate, green, effect,
+                   floor, spread_terms)  # fmt: skip
+
+
+@njit(cache=True)
+def research_rate_kept(effect, research_ability, kept):
+    """Each firm's share of its emission rate kept per unit of knowledge, ``exp(-a R)``.
+
+    Written into ``kept``, shape ``(n_firms,)``; the R&D rule reads it every round.
+    """
+    for i in range(research_ability.size):
+        kept[i] = math.exp(-effect * research_ability[i])
+
+
+@njit(cache=True)
+def learn_and_forget(round_, knowledge, maturing, last_round, forget_after):
+    """Apply the R&D that matures this round; forget a unit of knowledge after a long pause.
+
+    Returns:
+        Whether any firm's knowledge changed (only then can its emission rate change).
+    """
+    changed = False
+    slot = round_ % maturing.shape[0]
+    for i in range(knowledge.size):
+        if maturing[slot, i] != 0:
+            knowledge[i] += maturing[slot, i]
+            maturing[slot, i] = 0
+            changed = True
+        if round_ - last_round[i] >= forget_after:
+            if knowledge[i] > 0:
+                knowledge[i] -= 1
+                changed = True
+            last_round[i] = round_  # the next loss comes forget_after later
+    return changed
+
+
+@njit(cache=True)
+def emission_rates(knowledge, capacity, research_ability, initial_rate, rate, green, effect,
+                   floor, spread_terms):  # fmt: skip
+    """Every firm's emission rate from its knowledge and the green projects completed.
+
     ``Er = max(Er0 exp(-a R n) S / (S + G), floor)`` with ``S = sum_j exp(-a n_j) V_j`` and
     ``G`` the completed green projects (MODEL.md, "R&D"); a firm that starts below the floor
     keeps its own rate. ``spread_terms`` is a work array of shape ``(n_firms,)``.
     """
     n = capacity.size
-    slot = round_ % maturing.shape[0]
-    for i in range(n):
-        knowledge[i] += maturing[slot, i]
-        maturing[slot, i] = 0
-        if round_ - last_round[i] >= forget_after:
-            if knowledge[i] > 0:
-                knowledge[i] -= 1
-            last_round[i] = round_  # the next loss comes forget_after later
     for i in range(n):
         spread_terms[i] = math.exp(-effect * knowledge[i]) * capacity[i]
     spread = pairwise_sum(spread_terms)

@@ -13,7 +13,9 @@ Units: coins for ``revenue``, ``research_spent``, ``penalties_paid``, ``abatemen
 ``round_emissions``; coins per allowance for ``round_price`` (the round's VWAP, nan without a
 trade) and ``expected_price`` (nan: no expectation yet); counts for ``rejected_orders``,
 ``green_projects_available``, ``trades_seen`` (the book's trades already in the ledger and
-in a round's price) and ``years_settled``.
+in a round's price), ``years_settled`` and ``rated_green`` (the green projects completed
+when the round kernel last computed the emission rates, -1 before it has: the rates change
+only with knowledge or these projects, so a round with neither new recomputes nothing).
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ TALLIES = (
     "release",
     "remaining_budget",
     "years_settled",
+    "rated_green",
 )
 (REVENUE, RESEARCH_SPENT, ISSUED, EXPIRED, PENALTIES, ABATEMENT, REFUSED, YEAR_VALUE,
  YEAR_VOLUME, ROUND_PRICE, ROUND_VOLUME, ROUND_EMISSIONS, EXPECTED, GREEN_AVAILABLE,
- TRADES_SEEN, RELEASE, REMAINING, YEARS_SETTLED) = range(len(TALLIES))  # fmt: skip
+ TRADES_SEEN, RELEASE, REMAINING, YEARS_SETTLED, RATED_GREEN) = range(len(TALLIES))  # fmt: skip
 
 
 def empty_tallies(lanes: int) -> np.ndarray:
     """The tallies of ``lanes`` markets before their first round: zeros, no price yet."""
     tallies = np.zeros((lanes, len(TALLIES)))
     tallies[:, ROUND_PRICE] = tallies[:, EXPECTED] = math.nan
+    tallies[:, RATED_GREEN] = -1.0
     return tallies

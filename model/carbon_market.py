@@ -47,7 +47,7 @@ from market.order_book import OrderBook
 from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
-from market.shocks import draw_shocks, episode_scenario
+from market.shocks import EpisodeShocks, draw_shocks, episode_scenario
 from model.behaviour_groups import compiled_groups, group_firms
 from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
@@ -69,6 +69,9 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         seed: random seed; the same seed gives the same trajectory.
         lane: ``(arrays, b)`` to build the market into lane ``b`` of a batch's arrays
             (:class:`model.batch.MarketBatch` does); by default it has arrays of its own.
+        shocks: the episode's shocks, when already drawn from this scenario and seed
+            (``market.shocks.draw_shocks``: a batch draws them to group its lanes by number
+            of firms); by default the market draws them.
         **overrides: scenario keys to change, e.g. ``penalty=50``, ``policy="equal"``,
             ``n_firms=100``, ``years=3``.
 
@@ -117,6 +120,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         seed: int | None = None,
         *,
         lane: tuple[MarketArrays, int] | None = None,
+        shocks: EpisodeShocks | None = None,
         **overrides: Any,
     ) -> None:
         if seed is not None and (
@@ -126,7 +130,9 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         super().__init__(rng=seed)  # an integer seeds Mesa's generators as `seed=` did
         loaded = read_scenario(scenario, **overrides)
         # The episode's shocks come from a stream of their own under the market's seed.
-        self.shocks = draw_shocks(loaded, self.rng.bit_generator.seed_seq.entropy)
+        if shocks is None:
+            shocks = draw_shocks(loaded, self.rng.bit_generator.seed_seq.entropy)
+        self.shocks = shocks
         self.scenario = episode_scenario(loaded, self.shocks)
         check_behaviour_names(self.scenario)
         self.config = cfg = self.scenario.market

@@ -70,6 +70,7 @@ BASELINE, ABATEMENT, OUTPUT, YTD_OUTPUT, YTD_EMISSIONS, OWED = (
     FLOAT_ROW["ytd_emissions"],
     FLOAT_ROW["owed"],
 )
+RATE_KEPT = FLOAT_ROW["research_rate_kept"]
 KNOWLEDGE, LAST_RESEARCH = INT_COLUMNS.index("knowledge"), INT_COLUMNS.index("last_research_round")
 
 
@@ -94,7 +95,7 @@ def _sight(b, floats, acc, firm_info, meta, params, rounds_left, rounds_left_epi
         acc[b, ALLOWANCES],
         acc[b, ESCROW_ALLOWANCES],
         firm_info[b, :, book.OPEN_BID],
-        f[ABILITY],
+        f[RATE_KEPT],
         f[ATTEMPT_COST],
         params[PRODUCTION] != 0.0,
         params[OUTPUT_PRICE],
@@ -155,9 +156,12 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
     book.expire(b, round_, slots, levels, firm_slots, firm_info, free, meta, acc, work.due,
                 work.keys)  # fmt: skip
     f, i = floats[b], ints[b]
-    firms_.update_technology(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH], f[CAPACITY],
-                             f[ABILITY], f[INITIAL_RATE], f[RATE], green[b], params[FORGET_AFTER],
-                             params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
+    learned = firms_.learn_and_forget(round_, i[KNOWLEDGE], maturing[b], i[LAST_RESEARCH],
+                                      params[FORGET_AFTER])  # fmt: skip
+    if learned or green[b] != tally[tally_.RATED_GREEN]:  # else the rates stand as they are
+        firms_.emission_rates(i[KNOWLEDGE], f[CAPACITY], f[ABILITY], f[INITIAL_RATE], f[RATE],
+                              green[b], params[EFFECT], params[MIN_RATE], work.terms)  # fmt: skip
+        tally[tally_.RATED_GREEN] = green[b]
     steps_per_year = np.int64(params[STEPS_PER_YEAR])
     rounds_left = steps_per_year - 1 - round_ % steps_per_year
     rounds_left_episode = steps_per_year * np.int64(params[YEARS]) - (round_ + 1)

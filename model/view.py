@@ -35,6 +35,7 @@ class FirmsReader:
         "capacity",
         "research_ability",
         "research_attempt_cost",
+        "research_rate_kept",
         "initial_emission_rate",
         "emission_rate",
         "baseline_emissions",

@@ -22,6 +22,7 @@ import numpy as np
 
 from agents.decisions import Levers
 from market.config import MarketConfig
+from market.firm_kernels import research_rate_kept
 from market.orders import Side
 from market.random_kernels import export_state
 
@@ -43,6 +44,7 @@ class StubFirms:
     capacity: np.ndarray
     research_ability: np.ndarray
     research_attempt_cost: np.ndarray
+    research_rate_kept: np.ndarray
     initial_emission_rate: np.ndarray
     emission_rate: np.ndarray
     baseline_emissions: np.ndarray
@@ -212,6 +214,9 @@ def stub_view(
     n = n_firms
     zeros, ability, rate = column(0.0, n), column(research_ability, n), column(emission_rate, n)
     escrowed = column(escrow_allowances, n)
+    kept = np.empty(n)
+    research_rate_kept(cfg.research_effect, ability, kept)
+    kept.flags.writeable = False
     sector = np.full(n, "", dtype=object)
     sector.flags.writeable = False
     firms = StubFirms(
@@ -219,6 +224,7 @@ def stub_view(
         capacity=column(capacity, n),
         research_ability=ability,
         research_attempt_cost=column(cfg.research_cost / ability, n),
+        research_rate_kept=kept,
         initial_emission_rate=rate,
         emission_rate=rate,
         baseline_emissions=column(baseline_emissions, n),

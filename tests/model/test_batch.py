@@ -8,6 +8,8 @@ firms (the short versions keep a recession inside their years).
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,3 +97,19 @@ def test_a_markets_trajectory_does_not_depend_on_its_lane():
 def test_a_batch_refuses_a_behaviour_written_in_python():
     with pytest.raises(ScenarioError, match="a batch plays compiled behaviours only"):
         MarketBatch("paper", [0, 1], learned_share=0.5)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_and_playing_a_batch_leave_the_garbage_collector_as_they_found_it(enabled):
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        batch = MarketBatch("paper", [0, 1], years=1)
+        assert gc.isenabled() is enabled
+        batch.run()
+        assert gc.isenabled() is enabled
+        with pytest.raises(ScenarioError):
+            MarketBatch("paper", [0, 1], learned_share=0.5)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
