@@ -132,3 +132,12 @@ class MarketArrays:
     def lanes(self) -> int:
         """Markets in the batch."""
         return self.accounts.shape[0]
+
+    def measured(self) -> tuple[np.ndarray, ...]:
+        """What a round's records read, in the order the record kernels take it.
+
+        The firms' float and integer columns, the accounts, the books' per-firm order
+        counts and metadata, and the green projects completed (:mod:`model.records`).
+        """
+        firms, book = self.firms, self.book
+        return (firms.floats, firms.ints, self.accounts, book.firm_info, book.meta, firms.green)

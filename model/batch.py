@@ -338,12 +338,7 @@ class LaneRecords:
             arrays.tallies,
             self._efficiency,
             self._climate,
-            arrays.firms.floats,
-            arrays.firms.ints,
-            arrays.accounts,
-            arrays.book.firm_info,
-            arrays.book.meta,
-            arrays.firms.green,
+            *arrays.measured(),
             self.measures,
             self.firms,
         )

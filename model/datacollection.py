@@ -113,12 +113,7 @@ class MarketDataCollector(DataCollector):
             model.tally,
             model.allocative_efficiency,
             model.config.climate_coefficient,
-            arrays.firms.floats,
-            arrays.firms.ints,
-            arrays.accounts,
-            arrays.book.firm_info,
-            arrays.book.meta,
-            arrays.firms.green,
+            *arrays.measured(),
             self.records.measures,
             self.records.firms,
         )

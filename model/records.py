@@ -157,22 +157,11 @@ def record_lanes(rows, firm_rows, steps, year, tally, efficiency, climate_coeffi
                  ints, acc, firm_info, meta, green, out, firm_out):  # fmt: skip
     """:func:`record_round` of every lane of a batch, into each lane's records.
 
-    Args:
-        rows: each lane's measures' row, ``(lanes,)``.
-        firm_rows: each lane's firms' entry (negative: none), ``(lanes,)``.
-        steps: rounds played.
-        year: the compliance year (from 0).
-        tally: the lanes' tallies, ``(lanes, len(TALLIES))``.
-        efficiency: each lane's allocative efficiency (nan: none), ``(lanes,)``.
-        climate_coefficient: each lane's welfare's c (1/t), ``(lanes,)``.
-        floats: the firms' float columns, ``(lanes, 15, n_firms)``.
-        ints: the firms' integer columns, ``(lanes, 2, n_firms)``.
-        acc: the accounts blocks, ``(lanes, 4, n_firms)``.
-        firm_info: the books' per-firm order counts, ``(lanes, n_firms, 3)``.
-        meta: the books' metadata, ``(lanes, META_FIELDS)``.
-        green: green projects completed per lane, ``(lanes,)``.
-        out: the lanes' measures, ``(lanes, rows, len(MEASURES))``.
-        firm_out: the lanes' firm numbers, ``(lanes, entries, len(FIRM_NUMBERS), n_firms)``.
+    The arguments are :func:`record_round`'s with a leading lane axis where that one takes a
+    lane's: ``rows`` and ``firm_rows`` ``(lanes,)`` (a negative firm row: none), ``tally``
+    ``(lanes, len(TALLIES))``, ``efficiency`` and ``climate_coefficient`` ``(lanes,)``,
+    ``out`` ``(lanes, rows, len(MEASURES))`` and ``firm_out`` ``(lanes, entries,
+    len(FIRM_NUMBERS), n_firms)``.
     """
     for b in range(tally.shape[0]):
         record_round(b, rows[b], firm_rows[b], steps, year, tally[b], efficiency[b],
