@@ -1,4 +1,4 @@
-"""The order book as compiled kernels over fixed arrays: the continuous double auction's rules.
+"""The order book as compiled kernels over fixed arrays: its layout, and removing orders.
 
 One book per lane ``b`` of a batch; every array has the lane as its first axis. Prices are
 integer ticks ``0 .. price_ceiling``, so each side of a book is a fixed array of price levels,
@@ -26,6 +26,9 @@ check what depends on the state: the firm's order limit and the coins or allowan
 free. They are written as loops over plain integers and floats, with every escrow and
 settlement amount computed in the same order as the arithmetic of the rules in ``MODEL.md``,
 so a book gives the same trades and the same balances, to the last bit, whatever drives it.
+
+Here: the arrays' layout, withdrawing, cancelling, expiring and clearing orders, and the
+book's depth; placing orders (escrow, matching, resting) is :mod:`market.book_matching`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from market import random_kernels as rk
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES, ESCROW_COINS
 
 BID, ASK = 0, 1
@@ -75,7 +77,7 @@ def reset(b, slots, levels, firm_slots, firm_info, free, meta):
 
 
 @njit(cache=True)
-def _best_after_emptying(b, side, levels, firm_info, meta):
+def best_after_emptying(b, side, levels, firm_info, meta):
     """The best level of ``side`` once its current best level has emptied (-1: none).
 
     The levels are walked from the emptied one outwards; when the firms are fewer than the
@@ -104,7 +106,7 @@ def _best_after_emptying(b, side, levels, firm_info, meta):
 
 
 @njit(cache=True)
-def _unlink(b, k, slots, levels, firm_slots, firm_info, free, meta):
+def unlink(b, k, slots, levels, firm_slots, firm_info, free, meta):
     """Take slot ``k`` out of its level's queue and its firm's list, and free it."""
     side, price, firm = slots[b, k, SIDE], slots[b, k, PRICE], slots[b, k, FIRM]
     before, after = slots[b, k, PREV], slots[b, k, NEXT]
@@ -147,172 +149,9 @@ def withdraw(b, k, slots, levels, firm_slots, firm_info, free, meta, acc):
     else:
         acc[b, ESCROW_ALLOWANCES, firm] -= quantity
         acc[b, ALLOWANCES, firm] += quantity
-    _unlink(b, k, slots, levels, firm_slots, firm_info, free, meta)
+    unlink(b, k, slots, levels, firm_slots, firm_info, free, meta)
     if levels[b, side, price, VOLUME] == 0 and meta[b, BEST_BID + side] == price:
-        _best_after_emptying(b, side, levels, firm_info, meta)
-
-
-@njit(cache=True)
-def _settle(b, buyer, seller, bid_price, price, fill, acc):
-    """Move ``fill`` allowances and their payment at ``price`` out of escrow.
-
-    The buyer's escrow held ``bid_price`` coins per allowance; what exceeds the execution
-    price goes back to its free coins.
-    """
-    acc[b, ESCROW_COINS, buyer] -= bid_price * fill
-    if bid_price != price:
-        acc[b, COINS, buyer] += (bid_price - price) * fill
-    acc[b, ALLOWANCES, buyer] += fill
-    acc[b, ESCROW_ALLOWANCES, seller] -= fill
-    acc[b, COINS, seller] += price * fill
-
-
-@njit(cache=True)
-def submit(
-    b,
-    firm,
-    side,
-    price,
-    quantity,
-    round_,
-    slots,
-    levels,
-    firm_slots,
-    firm_info,
-    free,
-    meta,
-    trades,
-    acc,
-):
-    """Place a limit order: escrow it, match it against the book, rest what is left.
-
-    A trade executes at the resting order's price; a resting order of the same firm met on
-    the way is cancelled and refunded (self-trade prevention), so the book is never crossed.
-
-    Returns:
-        The new order's id (also when it filled at once), or ``REFUSED_LIMIT`` when the firm
-        has its limit of open orders, or ``REFUSED_FUNDS`` when its free coins (bid) or
-        allowances (ask) cannot cover the escrow; then nothing changed.
-    """
-    if firm_info[b, firm, COUNT] >= meta[b, LIMIT]:
-        return REFUSED_LIMIT
-    if side == BID:
-        amount = price * quantity
-        available = acc[b, COINS, firm]
-        if available < amount:
-            return REFUSED_FUNDS
-        acc[b, COINS, firm] = available - amount
-        acc[b, ESCROW_COINS, firm] += amount
-    else:
-        available = acc[b, ALLOWANCES, firm]
-        if available < quantity:
-            return REFUSED_FUNDS
-        acc[b, ALLOWANCES, firm] = available - quantity
-        acc[b, ESCROW_ALLOWANCES, firm] += quantity
-    order_id = meta[b, NEXT_ID]
-    meta[b, NEXT_ID] = order_id + 1
-    remaining = quantity
-    other = 1 - side
-    while remaining > 0:
-        best = meta[b, BEST_BID + other]
-        if best == NONE or (best > price if side == BID else best < price):
-            break
-        k = levels[b, other, best, HEAD]
-        resting_firm = slots[b, k, FIRM]
-        if resting_firm == firm:
-            withdraw(b, k, slots, levels, firm_slots, firm_info, free, meta, acc)
-            continue
-        fill = min(remaining, slots[b, k, QTY])
-        if side == BID:
-            buyer, seller, bid_price = firm, resting_firm, price
-            buy_id, sell_id = order_id, slots[b, k, ID]
-        else:
-            buyer, seller, bid_price = resting_firm, firm, best
-            buy_id, sell_id = slots[b, k, ID], order_id
-        _settle(b, buyer, seller, bid_price, best, fill, acc)
-        t = meta[b, N_TRADES]
-        trades[b, t, T_ROUND] = round_
-        trades[b, t, T_BUYER] = buyer
-        trades[b, t, T_SELLER] = seller
-        trades[b, t, T_PRICE] = best
-        trades[b, t, T_QTY] = fill
-        trades[b, t, T_BUY_ID] = buy_id
-        trades[b, t, T_SELL_ID] = sell_id
-        trades[b, t, T_AGGRESSOR] = side
-        meta[b, N_TRADES] = t + 1
-        meta[b, LAST_PRICE] = best
-        remaining -= fill
-        slots[b, k, QTY] -= fill
-        levels[b, other, best, VOLUME] -= fill
-        firm_info[b, resting_firm, OPEN_BID + other] -= fill
-        if slots[b, k, QTY] == 0:
-            _unlink(b, k, slots, levels, firm_slots, firm_info, free, meta)
-            if levels[b, other, best, VOLUME] == 0:
-                _best_after_emptying(b, other, levels, firm_info, meta)
-    if remaining > 0:
-        _rest(
-            b,
-            order_id,
-            firm,
-            side,
-            price,
-            remaining,
-            quantity,
-            round_,
-            slots,
-            levels,
-            firm_slots,
-            firm_info,
-            free,
-            meta,
-        )
-    return order_id
-
-
-@njit(cache=True)
-def _rest(
-    b,
-    order_id,
-    firm,
-    side,
-    price,
-    remaining,
-    quantity,
-    round_,
-    slots,
-    levels,
-    firm_slots,
-    firm_info,
-    free,
-    meta,
-):
-    """Queue the unfilled part of an order at the back of its price level."""
-    meta[b, N_FREE] -= 1
-    k = free[b, meta[b, N_FREE]]
-    slots[b, k, ID] = order_id
-    slots[b, k, FIRM] = firm
-    slots[b, k, SIDE] = side
-    slots[b, k, PRICE] = price
-    slots[b, k, QTY] = remaining
-    slots[b, k, ORIG] = quantity
-    slots[b, k, PLACED] = round_
-    slots[b, k, EXPIRES] = round_ + meta[b, DURATION]
-    tail = levels[b, side, price, TAIL]
-    slots[b, k, PREV] = tail
-    slots[b, k, NEXT] = NONE
-    if tail == NONE:
-        levels[b, side, price, HEAD] = k
-    else:
-        slots[b, tail, NEXT] = k
-    levels[b, side, price, TAIL] = k
-    levels[b, side, price, VOLUME] += remaining
-    count = firm_info[b, firm, COUNT]
-    firm_slots[b, firm, count] = k
-    firm_info[b, firm, COUNT] = count + 1
-    firm_info[b, firm, OPEN_BID + side] += remaining
-    best = meta[b, BEST_BID + side]
-    if best == NONE or (price > best if side == BID else price < best):
-        meta[b, BEST_BID + side] = price
+        best_after_emptying(b, side, levels, firm_info, meta)
 
 
 @njit(cache=True)
@@ -386,62 +225,3 @@ def depth(b, side, max_levels, levels, meta):
             n += 1
         price += step
     return prices[:n], volumes[:n]
-
-
-@njit(cache=True)
-def submit_all(
-    b,
-    rng_state,
-    firms,
-    sides,
-    prices,
-    quantities,
-    round_,
-    slots,
-    levels,
-    firm_slots,
-    firm_info,
-    free,
-    meta,
-    trades,
-    acc,
-    order,
-):
-    """Submit a round's quotes (one per firm at most) in random order; return those refused.
-
-    The quotes go in in an order drawn from ``rng_state`` (a permutation, written into the
-    int64 work array ``order``, at least as long as the quotes). A firm keeps one live
-    quote: it withdraws its open orders just before it posts (so the others' quotes from
-    earlier rounds still stand). A quote outside the price band or for no allowance is
-    refused, as is one the firm's free holdings do not allow. ``trades`` must have room for
-    ``len(firms) + capacity`` more trades.
-    """
-    refused = 0
-    rk.shuffled_range(rng_state, order, firms.size)
-    for n in range(firms.size):
-        j = order[n]
-        firm = firms[j]
-        cancel_firm(b, firm, slots, levels, firm_slots, firm_info, free, meta, acc)
-        price = prices[j]
-        if price < meta[b, FLOOR] or price > meta[b, CEILING] or quantities[j] < 1:
-            refused += 1
-            continue
-        placed = submit(
-            b,
-            firm,
-            sides[j],
-            price,
-            quantities[j],
-            round_,
-            slots,
-            levels,
-            firm_slots,
-            firm_info,
-            free,
-            meta,
-            trades,
-            acc,
-        )
-        if placed < 0:
-            refused += 1
-    return refused

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from market import book_kernels as kernels
+from market import book_matching
 from market.accounts import Accounts
 from market.orders import Order, OrderRejected, Side, Trade, as_integer, as_side
 from market.trade_log import TradeLog
@@ -249,7 +250,7 @@ class OrderBook:
             round_ = as_integer("round_", round_)
         a = self.arrays
         a.make_room(a.capacity + 1)
-        order_id = kernels.submit(
+        order_id = book_matching.submit(
             self._lane, firm, int(side), price, quantity, round_, *a.core, a.trades, self._acc
         )
         if order_id < 0:
@@ -262,7 +263,7 @@ class OrderBook:
         quotes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         round_: int,
     ) -> int:
-        """Submit a round's quotes in random order (:func:`book_kernels.submit_all`).
+        """Submit a round's quotes in random order (:func:`book_matching.submit_all`).
 
         Each firm withdraws its open orders just before it posts its quote.
 
@@ -278,7 +279,7 @@ class OrderBook:
         a = self.arrays
         a.make_room(len(quotes[0]) + a.capacity)
         order = np.empty(len(quotes[0]), dtype=np.int64)
-        return kernels.submit_all(
+        return book_matching.submit_all(
             self._lane, rng_state, *quotes, round_, *a.core, a.trades, self._acc, order
         )
 

@@ -23,6 +23,7 @@ from numba import njit
 from agents import behaviour_kernels as behaviours
 from agents.valuation_kernels import Sight, update_expectation
 from market import book_kernels as book
+from market import book_matching
 from market import firm_kernels as firms_
 from market import tallies as tally_
 from market.accounts import ALLOWANCES, COINS, ESCROW_ALLOWANCES
@@ -195,10 +196,11 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
                                        work.firms)  # fmt: skip
         green[b] += completed
     quoted = _quotes(sight, codes, members, sizes, quantities, rng_state, work)
-    refused = book.submit_all(b, rng_state, work.quote_firm[:quoted], work.quote_side[:quoted],
-                              work.quote_price[:quoted], work.quote_quantity[:quoted], round_,
-                              slots, levels, firm_slots, firm_info, free, meta, trades, acc,
-                              work.order)  # fmt: skip
+    refused = book_matching.submit_all(b, rng_state, work.quote_firm[:quoted],
+                                       work.quote_side[:quoted], work.quote_price[:quoted],
+                                       work.quote_quantity[:quoted], round_, slots, levels,
+                                       firm_slots, firm_info, free, meta, trades, acc,
+                                       work.order)  # fmt: skip
     volume, value = 0.0, 0.0
     for t in range(np.int64(tally[tally_.TRADES_SEEN]), meta[b, book.N_TRADES]):
         volume += trades[b, t, book.T_QTY]
