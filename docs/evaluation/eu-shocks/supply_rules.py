@@ -4,8 +4,10 @@ The study behind the note on the supply rules in docs/regulator.md (section ``eu
 On training seeds only (the schedule search's block, below the held-out evaluation seeds) it
 reports what the flat auction sells (its clearing prices, the share of the budget ever
 issued), the largest TNAC the market stability reserve reads, as a share of its thresholds
-(scaled to the scenario's budget by ``agents.supply_rules``), and the welfare of
-``price-target`` over a grid of gains and target prices against the flat auction.
+(scaled to the scenario's budget by ``agents.supply_rules``), why the auction sells less than
+it offers (per year: the allowances offered, the firms' projected shortfalls, the units they
+bid, and how many firms' coins cut their bids), and the welfare of ``price-target`` over a
+grid of gains and target prices against the flat auction.
 
 Run from the repository root (about half a minute on one core):
 
@@ -18,9 +20,10 @@ import argparse
 
 import numpy as np
 
-from agents import supply_rules
+from agents import supply_rules, valuation_kernels
+from agents.valuation import sight
 from learning.schedule_search import SEARCH_SEED_START
-from model import CarbonMarket, load_scenario
+from model import CarbonMarket, compliance_year, load_scenario
 from model.batch import MarketBatch
 
 SCENARIO, C = "eu-shocks", 0.2
@@ -58,6 +61,36 @@ def tnac_shares(seeds: list[int]) -> np.ndarray:
     return np.array(shares)
 
 
+def auction_demand(seeds: list[int]) -> np.ndarray:
+    """Each auction's offer and demand under the flat ``auction``, shape ``(seeds, years, 4)``.
+
+    Per auction: the allowances offered, the firms' projected shortfalls at capacity (each
+    rounded up, those short only), the units they bid, and the firms whose bids stop short
+    of their shortfall because their coins could not pay their own limit prices.
+    """
+    rows = []
+    bids = compliance_year.auction_bids
+
+    def observed(view, max_units):
+        bidders, prices = bids(view, max_units)
+        seen = sight(view)
+        short = np.array([
+            valuation_kernels.bid_shortfall(seen, i, True, seen.capacity[i])
+            for i in range(seen.capacity.size)
+        ])  # fmt: skip
+        need = np.maximum(np.ceil(short), 0)
+        cut = np.bincount(bidders, minlength=need.size) < np.minimum(need, max_units)
+        rows.append((max_units, need.sum(), bidders.size, cut.sum()))
+        return bidders, prices
+
+    compliance_year.auction_bids = observed
+    try:
+        played(seeds, "auction")
+    finally:
+        compliance_year.auction_bids = bids
+    return np.array(rows, dtype=float).reshape(len(seeds), -1, 4)
+
+
 def main() -> None:
     """Print the TNAC against the thresholds and the gain grid against the auction."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,6 +103,10 @@ def main() -> None:
     prices = sorted({result.price for market in markets for result in market.run.auctions})
     print(f"auction: clearing prices {prices}; share of the budget issued {issued.mean():.3f} "
           f"(from {issued.min():.3f} to {issued.max():.3f})")  # fmt: skip
+    demand = auction_demand(seeds).mean(axis=0)
+    for year, (offered, need, bid, cut) in enumerate(demand, start=1):
+        print(f"auction year {year}: offered {offered:.0f}, shortfalls {need:.0f}, bid {bid:.0f}, "
+              f"firms cut by their coins {cut:.0f} (means over seeds)")  # fmt: skip
     same = np.array_equal(auction, welfare(seeds, "msr"))
     rule = supply_rules.ReserveRule()
     top = tnac_shares(seeds).max()
