@@ -1,6 +1,7 @@
 """Sweep throughput: runs per minute with 1 and 2 local workers, and the per-run overhead of
-the sweep machinery (task, process pool, per-year metrics, Parquet files) against calling
-the model directly in a loop.
+the sweep machinery (tasks, process pool, per-year metrics, Parquet files) against calling
+the model directly: a worker plays each point's seeds as one batch of markets, so the
+yardstick is the same batches played in a loop (and, for scale, one market at a time).
 
 Targets: at least 1.8x from 1 to 2 workers; overhead under 5% of a run.
 
@@ -20,7 +21,10 @@ from pathlib import Path
 
 from experiments import load_sweep, run_sweep
 from experiments.identity import sweep_tasks
+from experiments.sweep import RUNS_PER_TASK, batched
+from market.scenario import parse_scenario
 from model import CarbonMarket
+from model.batch import MarketBatch
 from model.episode import episode_summary, run_episode
 
 SWEEP = """
@@ -33,15 +37,28 @@ metrics = ["welfare", "mean_price", "over_emission", "equality", "penalties_paid
 policy = ["flat-grandfathering", "decreasing-size"]
 budget = [150.0, 250.0]
 """
-DIRECT, ONE, TWO = "direct (the model in a loop)", "sweep, 1 worker", "sweep, 2 workers"
+ALONE, DIRECT = "one market at a time", "direct (batches in a loop)"
+ONE, TWO = "sweep, 1 worker", "sweep, 2 workers"
 
 
-def direct(tasks: list) -> float:
-    """Seconds to build and play every run by calling the model directly."""
+def alone(tasks: list) -> float:
+    """Seconds to build and play every run by calling the model, one market at a time."""
     start = time.perf_counter()
     for task in tasks:
         market = CarbonMarket(task.scenario, seed=task.seed, **task.params)
         episode_summary(run_episode(market))
+    return time.perf_counter() - start
+
+
+def direct(tasks: list) -> float:
+    """Seconds to play every run as the sweep's workers do: each batch as one MarketBatch."""
+    start = time.perf_counter()
+    for batch in batched(tasks, RUNS_PER_TASK):
+        first = batch.runs[0]
+        scenario = parse_scenario(first.scenario_data, first.scenario, first.params)
+        played = MarketBatch([scenario] * len(batch.runs), [t.seed for t in batch.runs]).run()
+        for market in played.markets:
+            episode_summary(market)
     return time.perf_counter() - start
 
 
@@ -68,19 +85,21 @@ def main() -> None:
         swept(warm, 2, scratch)
         rounds = [  # interleaved, so a busy spell on a shared machine hits all three alike
             {
+                ALONE: alone(tasks),
                 DIRECT: direct(tasks),
                 ONE: swept(sweep_file, 1, scratch),
                 TWO: swept(sweep_file, 2, scratch),
             }
             for _ in range(args.repeats)
         ]
-        times = {name: min(r[name] for r in rounds) for name in (DIRECT, ONE, TWO)}
+        times = {name: min(r[name] for r in rounds) for name in (ALONE, DIRECT, ONE, TWO)}
     runs = len(tasks)
     print(f"sweep throughput: paper, 10 years of 50 rounds a run; {runs} runs (4 points x "
           f"{args.seeds} seeds), best of {args.repeats}")  # fmt: skip
     for name, seconds in times.items():
         print(f"  {name:<30} {seconds:7.2f} s  {runs / seconds * 60:7.1f} runs/min")
     one, two, base = times[ONE], times[TWO], times[DIRECT]
+    print(f"batches against one market at a time: {times[ALONE] / base:.2f}x")
     speedup = one / two
     overhead = (one - base) / base
     print(

@@ -1,8 +1,10 @@
-"""One run of a sweep: build the market from (scenario, parameters, seed), play it, measure it.
+"""The runs of a sweep: build each market from (scenario, parameters, seed), play it, measure it.
 
-:func:`run_point` is what every worker calls, local process or Dask worker alike. Its result
-depends on the task alone: the seed fixes every random draw, so which worker runs it, and
-when, changes nothing.
+:func:`run_points` is what every worker calls, local process or Dask worker alike: it plays a
+:class:`RunBatch`, the seeds of one parameter point, as one :class:`~model.batch.MarketBatch`
+(one compiled call per year for all of them), and gives each run what :func:`run_point` gives
+it alone. A run's result depends on its task alone: the seed fixes every random draw, so which
+worker runs it, when, and beside which other runs, changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from market.scenario import parse_scenario
 from model import CarbonMarket
+from model.batch import MarketBatch, batchable
 from model.episode import UNITS, episode_summary, run_episode
 
 
@@ -113,10 +116,56 @@ class RunResult:
     years: list[dict[str, float]]
 
 
+@dataclass(frozen=True)
+class RunBatch:
+    """Runs a worker plays together: seeds of one parameter point (one task of a sweep).
+
+    Attributes:
+        runs: the runs, all of the same scenario and parameters.
+
+    Raises:
+        ValueError: no run, or runs of different scenarios or parameters.
+    """
+
+    runs: tuple[RunTask, ...]
+
+    def __post_init__(self) -> None:
+        if not self.runs:
+            raise ValueError("runs: a batch needs at least one run")
+        first = self.runs[0]
+        point = (first.scenario, first.scenario_data, first.params)
+        if any((t.scenario, t.scenario_data, t.params) != point for t in self.runs):
+            raise ValueError("runs: a batch holds runs of one scenario and parameter point")
+
+    @property
+    def run_id(self) -> str:
+        """The first run's id (a run is in one batch only, so it names the batch)."""
+        return self.runs[0].run_id
+
+
+def run_points(batch: RunBatch) -> list[RunResult]:
+    """Play a batch's runs together; each run's result is what :func:`run_point` gives it.
+
+    Lane i of a :class:`~model.batch.MarketBatch` plays exactly what its market plays alone
+    (``tests/model/test_batch.py``). Markets whose firms hold a behaviour that is not compiled
+    (learned firms) cannot play in a batch, so their runs play one by one.
+    """
+    first = batch.runs[0]
+    scenario = parse_scenario(first.scenario_data, first.scenario, first.params)
+    if not batchable(scenario):
+        return [run_point(task) for task in batch.runs]
+    played = MarketBatch([scenario] * len(batch.runs), [task.seed for task in batch.runs]).run()
+    return [_result(task, market) for task, market in zip(batch.runs, played.markets, strict=True)]
+
+
 def run_point(task: RunTask) -> RunResult:
     """Play one episode of the task's scenario with its parameters and seed."""
     scenario = parse_scenario(task.scenario_data, task.scenario, task.params)
-    market = run_episode(CarbonMarket(scenario, seed=task.seed))
+    return _result(task, run_episode(CarbonMarket(scenario, seed=task.seed)))
+
+
+def _result(task: RunTask, market: CarbonMarket) -> RunResult:
+    """What a finished episode measured: the task's result."""
     summary = episode_summary(market)
     return RunResult(
         run_id=task.run_id,
@@ -137,10 +186,13 @@ def year_metrics(market: CarbonMarket) -> list[dict[str, float]]:
     value = quantity * np.asarray(trades["price"], dtype=float)
     volume = np.bincount(trade_year, weights=quantity, minlength=n_years)
     turnover = np.bincount(trade_year, weights=value, minlength=n_years)
-    green = [0, *(model_vars["green_projects"][(y + 1) * steps_per_year] for y in range(n_years))]
+    # The row recorded at each year's last round (every round is recorded when the market
+    # plays alone, only each year's end in a batch's lane).
+    row_of = {int(r): k for k, r in enumerate(model_vars["round"])}
+    ends = [row_of[(year + 1) * steps_per_year] for year in range(n_years)]
+    green = [0, *(model_vars["green_projects"][end] for end in ends)]
     rows = []
-    for year, settled in enumerate(market.compliance_by_year):
-        end = (year + 1) * steps_per_year
+    for year, (settled, end) in enumerate(zip(market.compliance_by_year, ends, strict=True)):
         efficiency = market.efficiency_by_year[year] if market.efficiency_by_year else math.nan
         rows.append(
             {

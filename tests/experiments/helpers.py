@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.runner import RunResult, RunTask, run_point
+from experiments.runner import RunBatch, RunResult, run_points
 from experiments.seed_training import SeedResult, SeedTask, train_seed
 from experiments.store import Results
 
@@ -39,36 +39,37 @@ def write_sweep(directory: Path, seeds: int = 3, steps: int = 10, text: str = SM
     return path
 
 
-def crash_once(marker_dir: str, run_ids: tuple[str, ...], task: RunTask) -> RunResult:
-    """Kill the worker process the first time it meets one of ``run_ids``; then run it."""
-    if task.run_id in run_ids:
-        try:
-            with open(Path(marker_dir) / task.run_id, "x"):
+def crash_once(marker_dir: str, run_ids: tuple[str, ...], batch: RunBatch) -> list[RunResult]:
+    """Kill the worker process the first time it meets one of ``run_ids``; then run them."""
+    for task in batch.runs:
+        if task.run_id in run_ids:
+            try:
+                with open(Path(marker_dir) / task.run_id, "x"):
+                    pass
+            except FileExistsError:
                 pass
-        except FileExistsError:
-            pass
-        else:
-            os._exit(17)  # the process dies mid-run, as an out-of-memory kill would do
-    return run_point(task)
+            else:
+                os._exit(17)  # the process dies mid-run, as an out-of-memory kill would do
+    return run_points(batch)
 
 
-def crash_always(run_ids: tuple[str, ...], task: RunTask) -> RunResult:
+def crash_always(run_ids: tuple[str, ...], batch: RunBatch) -> list[RunResult]:
     """Kill the worker process every time it meets one of ``run_ids``; the others run slowly.
 
     The slow runs are still in flight whenever a doomed run kills its process, so they die
     with the pool each time, through no fault of their own.
     """
-    if task.run_id in run_ids:
+    if any(task.run_id in run_ids for task in batch.runs):
         os._exit(17)
     time.sleep(0.3)
-    return run_point(task)
+    return run_points(batch)
 
 
-def fail_on(seed: int, task: RunTask) -> RunResult:
-    """Raise inside every run with ``seed`` (a bug in the model, say)."""
-    if task.seed == seed:
+def fail_on(seed: int, batch: RunBatch) -> list[RunResult]:
+    """Raise inside every batch holding a run with ``seed`` (a bug in the model, say)."""
+    if any(task.seed == seed for task in batch.runs):
         raise RuntimeError(f"model failed for seed {seed}")
-    return run_point(task)
+    return run_points(batch)
 
 
 def assert_same_results(got: Results, expected: Results) -> None:
