@@ -34,8 +34,8 @@ from agents.decisions import Allocation
 from agents.network import LstmState, PolicyNetwork, load_network, read_metadata
 from agents.policies import Policy, allocate_with
 from agents.regulator_levers import ActionSpec
-from agents.schedule import schedule_from_record
 from agents.regulator_observation import observation_size, observe
+from agents.schedule import schedule_from_record
 from market.config import ScenarioError
 from market.data import POLICY_DIR
 
