@@ -1,5 +1,7 @@
-"""The residual study's comparisons from runs_c0.2.csv (see README.md): paired tests against the
-shipped schedule, IQMs and probabilities of improvement with 2,000 stratified resamples.
+"""The residual study's comparisons from runs_c0.2.csv (see README.md).
+
+Paired tests against the shipped schedule, IQMs and probabilities of improvement with 2,000
+stratified resamples.
 """
 
 from pathlib import Path
@@ -23,9 +25,10 @@ reference = matrices["shipped schedule"][0]
 for name in ("residual", "PPO", "schedule-8000"):
     print(f"{name}: IQM {bootstrap(iqm, matrices[name])}")
     for policy, run in zip(METHODS[name], matrices[name], strict=True):
+        gap = run.mean() - reference.mean()
         t, w = stats.ttest_rel(run, reference).pvalue, stats.wilcoxon(run, reference).pvalue
         print(
-            f"  {policy}: mean {run.mean():.1f}, vs shipped schedule {run.mean() - reference.mean():+.1f}, "
+            f"  {policy}: mean {run.mean():.1f}, vs shipped schedule {gap:+.1f}, "
             f"wins {(run > reference).sum()}/30, paired t p = {t:.3g}, Wilcoxon p = {w:.3g}"
         )
 for a, b in (
