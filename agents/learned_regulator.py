@@ -8,6 +8,11 @@ A regulator is saved as files side by side (``train-regulator`` writes them):
 * ``NAME.zip`` and ``NAME.vecnormalize.pkl``: the Stable-Baselines3 model and its
   normalisation statistics, for training further (not needed to act).
 
+A schedule-anchored (residual) regulator's network gives a correction around an open-loop
+schedule (:mod:`agents.regulator_levers`); its ``NAME.json`` holds that schedule's content
+(``base_schedule``: release shares, rule weights, auctioned share) and ``correction_scale``,
+so it plays the same wherever the file goes, whatever became of the schedule file.
+
 Each year the regulator observes the market (:mod:`agents.regulator_observation`), its
 network gives the deterministic action, and the action decodes into the year's levers
 (:mod:`agents.regulator_levers`), with which it allocates as the manual policy would.
@@ -21,7 +26,7 @@ market's, also when a batch plays many markets with the same regulator file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +35,7 @@ from agents.network import LstmState, PolicyNetwork, load_network, read_metadata
 from agents.policies import Policy, allocate_with
 from agents.regulator_levers import ActionSpec
 from agents.regulator_observation import observation_size, observe
+from agents.schedule import schedule_from_record
 from market.config import ScenarioError
 from market.data import POLICY_DIR
 
@@ -94,29 +100,50 @@ class LearnedPolicy(Policy):
         return actions[0]
 
 
-def load_learned_policy(config: GovernmentConfig, path: str, n_firms: int) -> LearnedPolicy:
-    """The ``learned:PATH`` policy for a market of ``n_firms`` firms.
+def residual_metadata(spec: ActionSpec) -> dict[str, Any]:
+    """What a regulator's ``NAME.json`` records of its base schedule (nothing without one)."""
+    if spec.base is None:
+        return {}
+    return {"base_schedule": spec.base.record(), "correction_scale": spec.correction_scale}
+
+
+def load_learned_policy(
+    config: GovernmentConfig, path: str, n_firms: int, years: int
+) -> LearnedPolicy:
+    """The ``learned:PATH`` policy for a market of ``n_firms`` firms and ``years`` years.
 
     ``learned:shipped`` is the shipped paper regulator.
 
     Raises:
         ScenarioError: the files are missing or corrupt, or the regulator was trained for
-            another layout (number of firms, action mode); the message names the file.
+            another layout (number of firms, action mode, length of its base schedule); the
+            message names the file.
     """
     where = f"government.policy: learned:{path}"
     model_path = resolve_policy_path(path)
     metadata = read_metadata(model_path, where)
+    json_name = model_path.with_suffix(".json").name
     missing = [key for key in LAYOUT_KEYS if key not in metadata]
     if missing:
-        raise ScenarioError(
-            f"{where}: {model_path.with_suffix('.json').name} is corrupt (no {missing[0]!r})"
-        )
+        raise ScenarioError(f"{where}: {json_name} is corrupt (no {missing[0]!r})")
+    residual = {}
+    if "base_schedule" in metadata:
+        residual = {
+            "base": schedule_from_record(
+                metadata["base_schedule"], years, f"{where}: {json_name}: base_schedule"
+            ),
+            "correction_scale": metadata.get("correction_scale"),
+        }
     try:
         spec = ActionSpec(
-            metadata["action_mode"], n_firms, metadata["auction"], metadata["price_floor"]
+            metadata["action_mode"],
+            n_firms,
+            metadata["auction"],
+            metadata["price_floor"],
+            **residual,
         )
     except (ValueError, TypeError) as err:
-        raise ScenarioError(f"{where}: {model_path.with_suffix('.json').name}: {err}") from None
+        raise ScenarioError(f"{where}: {json_name}: {err}") from None
     network = load_network(model_path, where)
     expected = (observation_size(spec.per_firm, n_firms), spec.size)
     if (network.observation_size, network.action_size) != expected:

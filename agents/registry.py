@@ -141,7 +141,7 @@ def shipped_regulators(scenario: str) -> list[Path]:
 def _learned_policy(scenario: Scenario, path: str) -> Policy:
     if path in ("", "shipped"):
         path = str(shipped_regulator(scenario.name))
-    policy = load_learned_policy(scenario.government, path, scenario.n_firms)
+    policy = load_learned_policy(scenario.government, path, scenario.n_firms, scenario.market.years)
     if policy.spec.per_firm and scenario.shocks.n_firms_range:
         raise ScenarioError(
             f"government.policy: learned:{path} acts per firm, for {scenario.n_firms} firms; "

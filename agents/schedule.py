@@ -55,11 +55,15 @@ class Schedule:
         weights = np.asarray(self.rule_weights) @ rule_shares(view)
         return Levers(self.release_shares[year], weights, self.auction_share)
 
+    def record(self) -> dict[str, Any]:
+        """The schedule as the JSON object of its file (lists of floats)."""
+        return {key: list(v) if isinstance(v, tuple) else v for key, v in asdict(self).items()}
+
     def save(self, path: str | Path, **extra: Any) -> Path:
         """Write the schedule as JSON with ``extra`` keys (e.g. ``provenance``) beside it."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        record = {**asdict(self), **extra}
+        record = {**self.record(), **extra}
         path.write_text(json.dumps(record, indent=2) + "\n")
         return path
 
@@ -76,6 +80,20 @@ def load_schedule(path: str | Path, years: int) -> Schedule:
         record = json.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ScenarioError(f"{where}: cannot be read as JSON ({error})") from None
+    return schedule_from_record(record, years, where)
+
+
+def schedule_from_record(record: Any, years: int, where: str) -> Schedule:
+    """Check a schedule's JSON object (as a file or a regulator's metadata holds it).
+
+    Args:
+        record: the decoded JSON object.
+        years: the episode's length in years.
+        where: what every error message starts with (the file that held it).
+
+    Raises:
+        ScenarioError: a field is missing or out of range (the message names it).
+    """
     if not isinstance(record, dict):
         raise ScenarioError(f"{where}: expected a JSON object with release_shares")
     shares = _numbers(where, "release_shares", record.get("release_shares"), years, 0.0, 1.0)

@@ -258,7 +258,8 @@ def _method(policy: str, scenario: str) -> str | None:
     Runs of one method differ only in their training seed: ``schedule``, or ``learned``
     (PPO, trained on ``scenario`` against heuristic firms) with a suffix for each way the
     regulator was made otherwise, read from its provenance ``.json``: ``-ALGO`` (another
-    algorithm, e.g. ``-recurrent-ppo``), ``-vs-learned-firms`` (trained against learned firms,
+    algorithm, e.g. ``-recurrent-ppo``), ``-residual`` (a correction around a schedule),
+    ``-vs-learned-firms`` (trained against learned firms,
     ``train-marl``), ``@SCENARIO`` (trained on another scenario). Regulators made differently
     are compared with each other, not pooled.
     """
@@ -272,6 +273,8 @@ def _method(policy: str, scenario: str) -> str | None:
     method = "learned"
     if config.get("algorithm", "ppo") != "ppo":
         method += f"-{config['algorithm']}"
+    if "base_schedule" in metadata:
+        method += "-residual"
     if config.get("env_kwargs", {}).get("behaviour") == "learned":
         method += "-vs-learned-firms"
     trained_on = metadata.get("scenario", scenario)

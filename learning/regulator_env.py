@@ -20,8 +20,9 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from agents.regulator_levers import ActionSpec
+from agents.regulator_levers import DEFAULT_CORRECTION_SCALE, ActionSpec
 from agents.regulator_observation import observation_size, observe
+from agents.schedule import load_schedule
 from learning.seeds import EVALUATION_SEED_START
 from market.config import ScenarioError
 from model import CarbonMarket, load_scenario
@@ -41,6 +42,12 @@ class RegulatorEnv(gym.Env):
         behaviour: the firms' behaviour (``rule-based``, ``zi-c``, ...); None keeps the
             scenario's.
         seed_pool: market seeds to use in turn instead of drawing them (held-out evaluation).
+        base_schedule: a schedule file (``schedule:FILE``'s JSON) the action corrects instead
+            of setting the levers on its own: a schedule-anchored (residual) regulator,
+            :mod:`agents.regulator_levers`. None: the action sets the levers.
+        correction_scale: the residual regulator's largest correction, in (0, 1], as a share
+            of the yearly maximum release and of the base rule weights' sum (default 0.25);
+            only with ``base_schedule``.
         **overrides: further scenario keys (e.g. ``years=5``).
 
     Observation: ``Box(-inf, inf, (d,), float32)``, see :mod:`agents.regulator_observation`.
@@ -58,6 +65,8 @@ class RegulatorEnv(gym.Env):
         climate_coefficient: float | Sequence[float] | None = None,
         behaviour: str | None = None,
         seed_pool: Sequence[int] | None = None,
+        base_schedule: str | None = None,
+        correction_scale: float | None = None,
         **overrides: Any,
     ) -> None:
         super().__init__()
@@ -78,7 +87,13 @@ class RegulatorEnv(gym.Env):
         self.coefficients = np.asarray(coefficients, dtype=float)
         self.seed_pool = list(seed_pool) if seed_pool is not None else None
         self._next_in_pool = 0
-        self.action_spec = ActionSpec(action_mode, checked.n_firms, auction, price_floor)
+        self.action_spec = ActionSpec(
+            action_mode,
+            checked.n_firms,
+            auction,
+            price_floor,
+            **residual_levers(base_schedule, correction_scale, checked.market.years),
+        )
         if self.action_spec.per_firm and checked.shocks.n_firms_range:
             raise ScenarioError(
                 "action_mode: 'per-firm' needs a fixed number of firms; the scenario draws it "
@@ -141,3 +156,24 @@ class RegulatorEnv(gym.Env):
 
     def _observe(self) -> np.ndarray:
         return observe(self.market.view, self.action_spec.per_firm)
+
+
+def residual_levers(
+    base_schedule: str | None, correction_scale: float | None, years: int
+) -> dict[str, Any]:
+    """The :class:`ActionSpec` arguments of a schedule-anchored regulator (none without one).
+
+    Raises:
+        ScenarioError: the schedule file is missing or invalid (the message names it).
+        ValueError: ``correction_scale`` without ``base_schedule``.
+    """
+    if base_schedule is None:
+        if correction_scale is not None:
+            raise ValueError("correction_scale: corrects a base_schedule; give one")
+        return {}
+    scale = DEFAULT_CORRECTION_SCALE if correction_scale is None else correction_scale
+    try:
+        base = load_schedule(base_schedule, years)
+    except ScenarioError as err:
+        raise ScenarioError(f"base_schedule: {err}") from None
+    return {"base": base, "correction_scale": scale}

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from stable_baselines3.common.callbacks import BaseCallback
 
+from agents.learned_regulator import residual_metadata
 from learning.algorithms import ALGORITHMS, new_model
 from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv
@@ -407,6 +408,7 @@ def train_regulator(
             "n_firms": env.action_spec.n_firms,
             "auction": env.action_spec.auction,
             "price_floor": env.action_spec.price_floor,
+            **residual_metadata(env.action_spec),
             "command": command,
             "commit": commit,
         },
