@@ -93,6 +93,34 @@ class FirmArrays:
         """``(floats, ints, maturing, green)``, as the round kernel takes them."""
         return self.floats, self.ints, self.maturing, self.green
 
+    def start(
+        self,
+        lane: int,
+        market: MarketConfig,
+        capacity: np.ndarray,
+        research_ability: np.ndarray,
+        emission_rate: np.ndarray,
+        baseline_emissions: np.ndarray,
+        abatement_cost: np.ndarray,
+    ) -> None:
+        """Write a market's firms as they start into ``lane`` (zeroed arrays: :meth:`empty`).
+
+        The arguments are :class:`Enterprises`'; the R&D attempt's cost (``research_cost /
+        R``, coins) and the share of its emission rate a firm keeps per unit of knowledge
+        (``exp(-a R)``) are derived here.
+        """
+        f = self.floats[lane]
+        f[FLOAT_ROW["capacity"]] = capacity
+        f[FLOAT_ROW["research_ability"]] = research_ability
+        f[FLOAT_ROW["initial_emission_rate"]] = emission_rate
+        f[FLOAT_ROW["emission_rate"]] = emission_rate
+        f[FLOAT_ROW["baseline_emissions"]] = baseline_emissions
+        f[FLOAT_ROW["abatement_cost"]] = abatement_cost
+        ability = f[FLOAT_ROW["research_ability"]]
+        f[FLOAT_ROW["research_attempt_cost"]] = market.research_cost / ability
+        kernels.research_rate_kept(market.research_effect, ability,
+                                   f[FLOAT_ROW["research_rate_kept"]])  # fmt: skip
+
     @classmethod
     def empty(cls, lanes: int, n_firms: int, research_delay: int) -> FirmArrays:
         """Zeroed arrays for ``lanes`` markets of ``n_firms`` firms."""
@@ -147,17 +175,8 @@ class Enterprises:
         for i, name in enumerate(INT_COLUMNS):
             setattr(self, name, self.arrays.ints[lane, i])
         self._maturing = self.arrays.maturing[lane]
-        self.capacity[:] = capacity
-        self.research_ability[:] = research_ability
-        self.initial_emission_rate[:] = emission_rate
-        self.emission_rate[:] = emission_rate
-        self.baseline_emissions[:] = baseline_emissions
-        self.abatement_cost[:] = abatement_cost
-        #: Coins one R&D attempt costs each firm: research_cost / R.
-        self.research_attempt_cost[:] = market.research_cost / self.research_ability
-        #: Share of its emission rate a firm keeps per unit of knowledge: exp(-a R).
-        kernels.research_rate_kept(market.research_effect, self.research_ability,
-                                   self.research_rate_kept)  # fmt: skip
+        self.arrays.start(lane, market, capacity, research_ability, emission_rate,
+                          baseline_emissions, abatement_cost)  # fmt: skip
         self.sector = np.asarray(sector, dtype=object)
 
     @property

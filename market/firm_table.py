@@ -119,3 +119,28 @@ def _draw_sectors(
 def episode_emissions_at_capacity(table: FirmTable, steps_per_year: int, years: int) -> float:
     """Tonnes the firms would emit over the episode at full capacity and initial rates."""
     return float(np.sum(table.capacity * table.emission_rate)) * steps_per_year * years
+
+
+def episode_firms(
+    scenario: Scenario, research_ability_factor: float, rng: np.random.Generator
+) -> tuple[FirmTable, float]:
+    """An episode's firms and its budget (allowances), drawn with the market's generator.
+
+    Args:
+        scenario: the episode's scenario (``market.shocks.episode_scenario``).
+        research_ability_factor: the episode's factor on every firm's R&D skill (shocks).
+        rng: the market's generator, as it is when the market is built.
+
+    Returns:
+        The firms, and the episode's budget: the scenario's, or ``cap_share`` of what the
+        firms would emit at full capacity and initial rates.
+    """
+    cfg = scenario.market
+    table = build_firms(scenario, rng)
+    table.research_ability *= research_ability_factor
+    budget = cfg.budget
+    if scenario.generator is not None and scenario.generator.cap_share > 0:
+        budget = scenario.generator.cap_share * episode_emissions_at_capacity(
+            table, cfg.steps_per_year, cfg.years
+        )
+    return table, budget

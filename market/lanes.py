@@ -133,6 +133,18 @@ class MarketArrays:
         """Markets in the batch."""
         return self.accounts.shape[0]
 
+    def lane_state(self, b: int) -> tuple[np.ndarray, ...]:
+        """A copy of lane ``b``'s state: its row of every array but the trades (append-only)."""
+        return tuple(np.copy(array[b]) for array in self._lane_arrays())
+
+    def set_lane_state(self, b: int, state: tuple[np.ndarray, ...]) -> None:
+        """Put back a state :meth:`lane_state` copied from lane ``b``."""
+        for array, row in zip(self._lane_arrays(), state, strict=True):
+            array[b] = row
+
+    def _lane_arrays(self) -> tuple[np.ndarray, ...]:
+        return (*self.firms.as_tuple(), self.accounts, *self.book.core, self.rng, self.tallies)
+
     def measured(self) -> tuple[np.ndarray, ...]:
         """What a round's records read, in the order the record kernels take it.
 

@@ -1,15 +1,18 @@
 """A batch of markets that play their years together: one compiled call per year for all.
 
-:class:`MarketBatch` builds ``len(seeds)`` markets of one scenario into the lanes of shared
+:class:`MarketBatch` puts ``len(seeds)`` markets of one scenario into the lanes of shared
 arrays (:class:`market.lanes.MarketArrays`), one set of arrays per number of firms (a
-scenario may draw it per episode, ``shocks.n_firms_range``). Each is a full
-:class:`CarbonMarket` (its agents, view, government and records), seeded from its own seed,
-so a lane plays exactly the trajectory ``CarbonMarket(scenario, seed=s)`` plays alone,
-whatever the batch size or the lane's position in it. A year is: every market's allocation
-(the scheduled policies' in one call and applied to all their lanes as arrays, the others
-by their government in Python), every round of every lane in one kernel call per set of
-arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its year's
-record and its measures, each one call or array operation for all lanes. The data
+scenario may draw it per episode, ``shocks.n_firms_range``). Each lane starts as
+``CarbonMarket(scenario, seed=s)`` starts, written straight into the arrays
+(:mod:`model.lane_start`); its :class:`CarbonMarket` (agents, view, government, data
+collector) is built only when Python must decide for it or someone reads it
+(:meth:`Block.market`), over the lane as it then stands. So a lane plays exactly the
+trajectory ``CarbonMarket(scenario, seed=s)`` plays alone, whatever the batch size, the
+lane's position in it or when its market is first read. A year is: every market's
+allocation (the scheduled policies' in one call and applied to all their lanes as arrays,
+the others by their government in Python), every round of every lane in one kernel call per
+set of arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its
+year's record and its measures, each one call or array operation for all lanes. The data
 collector records each year's end, not each round.
 """
 
@@ -23,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from market.auction import AuctionResult
 from market.book_kernels import N_TRADES
 from market.config import ScenarioError
 from market.lanes import MarketArrays
@@ -30,8 +34,9 @@ from market.scenario import Scenario
 from market.shocks import draw_shocks
 from model.behaviour_groups import lane_groups
 from model.carbon_market import CarbonMarket
-from model.records import record_lanes
-from model.round_kernel import OUTPUT_PRICE, play_rounds
+from model.lane_records import LaneRecords
+from model.lane_start import LaneStart, start_lanes
+from model.round_kernel import OUTPUT_PRICE, params_of, play_rounds
 from model.scheduled_lanes import ScheduledLanes
 from model.validation import load_scenario
 from model.year_kernels import close_years, empty_years, settle_lanes
@@ -89,7 +94,7 @@ class MarketBatch:
         **overrides: scenario keys to change, as for :class:`CarbonMarket`.
 
     Attributes:
-        markets: the markets, in the order of ``seeds``.
+        markets: the markets, in the order of ``seeds``; each is built when first read.
         blocks: the markets grouped by number of firms, each in the lanes of its arrays.
 
     Raises:
@@ -135,25 +140,26 @@ class MarketBatch:
         shocks = [draw_shocks(lane, int(s)) for s, lane in zip(seeds, lanes, strict=True)]
         sizes = [drawn.n_firms for drawn in shocks]
         shapes = {n: [i for i, size in enumerate(sizes) if size == n] for n in dict.fromkeys(sizes)}
-        markets: dict[int, CarbonMarket] = {}
+        self.blocks, places = [], [None] * len(seeds)
         for n_firms, members in shapes.items():
             arrays = MarketArrays.empty(len(members), n_firms, self.config)
-            for b, i in enumerate(members):
-                markets[i] = CarbonMarket(
-                    lanes[i], seed=int(seeds[i]), lane=(arrays, b), shocks=shocks[i]
-                )
-        self.markets = [markets[i] for i in range(len(seeds))]
-        if any(market._compiled_groups is None for market in self.markets):
-            raise ScenarioError(
-                "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, "
-                "rule-based); play other markets one by one"
+            starts = start_lanes(
+                arrays,
+                [lanes[i] for i in members],
+                [int(seeds[i]) for i in members],
+                [shocks[i] for i in members],
             )
-        self.blocks = [Block([markets[i] for i in members]) for members in shapes.values()]
+            block = Block(arrays, starts)
+            self.blocks.append(block)
+            for b, i in enumerate(members):
+                places[i] = (block, b)
+        self.markets = LaneMarkets(places)
+        self._steps = 0
 
     @property
     def running(self) -> bool:
         """Whether the markets have years left (they end together)."""
-        return self.markets[0].running
+        return self.blocks[0].running
 
     def play_year(self) -> None:
         """Play one compliance year of every market."""
@@ -162,16 +168,15 @@ class MarketBatch:
 
     def _play_year(self) -> None:
         """:meth:`play_year`, the collector already paused."""
-        cfg = self.config
-        first = self.markets[0].steps
-        for market in self.markets:
-            market.steps = first + 1
-            market.year, market.round_in_year = divmod(first, cfg.steps_per_year)
-            market.year_ended = cfg.steps_per_year == 1
+        cfg, first = self.config, self._steps
+        year, round_in_year = divmod(first, cfg.steps_per_year)
         for block in self.blocks:
-            block.start_year(first // cfg.steps_per_year)
+            block.set_clock(first + 1, year, round_in_year, cfg.steps_per_year == 1)
+        for block in self.blocks:
+            block.start_year(year)
         for block in self.blocks:
             block.play_rounds(first)
+        self._steps = first + cfg.steps_per_year
 
     def run(self) -> MarketBatch:
         """Play every year of every market."""
@@ -184,54 +189,98 @@ class MarketBatch:
 class Block:
     """Markets of one number of firms in the lanes of one set of arrays, played in one call.
 
-    The markets' rules, tables of years and round records become rows of the block's own
-    arrays (each market keeps a view of its row), so the block writes every lane's at once.
+    Every lane's rules, table of years and round records are rows of the block's own arrays.
+    A lane's :class:`CarbonMarket` is built only when it is needed (:meth:`market`): when
+    Python decides for it (its policy is not a schedule, its year auctions, it measures a
+    textbook efficiency) or someone reads it; it is built as it would be alone and then given
+    the lane as it stands, so it reads and plays on exactly as that market would.
 
     Args:
-        markets: markets built into lanes ``0 .. len(markets) - 1`` of the same arrays, none
-            of which has played a round.
+        arrays: the lanes' arrays, each lane as its market starts (``model.lane_start``).
+        starts: what each lane's market is built from.
+
+    Attributes:
+        running: whether the lanes have years left.
     """
 
-    def __init__(self, markets: list[CarbonMarket]) -> None:
-        self.markets = markets
-        self.config = cfg = markets[0].config
-        self.arrays = markets[0].arrays
-        self._lane_groups = lane_groups(
-            [m._compiled_groups for m in markets], markets[0].enterprises.n
-        )
-        # Each market's rules are a row of the block's: a market changes its own (the
-        # year's output price) and the kernel reads the change.
-        self._params = np.stack([market._params for market in markets])
-        self._output_prices = np.stack([market.shocks.output_price for market in markets])
-        self._year_table = empty_years(len(markets), cfg.years)
-        for b, market in enumerate(markets):
-            market._params = self._params[b]
-            market._kernel_arrays = market._lane_arrays()
-            market.year_table = self._year_table[b]
-        self._records = LaneRecords(markets, cfg.years)
-        self._scheduled = ScheduledLanes.of(markets)
+    def __init__(self, arrays: MarketArrays, starts: list[LaneStart]) -> None:
+        self.arrays, self.starts = arrays, starts
+        self.config = cfg = starts[0].config
+        n_firms = arrays.accounts.shape[2]
+        self._markets: list[CarbonMarket | None] = [None] * len(starts)
+        self._built: list[CarbonMarket] = []
+        self._lane_groups = lane_groups([start.groups for start in starts], n_firms)
+        rules = {id(start.config): start.config for start in starts}  # configs lanes share
+        rules = {key: params_of(config) for key, config in rules.items()}
+        self._params = np.stack([rules[id(start.config)] for start in starts])
+        self._output_prices = np.stack([start.shocks.output_price for start in starts])
+        self._params[:, OUTPUT_PRICE] = self._output_prices[:, 0]
+        self._year_table = empty_years(len(starts), cfg.years)
+        # What each lane's government has released, shared with its market once built.
+        self._allocations: list[list[np.ndarray]] = [[] for _ in starts]
+        self._auctions: list[list[AuctionResult]] = [[] for _ in starts]
+        self._records = LaneRecords(arrays, [start.config for start in starts], cfg.years)
+        self._scheduled = ScheduledLanes.of(starts, n_firms)
+        self._decide_in_python = sorted(set(range(len(starts))) - set(self._scheduled.lanes))
+        configs = [start.config for start in starts]
         self._settle_rules = (
-            np.array([m.config.penalty for m in markets], dtype=float),
-            np.array([m.config.production for m in markets], dtype=np.bool_),
-            np.array([m.config.banking for m in markets], dtype=np.bool_),
-            np.array([m.config.make_good for m in markets], dtype=np.bool_),
+            np.array([c.penalty for c in configs], dtype=float),
+            np.array([c.production for c in configs], dtype=np.bool_),
+            np.array([c.banking for c in configs], dtype=np.bool_),
+            np.array([c.make_good for c in configs], dtype=np.bool_),
         )
+        self._clock = (0, 0, 0, False)  # Mesa's steps, the year, its round, whether it ended
+        self.running = True
         # Textbook markets measure their allocative efficiency around the year's trading.
-        self._textbook = [m for m in markets if not m.config.production]
+        self._textbook = [self.market(b) for b, c in enumerate(configs) if not c.production]
+
+    def market(self, b: int) -> CarbonMarket:
+        """Lane ``b``'s market, built over the lane as it stands if it has not been yet."""
+        market = self._markets[b]
+        if market is None:
+            with collector_paused():
+                market = self._markets[b] = self._build_market(b)
+        return market
+
+    def _build_market(self, b: int) -> CarbonMarket:
+        """Build lane ``b``'s market as it would be alone, then give it the lane's state."""
+        start, arrays = self.starts[b], self.arrays
+        state = arrays.lane_state(b)
+        market = CarbonMarket(start.loaded, seed=start.seed, lane=(arrays, b), shocks=start.shocks)
+        arrays.set_lane_state(b, state)  # building wrote the lane's opening state again
+        market._params = self._params[b]
+        market._kernel_arrays = market._lane_arrays()
+        market.year_table = self._year_table[b]
+        market.run.allocations, market.run.auctions = self._allocations[b], self._auctions[b]
+        market.steps, market.year, market.round_in_year, market.year_ended = self._clock
+        market.running = self.running
+        self._records.attach(b, market)
+        self._built.append(market)
+        return market
+
+    def set_clock(self, steps: int, year: int, round_in_year: int, year_ended: bool) -> None:
+        """Every lane's Mesa step count, year, round of the year and whether it ended."""
+        self._clock = (steps, year, round_in_year, year_ended)
+        for market in self._built:
+            market.steps, market.year, market.round_in_year, market.year_ended = self._clock
 
     def start_year(self, year: int) -> None:
         """Every lane's allocation of ``year``: the scheduled policies' in one call."""
         self._params[:, OUTPUT_PRICE] = self._output_prices[:, year]
-        decided = self._scheduled.allocate(year, self.markets, self.arrays)
-        for b, market in enumerate(self.markets):
-            if b not in decided:
-                market.start_year()
-            elif decided[b] is not None:  # one that auctions applies its own
-                market.start_year(decided[b])
+        applied, given, auctioning = self._scheduled.allocate(year, self.arrays)
+        no_auction = self._scheduled.no_auction
+        for b, free in zip(applied, given, strict=True):
+            self._allocations[b].append(free)
+            self._auctions[b].append(no_auction)
+        for market in self._textbook:
+            if market.lane in applied:
+                market.efficiency.start_year()
+        for b in sorted([*self._decide_in_python, *auctioning]):
+            self.market(b).start_year(auctioning.get(b))
 
     def play_rounds(self, first: int) -> None:
         """Every lane's rounds of the year starting at round ``first``, then its settlement."""
-        cfg, markets, arrays = self.config, self.markets, self.arrays
+        cfg, arrays = self.config, self.arrays
         book, played = arrays.book, 0
         while played < cfg.steps_per_year:
             rounds = self._rounds_with_room(cfg.steps_per_year - played)
@@ -250,17 +299,16 @@ class Block:
             played += rounds
         steps = first + cfg.steps_per_year
         year = first // cfg.steps_per_year
-        for market in markets:
-            market.steps, market.year = steps, year
-            market.round_in_year, market.year_ended = cfg.steps_per_year - 1, True
+        self.set_clock(steps, year, cfg.steps_per_year - 1, True)
         for market in self._textbook:
             market.efficiency.update()
         floats = arrays.firms.floats
         settled = settle_lanes(*book.core, arrays.accounts, floats, *self._settle_rules)
         close_years(year, arrays.tallies, self._year_table, settled)
-        for market in markets:
+        self.running = year != cfg.years - 1
+        for market in self._built:
             market.closed_year()
-        self._records.record(steps, year)
+        self._records.record(steps, year, self.market)
 
     def _rounds_with_room(self, left: int) -> int:
         """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.
@@ -273,7 +321,7 @@ class Block:
         them at once.
         """
         book, cfg = self.arrays.book, self.config
-        per_round = (cfg.max_orders + 2) * self.markets[0].enterprises.n
+        per_round = (cfg.max_orders + 2) * self.arrays.accounts.shape[2]
         free = book.trades.shape[1] - int(book.meta[:, N_TRADES].max())
         wanted = min(left, ROUNDS_PER_CALL)
         if free // per_round < (wanted + 1) // 2:
@@ -282,65 +330,21 @@ class Block:
         return min(left, free // per_round)
 
 
-class LaneRecords:
-    """The round records of a block's markets as rows of shared arrays, written in one call.
-
-    Each market's :class:`model.records.RoundRecords` keeps views of its lane of
-    :attr:`measures` and :attr:`firms`, made with room for every year of the episode, so
-    :func:`model.records.record_lanes` writes every lane's year end at once and the
-    markets' data collectors read them as their own.
+class LaneMarkets(Sequence):
+    """A batch's markets in the order of its seeds, each built when first read.
 
     Args:
-        markets: the block's markets.
-        years: the years the block will record.
+        places: each market's block and lane.
     """
 
-    def __init__(self, markets: list[CarbonMarket], years: int) -> None:
-        self.markets = markets
-        self._collectors = [m.datacollector for m in markets]
-        self._kept = kept = [c.records for c in self._collectors]
-        rows = max(r.rows for r in kept) + years
-        firm_rows = max(r.firm_rows for r in kept) + years
-        n = markets[0].enterprises.n
-        self.measures = np.empty((len(markets), rows, kept[0].measures.shape[1]))
-        self.firms = np.empty((len(markets), firm_rows, kept[0].firms.shape[1], n))
-        for b, records in enumerate(kept):
-            self.measures[b, : records.rows] = records.measures[: records.rows]
-            self.firms[b, : records.firm_rows] = records.firms[: records.firm_rows]
-            records.measures, records.firms = self.measures[b], self.firms[b]
-        self._climate = np.array([m.config.climate_coefficient for m in markets])
-        # Only textbook markets measure an allocative efficiency; the others' is nan.
-        self._efficiency = np.full(len(markets), np.nan)
-        self._textbook = [(b, m) for b, m in enumerate(markets) if not m.config.production]
+    def __init__(self, places: list[tuple[Block, int]]) -> None:
+        self._places = places
 
-    def record(self, steps: int, year: int) -> None:
-        """Record every lane's year end: its measures and its firms' numbers."""
-        markets, kept = self.markets, self._kept
-        rows = [r.rows for r in kept]
-        firm_rows = [r.firm_rows for r in kept]
-        if (
-            max(rows) >= self.measures.shape[1]
-            or max(firm_rows) >= self.firms.shape[1]
-            or any(r.measures.base is not self.measures or r.firms.base is not self.firms
-                   for r in kept)
-        ):  # fmt: skip
-            for market in markets:  # a lane's records outgrew its row: each records its own
-                market.measure()
-            return
-        for b, market in self._textbook:
-            self._efficiency[b] = market.allocative_efficiency
-        arrays = markets[0].arrays
-        record_lanes(
-            np.array(rows, dtype=np.int64),
-            np.array(firm_rows, dtype=np.int64),
-            steps,
-            year,
-            arrays.tallies,
-            self._efficiency,
-            self._climate,
-            *arrays.measured(),
-            self.measures,
-            self.firms,
-        )
-        for market, collector, row in zip(markets, self._collectors, firm_rows, strict=True):
-            collector.recorded(market, row)
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        block, b = self._places[i]
+        return block.market(b)

@@ -19,7 +19,6 @@ from agents.behaviours import (
     ZeroIntelligenceConstrained,
     ZeroIntelligenceUnconstrained,
 )
-from agents.enterprise import Enterprise
 from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U
 
 #: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
@@ -35,11 +34,11 @@ COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
 Group = tuple[Behaviour, np.ndarray]
 
 
-def group_firms(firms: Sequence[Enterprise]) -> list[Group]:
-    """The firms' behaviour groups, in the order the behaviours first appear."""
+def group_firms(behaviours: Sequence[Behaviour]) -> list[Group]:
+    """The groups of firms holding ``behaviours`` (firm i the i-th), in first-seen order."""
     groups: dict[Behaviour, list[int]] = {}
-    for firm in firms:
-        groups.setdefault(firm.behaviour, []).append(firm.index)
+    for index, behaviour in enumerate(behaviours):
+        groups.setdefault(behaviour, []).append(index)
     return [(b, np.asarray(idx, dtype=np.int64)) for b, idx in groups.items()]
 
 

@@ -41,7 +41,7 @@ from market import book_kernels
 from market import tallies as tally
 from market.accounts import Accounts
 from market.enterprises import Enterprises
-from market.firm_table import build_firms, episode_emissions_at_capacity
+from market.firm_table import episode_firms
 from market.lanes import MarketArrays
 from market.order_book import OrderBook
 from market.orders import OrderRejected, Side, as_integer
@@ -138,13 +138,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         self.config = cfg = self.scenario.market
         self._params = params_of(cfg)
         self.output_price = self.shocks.output_price[0]
-        table = build_firms(self.scenario, self.rng)
-        table.research_ability *= self.shocks.research_ability_factor
-        budget = cfg.budget
-        if self.scenario.generator is not None and self.scenario.generator.cap_share > 0:
-            budget = self.scenario.generator.cap_share * episode_emissions_at_capacity(
-                table, cfg.steps_per_year, cfg.years
-            )
+        table, budget = episode_firms(self.scenario, self.shocks.research_ability_factor, self.rng)
         arrays, b = lane or (MarketArrays.empty(1, len(table.coins), cfg), 0)
         self.arrays, self.lane, self.tally = arrays, b, arrays.tallies[b]
         self.run = RunState(budget, cfg.price_floor, self.tally)
@@ -339,7 +333,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
             behaviour.observe(self.view, firms)
 
     def _group_firms(self) -> None:
-        self._groups = group_firms(self.firms)
+        self._groups = group_firms([firm.behaviour for firm in self.firms])
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
         self._compiled_groups = compiled_groups(self._groups, self.enterprises.n)
         self._kernel_arrays = self._lane_arrays()

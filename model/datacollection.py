@@ -129,11 +129,18 @@ class MarketDataCollector(DataCollector):
 
     def recorded(self, model: mesa.Model, firm_row: int) -> None:
         """Count the round just written into the records' ``firm_row`` (-1: measures only)."""
+        self.recorded_at(model.steps, firm_row, model.behaviour_names)
+
+    def recorded_at(self, steps: int, firm_row: int, behaviour: np.ndarray) -> None:
+        """Count a round written after ``steps`` rounds, the firms holding ``behaviour``.
+
+        ``firm_row`` is the records' entry of the firms' numbers (-1: measures only).
+        """
         self.records.added(firm_row >= 0)
         if self._collection_steps is not None:  # Mesa 3.5's batch_run reads these rows
-            self._collection_steps.append(model.steps)
+            self._collection_steps.append(steps)
         if firm_row >= 0:
-            self._agent_records.keep(model.steps, firm_row, model.behaviour_names)
+            self._agent_records.keep(steps, firm_row, behaviour)
 
     def _record_agents(self, model: mesa.Model):
         """Not used: :meth:`collect` records the firms' numbers (see :class:`FirmRecords`)."""

@@ -20,8 +20,8 @@ from market.auction import AuctionResult
 from market.enterprises import FLOAT_ROW
 from market.lanes import MarketArrays
 from market.tallies import REMAINING
-from model.carbon_market import CarbonMarket
 from model.compliance_year import check_allocations, release_allowances
+from model.lane_start import LaneStart
 
 
 class ScheduledLanes:
@@ -34,53 +34,60 @@ class ScheduledLanes:
     Args:
         lanes: the lanes' indices in the block.
         rules: each lane's :class:`agents.policies.ScheduledRule`.
-        markets: the block's markets.
+        starts: every lane of the block's start (``model.lane_start.LaneStart``).
+        n_firms: the firms in each lane.
+
+    Attributes:
+        no_auction: the auction's outcome in a year a lane auctions nothing.
     """
 
-    def __init__(self, lanes: list[int], rules: list[ScheduledRule], markets: list) -> None:
+    def __init__(
+        self, lanes: list[int], rules: list[ScheduledRule], starts: list[LaneStart], n_firms: int
+    ) -> None:
         self.lanes = np.array(lanes, dtype=np.int64)
-        n = markets[0].enterprises.n
-        years = markets[0].config.years
+        n, years = n_firms, starts[0].config.years
         self.shares = np.array([rule.shares for rule in rules]).reshape(len(lanes), years)
         self.splits = np.array([rule.split for rule in rules], dtype=np.int64)
         self.keys = np.array([rule.key for rule in rules], dtype=np.int64)
         self.by_rank = np.array(
             [np.ones(n) if rule.by_rank is None else rule.by_rank for rule in rules]
         ).reshape(len(lanes), n)
-        chosen = [markets[b] for b in lanes]
-        self.max_release = np.array([m.config.max_release_share for m in chosen], dtype=float)
-        self.green_share = np.array([m.config.green_share for m in chosen], dtype=float)
-        self.auction_share = np.array(
-            [m.government.policy.config.auction_share for m in chosen], dtype=float
-        )
-        self.budget = np.array([float(m.run.budget) for m in chosen])
-        self.names = np.array([m.government.policy.name for m in chosen], dtype=object)
+        chosen = [starts[b] for b in lanes]
+        self.max_release = np.array([s.config.max_release_share for s in chosen], dtype=float)
+        self.green_share = np.array([s.config.green_share for s in chosen], dtype=float)
+        self.auction_share = np.array([s.policy.config.auction_share for s in chosen], dtype=float)
+        self.budget = np.array([float(s.budget) for s in chosen])
+        self.names = np.array([s.policy.name for s in chosen], dtype=object)
         self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
-        self._no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
+        self.no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
 
     @classmethod
-    def of(cls, markets: list[CarbonMarket]) -> ScheduledLanes:
-        """The lanes of ``markets`` whose policy is scheduled (the rest decide in Python)."""
+    def of(cls, starts: list[LaneStart], n_firms: int) -> ScheduledLanes:
+        """The lanes whose policy is scheduled (the rest decide in Python)."""
         lanes, rules = [], []
-        for b, market in enumerate(markets):
-            rule = market.government.policy.scheduled(market.enterprises.n, market.config.years)
+        by_policy: dict[int, ScheduledRule | None] = {}  # lanes of one scenario share a policy
+        for b, start in enumerate(starts):
+            if id(start.policy) not in by_policy:
+                by_policy[id(start.policy)] = start.policy.scheduled(n_firms, start.config.years)
+            rule = by_policy[id(start.policy)]
             if rule is not None:
                 lanes.append(b)
                 rules.append(rule)
-        return cls(lanes, rules, markets)
+        return cls(lanes, rules, starts, n_firms)
 
     def allocate(
-        self, year: int, markets: list[CarbonMarket], arrays: MarketArrays
-    ) -> dict[int, Allocation | None]:
+        self, year: int, arrays: MarketArrays
+    ) -> tuple[list[int], np.ndarray, dict[int, Allocation]]:
         """This year's allocation of every scheduled lane, applied where nothing is auctioned.
 
         Returns:
-            By lane, the allocation a lane that auctions applies itself (its market runs the
-            call auction), or None where it was applied here: the free allowances given and
-            the release tallied for all such lanes at once.
+            The lanes whose allocation was applied here (the free allowances given and the
+            release tallied for all of them at once), the free allowances each was given
+            (shape ``(lanes applied, n_firms)``), and by lane the allocation of each lane
+            that auctions, which its market applies (it runs the call auction).
         """
         if not self.lanes.size:
-            return {}
+            return [], np.zeros((0, 0)), {}
         remaining = arrays.tallies[self.lanes, REMAINING]
         free, auctioned, green = allocation_kernels.scheduled_allocations(
             year,
@@ -95,10 +102,9 @@ class ScheduledLanes:
             arrays.firms.floats[self.lanes][:, self.columns],
         )
         allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
-        decided: dict[int, Allocation | None] = {}
         here = auctioned == 0
-        if here.any():
-            lanes = self.lanes[here]
+        lanes = self.lanes[here]
+        if lanes.size:
             given = check_allocations(
                 self.names[here],
                 free[here],
@@ -108,13 +114,8 @@ class ScheduledLanes:
             )
             arrays.accounts[lanes, ALLOWANCES] += free[here]
             release_allowances(arrays.tallies, lanes, given, 0, green[here])
-            for b, given_free in zip(lanes.tolist(), free[here], strict=True):
-                run = markets[b].run
-                run.allocations.append(given_free)
-                run.auctions.append(self._no_auction)
-                decided[b] = None
-                if not markets[b].config.production:
-                    markets[b].efficiency.start_year()
-        for k in np.flatnonzero(~here).tolist():
-            decided[int(self.lanes[k])] = Allocation(free[k], int(auctioned[k]), int(green[k]))
-        return decided
+        auctioning = {
+            int(self.lanes[k]): Allocation(free[k], int(auctioned[k]), int(green[k]))
+            for k in np.flatnonzero(~here).tolist()
+        }
+        return lanes.tolist(), free[here], auctioning

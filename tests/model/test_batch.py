@@ -94,6 +94,37 @@ def test_a_markets_trajectory_does_not_depend_on_its_lane():
     assert_same(first, last)
 
 
+def read_after(seeds: list[int], years_played: int, **overrides) -> list[CarbonMarket]:
+    """A three-year batch's markets, first read once ``years_played`` years are played."""
+    batch = MarketBatch("paper", seeds, years=3, **overrides)
+    for year in range(3):
+        if year == years_played:
+            markets = list(batch.markets)
+        batch.play_year()
+    return markets if years_played < 3 else list(batch.markets)
+
+
+@pytest.mark.parametrize("policy", ["flat-benchmarking", "auction", "msr"])
+def test_a_lanes_market_reads_the_same_whenever_it_is_first_read(policy):
+    # Read before the first year, every market is built at once and plays as it always has;
+    # read later, it is built over its lane as the lane stands.
+    seeds = [4, 2, 9, 2]
+    first, *later = (read_after(seeds, played, policy=policy) for played in (0, 1, 3))
+    for markets in later:
+        for lane, built in zip(markets, first, strict=True):
+            assert_same(lane, built)
+            for read in ("get_model_vars_dataframe", "get_agent_vars_dataframe"):
+                pd.testing.assert_frame_equal(
+                    getattr(lane.datacollector, read)(), getattr(built.datacollector, read)()
+                )
+            assert (lane.steps, lane.year, lane.round_in_year, lane.running) == (
+                built.steps, built.year, built.round_in_year, built.running
+            )  # fmt: skip
+            np.testing.assert_array_equal(lane.run.allocations, built.run.allocations)
+            assert [a.sold for a in lane.run.auctions] == [a.sold for a in built.run.auctions]
+            np.testing.assert_array_equal(lane.initial_coins, built.initial_coins)
+
+
 def test_a_batch_refuses_a_behaviour_written_in_python():
     with pytest.raises(ScenarioError, match="a batch plays compiled behaviours only"):
         MarketBatch("paper", [0, 1], learned_share=0.5)
