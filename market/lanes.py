@@ -1,7 +1,7 @@
 """The state arrays of a batch of markets: one lane per market, every array lane-first.
 
 A market's firms (:class:`~market.enterprises.FirmArrays`), accounts (a ``(4, n_firms)``
-block per lane), order book (:class:`~market.order_book.BookArrays`) and random generator
+block per lane), order book (:class:`~market.book_arrays.BookArrays`) and random generator
 (:mod:`market.random_kernels`) are rows of these arrays, so one compiled call can play a
 round of every market of the batch. The markets of one batch share their number of firms,
 their price ceiling, order limit and duration, and their R&D delay (the arrays' shapes).
@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from market.book_arrays import BookArrays
 from market.config import MarketConfig
 from market.enterprises import FirmArrays
-from market.order_book import BookArrays
 from market.random_kernels import STATE_SIZE
 from market.tallies import empty_tallies
 

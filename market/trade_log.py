@@ -27,7 +27,7 @@ class TradeLog(Sequence):
     It compares equal to any sequence of the same trades, as the list it stands for would.
 
     Args:
-        arrays: the books' arrays, a ``market.order_book.BookArrays`` (its trade array is
+        arrays: the books' arrays, a ``market.book_arrays.BookArrays`` (its trade array is
             replaced as it grows, so the log reads it through ``arrays`` every time).
         lane: the book's lane.
     """

@@ -139,7 +139,7 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
         firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: ``(slots, levels, firm_slots, firm_info, free, meta, trades)`` of
-            ``market.order_book.BookArrays``; ``trades`` must have room for a round's.
+            ``market.book_arrays.BookArrays``; ``trades`` must have room for a round's.
         rng_state: lane ``b``'s random generator (``market.random_kernels``).
         params: the market's rules (:data:`PARAMS`).
         tally: lane ``b``'s tallies (:mod:`market.tallies`), changed in place: the price
@@ -295,7 +295,7 @@ def play_rounds(first, n_rounds, groups, firm_arrays, acc, book_arrays, rng, par
         groups: ``(codes, members, sizes, quantities)``, each with the lane first.
         firm_arrays: ``(floats, ints, maturing, green)`` of the batch.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
-        book_arrays: the books (``market.order_book.BookArrays``), room for every trade.
+        book_arrays: the books (``market.book_arrays.BookArrays``), room for every trade.
         rng: each lane's generator state, ``(lanes, 6)``.
         params: each lane's rules, ``(lanes, len(PARAMS))``.
         tallies: each lane's tallies, ``(lanes, len(TALLIES))`` (:mod:`market.tallies`).

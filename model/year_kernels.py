@@ -50,7 +50,7 @@ def settle_lanes(slots, levels, firm_slots, firm_info, free, meta, acc, floats, 
     """Clear every lane's book, then settle every lane's compliance (the year's end).
 
     Args:
-        slots: the books' order slots (``market.order_book.BookArrays``, as ``core``).
+        slots: the books' order slots (``market.book_arrays.BookArrays``, as ``core``).
         levels: the books' price levels.
         firm_slots: each firm's order slots.
         firm_info: each firm's open-order counts.
