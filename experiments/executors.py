@@ -1,7 +1,7 @@
 """Where runs execute (a sweep's, or training seeds'): local processes or a Dask cluster.
 
 Both executors take tasks (anything picklable with a ``run_id``: a sweep's
-:class:`~experiments.runner.RunTask`, a training seed's
+:class:`~experiments.runner.RunBatch`, a training seed's
 :class:`~experiments.seed_training.SeedTask`) and a function that runs one, and yield one
 :class:`Outcome` per task, in the order runs finish. A run whose worker dies mid-run is run
 again on another worker: locally the process pool is rebuilt and the runs that were in flight
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from experiments.runner import run_point
 from experiments.spec import SweepError
 
 MAX_ATTEMPTS = 3  # local runs: how often a run may lose its worker before it counts as failed
@@ -123,7 +122,7 @@ class LocalExecutor:
         run: the function run for each task.
     """
 
-    def __init__(self, workers: int, run: RunFunction = run_point) -> None:
+    def __init__(self, workers: int, run: RunFunction) -> None:
         self.workers = workers
         self.run = run
         self._pool: ProcessPoolExecutor | None = None
@@ -239,7 +238,7 @@ class DaskExecutor:
         SweepError: no scheduler answers at ``address``.
     """
 
-    def __init__(self, address: str, run: RunFunction = run_point) -> None:
+    def __init__(self, address: str, run: RunFunction) -> None:
         check_address(address)
         from distributed import Client
 
@@ -299,9 +298,7 @@ def check_address(address: str) -> None:
         )
 
 
-def make_executor(
-    workers: int | None, scheduler: str | None, run: RunFunction = run_point
-) -> Executor:
+def make_executor(workers: int | None, scheduler: str | None, run: RunFunction) -> Executor:
     """Local processes (``workers``, default: every core) or the Dask cluster at ``scheduler``.
 
     Raises:
