@@ -63,12 +63,12 @@ def observe(view: MarketView, per_firm: bool) -> np.ndarray:
     cfg, ent, acc = view.config, view.enterprises, view.accounts
     budget = view.budget
     yearly = budget / cfg.years
-    last = view.year_records[-1] if view.year_records else None
+    last = view.last_year_record
     coins = acc.total_coins()
     revenue_scale = max(cfg.output_price * ent.capacity.mean() * cfg.steps_per_year, 1.0)
     traded = last is not None and last["volume"] > 0
     features = [
-        len(view.year_records) / cfg.years,
+        view.years_done / cfg.years,
         view.remaining_budget / budget,
         last["release"] / yearly if last else 0.0,
         last["volume"] / yearly if last else 0.0,
@@ -77,8 +77,8 @@ def observe(view: MarketView, per_firm: bool) -> np.ndarray:
         last["price"] / cfg.price_ceiling if traded else 0.0,
         float(traded),
         float(ent.over_emission.sum()) / budget,
-        view.measures["equality"],
-        view.measures["productivity"] / revenue_scale,
+        view.latest_measure("equality"),
+        view.latest_measure("productivity") / revenue_scale,
         float(ent.emission_rate.mean()),
         cfg.climate_coefficient,
     ]

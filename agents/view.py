@@ -167,5 +167,12 @@ class MarketView(Protocol):
         """One record per settled year: release, price, volume, emissions, shortfall, ..."""
 
     @property
+    def last_year_record(self) -> Mapping[str, float] | None:
+        """The last of ``year_records``, or None before the first year is settled."""
+
+    @property
     def measures(self) -> Mapping[str, float | int | None]:
         """The measures of the round just played (``model.datacollection.MEASURES``)."""
+
+    def latest_measure(self, name: str) -> float | int | None:
+        """One of ``measures``, read without the others."""

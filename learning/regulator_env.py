@@ -141,11 +141,7 @@ class RegulatorEnv(gym.Env):
         welfare = self.welfare()
         reward = welfare - self._welfare
         self._welfare = welfare
-        info = {
-            **market.year_records[-1],
-            "years_done": len(market.year_records),
-            "welfare": welfare,
-        }
+        info = {**market.last_year_record, "years_done": market.years_settled, "welfare": welfare}
         return self._observe(), float(reward), not market.running, False, info
 
     # ------------------------------------------------------------------ helpers

@@ -101,7 +101,7 @@ class RegulatorVecEnv(VecEnv):
         obs = self._observe()
         over = not self.batch.running
         infos = [
-            {**m.year_records[-1], "years_done": len(m.year_records), "welfare": w}
+            {**m.last_year_record, "years_done": m.years_settled, "welfare": w}
             for m, w in zip(markets, welfare, strict=True)
         ]
         if over:

@@ -357,6 +357,10 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         """The measures of the round just played (``model.records.MEASURES``)."""
         return self.datacollector.records.latest()
 
+    def latest_measure(self, name: str) -> float | int | None:
+        """One of the round's ``measures``, read without building the others."""
+        return self.datacollector.records.latest_measure(name)
+
     @property
     def allocative_efficiency(self) -> float:
         """This year's allocative efficiency so far (textbook markets; else nan)."""
@@ -385,4 +389,4 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
     @property
     def welfare(self) -> float:
         """Equality x productivity x exp(-c x over_emission), MODEL.md."""
-        return float(self.measures["welfare"])
+        return float(self.latest_measure("welfare"))

@@ -212,10 +212,15 @@ class ComplianceYear:
 
         Each holds the year, its release, price, volume, emissions, shortfall and penalties.
         """
-        return [
-            {"year": int(row[0])} | {name: row[k] for name, k in RECORD_COLUMNS.items()}
-            for row in self.year_table[: self.years_settled].tolist()
-        ]
+        return [_year_record(row) for row in self.year_table[: self.years_settled].tolist()]
+
+    @property
+    def last_year_record(self) -> dict[str, float] | None:
+        """The last settled year's record (as in ``year_records``), or None before the first."""
+        settled = self.years_settled
+        if not settled:
+            return None
+        return _year_record(self.year_table[settled - 1].tolist())
 
     @property
     def compliance_by_year(self) -> list[ComplianceResult]:
@@ -224,3 +229,8 @@ class ComplianceYear:
             ComplianceResult(*row[SETTLED:])
             for row in self.year_table[: self.years_settled].tolist()
         ]
+
+
+def _year_record(row: list[float]) -> dict[str, float]:
+    """A row of the table of years as a year's record (``RECORD_COLUMNS``, the year an int)."""
+    return {"year": int(row[0])} | {name: row[k] for name, k in RECORD_COLUMNS.items()}

@@ -51,6 +51,7 @@ MEASURES = (
 (ROUND, YEAR, PRICE, LAST_PRICE, EXPECTED, VOLUME, BEST_BID, BEST_ASK, SPREAD, OUTPUT, EMISSIONS,
  EMISSIONS_THIS_YEAR, RELEASE, REMAINING, OVER_EMISSION, MEAN_RATE, GREEN, PRODUCTIVITY,
  EQUALITY, WELFARE, EFFICIENCY) = range(len(MEASURES))  # fmt: skip
+MEASURE_INDEX = {name: k for k, name in enumerate(MEASURES)}
 
 #: Measures that are whole numbers, and those that are missing (None) when nan.
 WHOLE = frozenset({"round", "year", "volume", "green_projects", "last_price", "best_bid",
@@ -214,6 +215,10 @@ class RoundRecords:
         """The last round's measures by name."""
         row = self.measures[self.rows - 1].tolist()
         return {name: as_measure(name, value) for name, value in zip(MEASURES, row, strict=True)}
+
+    def latest_measure(self, name: str) -> float | int | None:
+        """One of the last round's measures (``MEASURES``), read without the others."""
+        return as_measure(name, float(self.measures[self.rows - 1, MEASURE_INDEX[name]]))
 
     def columns(self) -> dict[str, list[float | int | None]]:
         """Every round's measures, one list per name (Mesa's ``model_vars`` layout).

@@ -153,7 +153,7 @@ class MarketReader:
     @property
     def years_done(self) -> int:
         """Compliance years settled so far."""
-        return len(self._market.year_records)
+        return self._market.years_settled
 
     @property
     def rounds_left(self) -> int:
@@ -206,6 +206,16 @@ class MarketReader:
         return tuple(MappingProxyType(record) for record in self._market.year_records)
 
     @property
+    def last_year_record(self) -> Mapping[str, float] | None:
+        """The last settled year's record, or None before the first."""
+        record = self._market.last_year_record
+        return None if record is None else MappingProxyType(record)
+
+    @property
     def measures(self) -> Mapping[str, float | int | None]:
         """The measures of the round just played."""
         return MappingProxyType(self._market.measures)
+
+    def latest_measure(self, name: str) -> float | int | None:
+        """One of the measures of the round just played."""
+        return self._market.latest_measure(name)

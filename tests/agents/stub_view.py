@@ -152,6 +152,15 @@ class StubView:
     year_records: Sequence[Mapping[str, float]] = ()
     measures: Mapping[str, float | int | None] = field(default_factory=dict)
 
+    @property
+    def last_year_record(self) -> Mapping[str, float] | None:
+        """The last of ``year_records``, or None."""
+        return self.year_records[-1] if self.year_records else None
+
+    def latest_measure(self, name: str) -> float | int | None:
+        """One of ``measures``."""
+        return self.measures[name]
+
 
 def stub_view(
     n_firms: int = 3,
