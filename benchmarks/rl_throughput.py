@@ -4,8 +4,13 @@ Prints, in one run: RegulatorEnv years per second on the paper scenario (heurist
 random actions, one process), the batched RegulatorVecEnv's years per second at several
 batch sizes, and PPO training env steps per second on the regulator's env as training uses
 it (the batched env, two lanes) and on CartPole-v1 with the same PPO settings (the shipped
-config's, two envs in this process). Target: PPO on the regulator at least half CartPole's
-rate, i.e. training bound by learning rather than by the simulation.
+config's, two envs in this process, torch on the config's ``torch_threads``, as
+``train-regulator`` runs it). Target: PPO on the regulator at least half CartPole's rate, i.e.
+training bound by learning rather than by the simulation.
+
+torch's own default (one thread per core) is not what training uses, and on a shared 2-core
+machine it measures something else: its idle threads spin for the cores the simulation
+needs between the network's calls (0.07x instead of 0.59x, measured side by side under load).
 
 Run: .venv/bin/python benchmarks/rl_throughput.py
 """
@@ -14,6 +19,7 @@ import time
 
 import gymnasium as gym
 import numpy as np
+import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
@@ -49,6 +55,7 @@ def batched_years_per_second(lanes: int, years: int = 400) -> float:
 
 def ppo_steps_per_second(envs, steps: int) -> float:
     config = load_train_config(DEFAULT_CONFIG, "paper")
+    torch.set_num_threads(config.torch_threads)
     model = PPO(
         "MlpPolicy",
         envs,
