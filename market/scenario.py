@@ -390,20 +390,23 @@ def load_scenario(name_or_path: str | Path = "paper", **overrides: Any) -> Scena
     """
     path = resolve_path(name_or_path)
     key = _load_key(path, overrides)
-    scenario = _LOADED.get(key) if key is not None else None
-    if scenario is None:
-        scenario = parse_scenario(read_toml(path), name=path.stem, overrides=overrides)
-        if key is not None:
-            if len(_LOADED) >= 64:
-                _LOADED.clear()
-            _LOADED[key] = scenario
-    elif scenario.government.policy == "scenario":
+    if key is None:
+        return parse_scenario(read_toml(path), name=path.stem, overrides=overrides)
+    scenario = _validated(path.stem, *key)
+    if scenario.government.policy == "scenario":
         _warn_if_the_budget_runs_out(scenario)
     return scenario
 
 
-#: Scenarios loaded from files, by file, its state and the overrides (:func:`_load_key`).
-_LOADED: dict[tuple, Scenario] = {}
+@functools.lru_cache(maxsize=64)
+def _validated(name: str, path: str, _mtime_ns: int, _size: int, overrides: tuple) -> Scenario:
+    """The scenario of the file at ``path`` as it was then, with overrides (:func:`_load_key`)."""
+    plain = {key: _unplain(form) for key, form in overrides}
+    with warnings.catch_warnings():  # load_scenario warns on every load, this one included
+        warnings.simplefilter("ignore", ScenarioWarning)
+        return parse_scenario(read_toml(Path(path)), name=name, overrides=plain)
+
+
 _PLAIN = (bool, int, float, str)
 
 
@@ -427,3 +430,12 @@ def _plain(value: Any) -> tuple | None:
         items = tuple(_plain(item) for item in value)
         return None if None in items else (type(value).__name__, items)
     return None
+
+
+def _unplain(form: tuple) -> Any:
+    """The value whose :func:`_plain` form is ``form``."""
+    kind, value = form
+    if kind in ("list", "tuple"):
+        items = [_unplain(item) for item in value]
+        return items if kind == "list" else tuple(items)
+    return value
