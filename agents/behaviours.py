@@ -63,19 +63,19 @@ class Behaviour:
         Returns:
             Output per firm this round (units), shape ``(k,)``.
         """
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.production(seen, firms, work)
         return work.output[firms]
 
     def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Do R&D while the expected saving of one attempt beats its cost."""
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.research(seen, firms, work)
         return work.chosen[firms]
 
     def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """Complete a green project when it is cheaper than the allowance it brings is worth."""
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.offsets(seen, firms, work)
         return work.chosen[firms]
 
@@ -90,7 +90,7 @@ def _indices(firms: np.ndarray) -> np.ndarray:
     return np.asarray(firms, dtype=np.int64)
 
 
-def _decide(view: MarketView, firms: np.ndarray) -> tuple[object, np.ndarray, RoundScratch]:
+def decision_inputs(view: MarketView, firms: np.ndarray) -> tuple[object, np.ndarray, RoundScratch]:
     """What the kernels read (the market's sight), the firms, and work arrays to decide into."""
     seen = sight(view)
     return seen, _indices(firms), RoundScratch.of(work_blocks(seen.capacity.size))
@@ -112,7 +112,7 @@ class ZeroIntelligenceConstrained(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.zi_c(seen, firms, view.rng_state, work)
         return _quotes(firms, work)
 
@@ -124,7 +124,7 @@ class ZeroIntelligenceUnconstrained(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at a uniform price on [floor, ceiling] on a random side."""
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.zi_u(seen, firms, view.rng_state, work)
         return _quotes(firms, work)
 
@@ -136,7 +136,7 @@ class Truthful(Behaviour):
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.truthful(seen, firms, view.rng_state, work)
         return _quotes(firms, work)
 
@@ -176,7 +176,7 @@ class RuleBased(Behaviour):
             ``(side, price, quantity, active)``, each of shape ``(k,)``: the side the firm
             prefers, its quote (ticks), the units worth trading there and whether it posts.
         """
-        seen, firms, work = _decide(view, firms)
+        seen, firms, work = decision_inputs(view, firms)
         kernels.rule_based(seen, firms, self.max_quantity, work)
         return _decided(firms, work)
 
@@ -196,7 +196,7 @@ def research_saving(view: MarketView, firms: np.ndarray) -> np.ndarray:
     Saving = success probability x emission-rate cut x output over the rest of the episode
     x the cost of a tonne; the cut is zero once the rate sits on its floor.
     """
-    seen, firms, work = _decide(view, firms)
+    seen, firms, work = decision_inputs(view, firms)
     kernels.research_saving(seen, firms, work)
     return work.saving[firms]
 

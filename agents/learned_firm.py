@@ -51,8 +51,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.behaviours import RuleBased, rule_quote
+from agents import behaviour_kernels, learned_kernels
+from agents.behaviours import RuleBased, decision_inputs
 from agents.decisions import Quotes
+from agents.learned_kernels import (
+    ACTION_SIZE,
+    DEAD_ZONE,
+    MAX_QUANTITY,
+    OFFSET,
+    RESEARCH,
+    REVERSE,
+)
 from agents.network import PolicyNetwork, load_network, read_metadata
 from agents.valuation import allowance_values, expected_price, shortfalls
 from market.config import ScenarioError
@@ -86,11 +95,6 @@ FIRM_FEATURES = (
     "rule_offset",
     "rule_side",
 )
-ACTION_SIZE = 6
-MAX_QUANTITY = 5
-OFFSET_SHARE = 0.1  # largest move of a quote from the rule's, as a share of the price band
-REVERSE = 0.5  # how far an action must push against a yes/no decision of the rule to reverse it
-DEAD_ZONE = 0.25  # actions this close to zero leave a continuous decision of the rule unchanged
 RULE = RuleBased(MAX_QUANTITY)  # the decisions a learned firm corrects
 
 
@@ -158,51 +162,38 @@ def rule_features(view: MarketView, firms: np.ndarray) -> list[np.ndarray]:
     return [output, research.astype(float), RULE.offsets(view, firms).astype(float), signed]
 
 
-def reverse(rule: np.ndarray, action: np.ndarray) -> np.ndarray:
-    """A yes/no decision of the rule, reversed where ``action`` pushes past ``REVERSE`` against it.
-
-    Args:
-        rule: the rule's decisions, bool, shape ``(k,)``.
-        action: the policy's numbers for that decision, shape ``(k,)``.
-    """
-    return np.where(rule, action >= -REVERSE, action > REVERSE)
-
-
-def dead_zone(action: np.ndarray) -> np.ndarray:
-    """Zero within ``DEAD_ZONE`` of zero, else linear to +-1 at +-1 (a correction's size)."""
-    return np.sign(action) * np.maximum(np.abs(action) - DEAD_ZONE, 0.0) / (1.0 - DEAD_ZONE)
+def _by_firm(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """The group's actions ``(k, ACTION_SIZE)`` in the rows of their firms, as kernels read them."""
+    full = np.zeros((view.enterprises.n, ACTION_SIZE))
+    full[firms] = actions
+    return full
 
 
 def corrected_output(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> np.ndarray:
     """Output per firm (units): the rule's share of capacity, corrected by action 0."""
-    capacity = view.enterprises.capacity[firms]
-    share = RULE.production(view, firms) / np.maximum(capacity, 1e-12)
-    return np.clip(share + dead_zone(actions[:, 0]), 0.0, 1.0) * capacity
+    seen, firms, work = decision_inputs(view, firms)
+    behaviour_kernels.production(seen, firms, work)
+    learned_kernels.correct_output(seen, firms, _by_firm(view, firms, actions), work)
+    return work.output[firms]
+
+
+def corrected_choices(
+    view: MarketView, firms: np.ndarray, actions: np.ndarray, entry: int
+) -> np.ndarray:
+    """The rule's R&D (``entry`` RESEARCH) or green-project (OFFSET) choice, maybe reversed."""
+    seen, firms, work = decision_inputs(view, firms)
+    rule = behaviour_kernels.research if entry == RESEARCH else behaviour_kernels.offsets
+    rule(seen, firms, work)
+    learned_kernels.correct_choices(firms, _by_firm(view, firms, actions), entry, work)
+    return work.chosen[firms]
 
 
 def corrected_quotes(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> Quotes:
     """The rule's orders corrected by actions 3-5, clipped to what each firm can honour."""
-    cfg, acc = view.config, view.accounts
-    side, price, quantity, active = RULE.plan(view, firms)
-    buying = actions[:, 3] > REVERSE
-    switched = buying & ~(active & (side == Side.BID))
-    side = np.where(buying, Side.BID, side)
-    price = np.where(switched, rule_quote(view), price)
-    band = cfg.price_ceiling - view.price_floor
-    price = np.clip(
-        price + np.rint(dead_zone(actions[:, 5]) * OFFSET_SHARE * band),
-        view.price_floor,
-        cfg.price_ceiling,
-    )
-    base = np.where(active & ~switched, quantity, 1)
-    wanted = np.clip(base + np.rint(dead_zone(actions[:, 4]) * (MAX_QUANTITY - 1)), 1, MAX_QUANTITY)
-    # a bid never locks more coins than the firm has, an ask never more allowances than it holds
-    honoured = np.where(
-        side == Side.BID, acc.coins[firms] // np.maximum(price, 1), np.floor(acc.allowances[firms])
-    )
-    quantity = np.minimum(wanted, honoured)
-    posts = (active | buying) & (actions[:, 3] >= -REVERSE) & (quantity >= 1)
-    return Quotes.build(firms, side, price, quantity, posts)
+    seen, firms, work = decision_inputs(view, firms)
+    learned_kernels.learned_quotes(seen, firms, _by_firm(view, firms, actions), work)
+    return Quotes.build(firms, work.side[firms], work.price[firms], work.quantity[firms],
+                        work.active[firms])  # fmt: skip
 
 
 #: How far from zero each action must be to change the rule's decision.
@@ -268,26 +259,31 @@ class LearnedBehaviour(RuleBased):
             self.corrected += corrections(clip_actions(self.next_actions, len(firms))).sum(axis=0)
             self.decided += len(firms)
 
-    def _current(self, firms: np.ndarray) -> np.ndarray:
+    def current_actions(self, firms: np.ndarray) -> np.ndarray:
+        """The round's actions of ``firms``, clipped, shape ``(k, ACTION_SIZE)``.
+
+        Raises:
+            RuntimeError: neither a policy nor an env has chosen them.
+        """
         if self.next_actions is None:
             raise RuntimeError("a learned behaviour needs a policy or actions set by an env")
         return clip_actions(self.next_actions, len(firms))
 
     def production(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """The rule's output corrected by action 0 (units)."""
-        return corrected_output(view, firms, self._current(firms))
+        return corrected_output(view, firms, self.current_actions(firms))
 
     def research(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """The rule's R&D choice, reversed where action 1 says so."""
-        return reverse(super().research(view, firms), self._current(firms)[:, 1])
+        return corrected_choices(view, firms, self.current_actions(firms), RESEARCH)
 
     def offsets(self, view: MarketView, firms: np.ndarray) -> np.ndarray:
         """The rule's green-project choice, reversed where action 2 says so."""
-        return reverse(super().offsets(view, firms), self._current(firms)[:, 2])
+        return corrected_choices(view, firms, self.current_actions(firms), OFFSET)
 
     def quote(self, view: MarketView, firms: np.ndarray) -> Quotes:
         """The rule's orders corrected by actions 3-5, clipped to what each firm can post."""
-        return corrected_quotes(view, firms, self._current(firms))
+        return corrected_quotes(view, firms, self.current_actions(firms))
 
 
 @lru_cache(maxsize=8)

@@ -19,7 +19,9 @@ from agents.behaviours import (
     ZeroIntelligenceConstrained,
     ZeroIntelligenceUnconstrained,
 )
-from model.round_kernel import RULE_BASED, TRUTHFUL, ZI_C, ZI_U
+from agents.learned_firm import LearnedBehaviour
+from agents.learned_kernels import ACTION_SIZE
+from model.round_kernel import LEARNED, RULE_BASED, TRUTHFUL, ZI_C, ZI_U
 
 #: The behaviours whose rules are compiled, with their code in the round kernel (a subclass,
 #: which may change a rule, plays through the Python phases).
@@ -28,6 +30,7 @@ COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
     ZeroIntelligenceUnconstrained: ZI_U,
     Truthful: TRUTHFUL,
     RuleBased: RULE_BASED,
+    LearnedBehaviour: LEARNED,
 }
 
 #: One behaviour group: the behaviour and the indices of the firms holding it.
@@ -46,8 +49,10 @@ def compiled_groups(groups: list[Group], n_firms: int) -> tuple[np.ndarray, ...]
     """The groups as the round kernel takes them; None if a behaviour is written in Python.
 
     Returns:
-        ``(codes, members, sizes, quantities)``: each group's code, its firms
-        ``members[g, :sizes[g]]`` (shape ``(groups, n_firms)``) and its largest order.
+        ``(codes, members, sizes, quantities, actions)``: each group's code, its firms
+        ``members[g, :sizes[g]]`` (shape ``(groups, n_firms)``), its largest order, and the
+        learned firms' actions by firm, ``(n_firms, ACTION_SIZE)``, which Python fills
+        before each round (``CarbonMarket.play_compiled``).
     """
     if any(type(b) not in COMPILED_BEHAVIOURS for b, _ in groups):
         return None
@@ -59,6 +64,7 @@ def compiled_groups(groups: list[Group], n_firms: int) -> tuple[np.ndarray, ...]
         members,
         np.array([len(f) for _, f in groups], dtype=np.int64),
         np.array([b.max_quantity for b, _ in groups], dtype=np.int64),
+        np.zeros((n_firms, ACTION_SIZE)),
     )
 
 
@@ -69,7 +75,7 @@ def lane_groups(compiled: list[tuple[np.ndarray, ...]], n_firms: int) -> tuple[n
     members = np.zeros((len(compiled), widest, n_firms), dtype=np.int64)
     sizes = np.zeros((len(compiled), widest), dtype=np.int64)
     quantities = np.ones((len(compiled), widest), dtype=np.int64)
-    for b, (code, member, size, quantity) in enumerate(compiled):
+    for b, (code, member, size, quantity, _) in enumerate(compiled):
         g = code.size
         codes[b, :g], members[b, :g], sizes[b, :g], quantities[b, :g] = (
             code,
@@ -77,4 +83,9 @@ def lane_groups(compiled: list[tuple[np.ndarray, ...]], n_firms: int) -> tuple[n
             size,
             quantity,
         )
-    return codes, members, sizes, quantities
+    return codes, members, sizes, quantities, np.zeros((len(compiled), n_firms, ACTION_SIZE))
+
+
+def learned_groups(groups: list[Group]) -> list[tuple[LearnedBehaviour, np.ndarray]]:
+    """The groups whose firms are learned: their actions are set before each round."""
+    return [(b, firms) for b, firms in groups if isinstance(b, LearnedBehaviour)]

@@ -48,7 +48,7 @@ from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import EpisodeShocks, draw_shocks, episode_scenario
-from model.behaviour_groups import compiled_groups, group_firms
+from model.behaviour_groups import compiled_groups, group_firms, learned_groups
 from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
@@ -221,13 +221,15 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
             self.end_year()
         if not recorded:
             self.measure()
+        elif self._learned:
+            self.observe()
 
     def play_compiled(self, round_: int) -> bool:
         """Expiry to expectation in one compiled call (:func:`model.round_kernel.play_round`).
 
-        A round that ends no year, in a market that tracks no textbook efficiency, is
-        recorded in the same call (nothing between its play and its records needs Python;
-        compiled behaviours plan nothing, so none observes).
+        Learned firms' actions for the round go into the groups' action array first. A
+        round that ends no year, in a market that tracks no textbook efficiency, is recorded
+        in the same call (nothing between its play and its records needs Python).
 
         Returns:
             Whether the round's measures were recorded.
@@ -236,6 +238,8 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         if book.trades.shape[1] - book.meta[self.lane, book_kernels.N_TRADES] < self._round_room:
             book.make_room(self._round_room)
         arrays = self._kernel_arrays
+        for behaviour, firms in self._learned:
+            self._learned_actions[firms] = behaviour.current_actions(firms)
         if arrays[4][-1] is not book.trades:  # grown here or by the batch
             arrays = self._kernel_arrays = self._lane_arrays()
         if not self.year_ended and not self.efficiency.active:
@@ -336,6 +340,9 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
         self._groups = group_firms([firm.behaviour for firm in self.firms])
         self.behaviour_names = np.array([f.behaviour.name for f in self.firms], dtype=object)
         self._compiled_groups = compiled_groups(self._groups, self.enterprises.n)
+        self._learned = learned_groups(self._groups)
+        compiled = self._compiled_groups
+        self._learned_actions = compiled[-1] if compiled is not None else None
         self._kernel_arrays = self._lane_arrays()
 
     @property

@@ -8,9 +8,11 @@ group of firms decides through its behaviour's kernel (:data:`BEHAVIOUR_CODES`),
 market applies every decision through the market core's kernels, and all of it runs without
 Python, so a round costs microseconds.
 
-A market whose firms all hold a compiled behaviour plays its rounds here; one with a
-behaviour written in Python (a person's firm, learned firms for now) plays the same phases
-one by one from Python (``CarbonMarket.step``); a test holds the two to the same trajectory.
+A market whose firms all hold a compiled behaviour (the heuristics, and learned firms, whose
+actions for the round Python writes into ``groups``' action array before the call) plays its
+rounds here; one with a behaviour written in Python (a person's firm, any subclass) plays the
+same phases one by one from Python (``CarbonMarket.step``); a test holds the two to the same
+trajectory.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ import numpy as np
 from numba import njit
 
 from agents import behaviour_kernels as behaviours
+from agents.learned_kernels import OFFSET as OFFSET_ACTION
+from agents.learned_kernels import RESEARCH as RESEARCH_ACTION
+from agents.learned_kernels import correct_choices, correct_output, learned_quotes
 from agents.valuation_kernels import Sight, update_expectation
 from market import book_kernels as book
 from market import book_matching
@@ -33,8 +38,8 @@ from market.numerics import pairwise_sum
 from model.records import record_round
 
 #: Behaviours that decide in compiled code, by their registry name.
-BEHAVIOUR_CODES = {"zi-c": 0, "zi-u": 1, "truthful": 2, "rule-based": 3}
-ZI_C, ZI_U, TRUTHFUL, RULE_BASED = 0, 1, 2, 3
+BEHAVIOUR_CODES = {"zi-c": 0, "zi-u": 1, "truthful": 2, "rule-based": 3, "learned": 4}
+ZI_C, ZI_U, TRUTHFUL, RULE_BASED, LEARNED = 0, 1, 2, 3, 4
 
 #: The market's rules as the kernel reads them: entries of ``params`` (float64).
 PARAMS = (
@@ -133,9 +138,10 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
 
     Args:
         b: the market's lane in the batch arrays.
-        groups: the behaviour groups, ``(codes, members, sizes, quantities)``: each group's
-            code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]`` and its
-            largest order.
+        groups: the behaviour groups, ``(codes, members, sizes, quantities, actions)``: each
+            group's code (:data:`BEHAVIOUR_CODES`), its firms ``members[g, :sizes[g]]``, its
+            largest order, and the learned firms' actions for the round by firm, shape
+            ``(n_firms, agents.learned_kernels.ACTION_SIZE)`` (clipped; other rows unread).
         firm_arrays: ``(floats, ints, maturing, green)`` of ``market.enterprises.FirmArrays``.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: ``(slots, levels, firm_slots, firm_info, free, meta, trades)`` of
@@ -150,7 +156,7 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
             round makes no array of its own.
         round_: the round, from 0.
     """
-    codes, members, sizes, quantities = groups
+    codes, members, sizes, quantities, actions = groups
     floats, ints, maturing, green = firm_arrays
     slots, levels, firm_slots, firm_info, free, meta, trades = book_arrays
     work = _work(blocks)
@@ -175,6 +181,8 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
         before = pairwise_sum(f[YTD_EMISSIONS])
         for g in range(groups):
             behaviours.production(sight, members[g, : sizes[g]], work)
+            if codes[g] == LEARNED:
+                correct_output(sight, members[g, : sizes[g]], actions, work)
         revenue = firms_.produce(work.output, f[CAPACITY], f[OUTPUT], acc[b, COINS],
                                  f[YTD_OUTPUT], f[YTD_EMISSIONS], f[RATE], params[OUTPUT_PRICE],
                                  work.terms)  # fmt: skip
@@ -183,6 +191,8 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
     if params[RESEARCH] != 0.0:
         for g in range(groups):
             behaviours.research(sight, members[g, : sizes[g]], work)
+            if codes[g] == LEARNED:
+                correct_choices(members[g, : sizes[g]], actions, RESEARCH_ACTION, work)
         spent = firms_.research(work.chosen, round_, rng_state, f[ATTEMPT_COST], acc[b, COINS],
                                 i[LAST_RESEARCH], maturing[b], params[SUCCESS],
                                 np.int64(params[DELAY]), work.firms, work.terms)  # fmt: skip
@@ -191,11 +201,13 @@ def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tall
     if green_available > 0:
         for g in range(groups):
             behaviours.offsets(sight, members[g, : sizes[g]], work)
+            if codes[g] == LEARNED:
+                correct_choices(members[g, : sizes[g]], actions, OFFSET_ACTION, work)
         completed = firms_.buy_offsets(work.chosen, green_available, rng_state, acc[b, COINS],
                                        acc[b, ALLOWANCES], params[GREEN_COST],
                                        work.firms)  # fmt: skip
         green[b] += completed
-    quoted = _quotes(sight, codes, members, sizes, quantities, rng_state, work)
+    quoted = _quotes(sight, codes, members, sizes, quantities, actions, rng_state, work)
     refused = book_matching.submit_all(b, rng_state, work.quote_firm[:quoted],
                                        work.quote_side[:quoted], work.quote_price[:quoted],
                                        work.quote_quantity[:quoted], round_, slots, levels,
@@ -257,7 +269,7 @@ def play_recorded_round(b, groups, firm_arrays, acc, book_arrays, rng_state, par
 
 
 @njit(cache=True, error_model="numpy")
-def _quotes(sight, codes, members, sizes, quantities, rng_state, work):
+def _quotes(sight, codes, members, sizes, quantities, actions, rng_state, work):
     """Every group's active quotes in group order, into ``work.quote_*``; return how many."""
     k = 0
     for g in range(codes.size):
@@ -269,6 +281,8 @@ def _quotes(sight, codes, members, sizes, quantities, rng_state, work):
             behaviours.zi_u(sight, chosen, rng_state, work)
         elif code == TRUTHFUL:
             behaviours.truthful(sight, chosen, rng_state, work)
+        elif code == LEARNED:
+            learned_quotes(sight, chosen, actions, work)
         else:
             behaviours.rule_based(sight, chosen, quantities[g], work)
         for j in range(chosen.size):
@@ -292,7 +306,7 @@ def play_rounds(first, n_rounds, groups, firm_arrays, acc, book_arrays, rng, par
     Args:
         first: the first round to play (every lane is at the same round).
         n_rounds: rounds to play.
-        groups: ``(codes, members, sizes, quantities)``, each with the lane first.
+        groups: ``(codes, members, sizes, quantities, actions)``, each with the lane first.
         firm_arrays: ``(floats, ints, maturing, green)`` of the batch.
         acc: the accounts blocks, ``(lanes, 4, n_firms)``.
         book_arrays: the books (``market.book_arrays.BookArrays``), room for every trade.
@@ -302,9 +316,9 @@ def play_rounds(first, n_rounds, groups, firm_arrays, acc, book_arrays, rng, par
         blocks: the blocks of the round's work arrays (``market.lanes.work_blocks``), shared
             by the lanes.
     """
-    codes, members, sizes, quantities = groups
+    codes, members, sizes, quantities, actions = groups
     for b in range(tallies.shape[0]):
-        lane_groups = (codes[b], members[b], sizes[b], quantities[b])
+        lane_groups = (codes[b], members[b], sizes[b], quantities[b], actions[b])
         for round_ in range(first, first + n_rounds):
             play_round(b, lane_groups, firm_arrays, acc, book_arrays, rng[b], params[b],
                        tallies[b], blocks, round_)  # fmt: skip

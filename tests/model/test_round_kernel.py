@@ -5,7 +5,10 @@ import pandas as pd
 import pytest
 
 from agents.behaviours import RuleBased
+from market.data import POLICY_DIR
 from model import CarbonMarket
+
+CLASSROOM_FIRMS = str(POLICY_DIR / "enterprises-classroom-12.zip")
 
 
 def trajectory(market: CarbonMarket) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
@@ -30,6 +33,9 @@ CASES = [
     # The year's output price, R&D success and skills drawn per episode, read by both paths.
     ("paper-shocks", {"years": 4, "recession_probability": 1.0, "recession_start": [1, 2]}),
     ("eu-shocks", {"years": 2, "n_firms_range": [30, 60], "recession_start": [1, 1]}),
+    # Learned firms beside rule-based ones, acting through the shipped policy.
+    ("paper", {"learned_share": 0.6, "years": 3}),
+    ("classroom-12", {"behaviour": "learned", "enterprise_policy": CLASSROOM_FIRMS, "years": 1}),
 ]
 
 
