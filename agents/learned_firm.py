@@ -57,13 +57,14 @@ from agents.decisions import Quotes
 from agents.learned_kernels import (
     ACTION_SIZE,
     DEAD_ZONE,
+    DEPTH_LEVELS,
     MAX_QUANTITY,
     OFFSET,
     RESEARCH,
     REVERSE,
 )
 from agents.network import PolicyNetwork, load_network, read_metadata
-from agents.valuation import allowance_values, expected_price, shortfalls
+from market.book_kernels import NONE
 from market.config import ScenarioError
 from market.data import POLICY_DIR
 from market.orders import Side
@@ -95,7 +96,6 @@ FIRM_FEATURES = (
     "rule_offset",
     "rule_side",
 )
-RULE = RuleBased(MAX_QUANTITY)  # the decisions a learned firm corrects
 
 
 def yearly_emissions_scale(view: MarketView) -> float:
@@ -117,49 +117,31 @@ def coin_scale(view: MarketView) -> float:
 
 def firm_observations(view: MarketView, firms: np.ndarray) -> np.ndarray:
     """Observations of ``firms``, shape ``(k, len(FIRM_FEATURES))``, float32."""
-    cfg, ent, acc, book = view.config, view.enterprises, view.accounts, view.book
-    quantity, ceiling = yearly_emissions_scale(view), float(cfg.price_ceiling)
-    held = acc.allowances[firms] + acc.escrow_allowances[firms]
-    bid_shortfall, _ = shortfalls(view, firms)
-    buy_value, sell_cost = allowance_values(view, firms)
-    best_bid, best_ask = book.best_bid(), book.best_ask()
-    depth = [sum(q for _, q in book.depth(side, 3)) / quantity for side in (Side.BID, Side.ASK)]
-    last = book.last_price
-    market_wide = [
-        best_bid / ceiling if best_bid is not None else 0.0,
-        float(best_bid is not None),
-        best_ask / ceiling if best_ask is not None else 0.0,
-        float(best_ask is not None),
-        depth[0],
-        depth[1],
-        last / ceiling if last is not None else 0.0,
-        expected_price(view) / ceiling,
-    ]
-    columns = [
-        held / quantity,
-        bid_shortfall / quantity,
-        acc.total_coins()[firms] / coin_scale(view),
-        ent.emission_rate[firms],
-        ent.capacity[firms] / max(float(ent.capacity.max()), 1e-12),
-        np.full(len(firms), view.rounds_left / cfg.steps_per_year),
-        np.full(len(firms), view.year / cfg.years),
-        *(np.full(len(firms), value) for value in market_wide),
-        np.minimum(buy_value / ceiling, 2.0),
-        np.minimum(np.nan_to_num(sell_cost, posinf=2 * ceiling) / ceiling, 2.0),
-        view.book.open_counts()[firms] / cfg.max_orders,
-        *rule_features(view, firms),
-    ]
-    return np.stack(columns, axis=1).astype(np.float32)
+    seen, firms, work = decision_inputs(view, firms)
+    cfg, book = view.config, view.book
+    volume = [sum(q for _, q in book.depth(side, DEPTH_LEVELS)) for side in (Side.BID, Side.ASK)]
+    book_top = np.array([_tick(book.best_bid()), _tick(book.last_price), *volume], dtype=np.int64)
+    scales = np.array(
+        [
+            yearly_emissions_scale(view),
+            coin_scale(view),
+            cfg.steps_per_year,
+            view.year / cfg.years,
+            cfg.max_orders,
+            float(cfg.research),
+        ]
+    )
+    out = np.empty((len(firms), len(FIRM_FEATURES)), dtype=np.float32)
+    learned_kernels.observe(
+        seen, firms, view.accounts.escrow_coins, view.book.open_counts(), book_top, scales, work,
+        out,
+    )  # fmt: skip
+    return out
 
 
-def rule_features(view: MarketView, firms: np.ndarray) -> list[np.ndarray]:
-    """What the rule would decide now: output share, R&D, green project, order side (+1/-1/0)."""
-    ent = view.enterprises
-    output = RULE.production(view, firms) / np.maximum(ent.capacity[firms], 1e-12)
-    side, _, _, active = RULE.plan(view, firms)
-    signed = np.where(side == Side.BID, 1.0, -1.0) * active
-    research = RULE.research(view, firms) if view.config.research else np.zeros(len(firms))
-    return [output, research.astype(float), RULE.offsets(view, firms).astype(float), signed]
+def _tick(price: int | None) -> int:
+    """A price as the kernels take it (``NONE`` for none)."""
+    return NONE if price is None else price
 
 
 def _by_firm(view: MarketView, firms: np.ndarray, actions: np.ndarray) -> np.ndarray:

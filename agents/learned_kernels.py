@@ -9,6 +9,10 @@ and the behaviour's Python methods call the same kernels for their own group.
 
 ``actions`` is indexed by firm: shape ``(n_firms, ACTION_SIZE)``, already clipped to
 [-1, 1]; only the rows of the firms passed are read.
+
+:func:`observe` writes each learned firm's observation (``agents.learned_firm.FIRM_FEATURES``)
+from the market as it stands after a round: a market calls it for its own learned firms, a
+batch for every lane's.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from agents.behaviour_kernels import BID, rule_based
+from agents.behaviour_kernels import BID, offsets, production, research, rule_based
+from agents.valuation_kernels import allowance_values, bid_shortfall, expected_price
+from market.book_kernels import NONE
 from market.numerics import maximum, minimum
 
 ACTION_SIZE = 6
@@ -94,3 +100,83 @@ def learned_quotes(sight, firms, actions, work):
         work.price[i] = np.int64(price)
         work.quantity[i] = np.int64(quantity) if quantity >= 1 else 0
         work.active[i] = (active or buying) and order >= -REVERSE and quantity >= 1
+
+
+#: What :func:`observe` reads besides the sight: ``book_top`` (int64) and ``scales`` (float64).
+BEST_BID, LAST_PRICE, BID_VOLUME, ASK_VOLUME = range(4)
+QUANTITY_SCALE, COIN_SCALE, STEPS_PER_YEAR, YEARS_GONE, MAX_ORDERS, RESEARCHES = range(6)
+#: The levels of each side whose open allowances an observation sums.
+DEPTH_LEVELS = 3
+N_FEATURES = 22
+LOWEST = -np.finfo(np.float64).max  # where numpy's nan_to_num puts minus infinity
+
+
+@njit(cache=True, error_model="numpy")
+def observe(sight, firms, escrow_coins, open_counts, book_top, scales, work, out):
+    """The firms' observations after a round, one row each of ``out`` (float32, ``(k, 22)``).
+
+    Args:
+        sight: the market as the firms see it now (``agents.valuation_kernels.Sight``).
+        firms: the learned firms, shape ``(k,)``.
+        escrow_coins: every firm's coins locked in bids, shape ``(n_firms,)``.
+        open_counts: every firm's open orders, shape ``(n_firms,)``.
+        book_top: the best bid (``NONE``: none), the last trade's price (``NONE``: none) and
+            the allowances open in the best :data:`DEPTH_LEVELS` levels of each side.
+        scales: a firm's typical yearly emissions (t) and coins, the rounds a year, the
+            share of the episode's years gone, the order limit, and whether firms research.
+        work: the round's work arrays (``market.lanes.RoundScratch``); a round is not playing.
+        out: the rows to write, in the order of ``firms``.
+    """
+    ceiling = float(sight.price_ceiling)
+    quantity, coin_scale = scales[QUANTITY_SCALE], scales[COIN_SCALE]
+    largest = maximum(sight.capacity.max(), 1e-12)
+    best_bid, last = book_top[BEST_BID], book_top[LAST_PRICE]
+    best_ask = sight.best_ask
+    market = (
+        best_bid / ceiling if best_bid != NONE else 0.0,
+        1.0 if best_bid != NONE else 0.0,
+        best_ask / ceiling if best_ask != NONE else 0.0,
+        1.0 if best_ask != NONE else 0.0,
+        book_top[BID_VOLUME] / quantity,
+        book_top[ASK_VOLUME] / quantity,
+        last / ceiling if last != NONE else 0.0,
+        expected_price(sight) / ceiling,
+    )
+    rounds_left = sight.rounds_left / scales[STEPS_PER_YEAR]
+    allowance_values(sight, firms, True, work.buy_value, work.sell_cost)
+    for j in range(firms.size):
+        i = firms[j]
+        row = out[j]
+        row[0] = (sight.allowances[i] + sight.escrow_allowances[i]) / quantity
+        row[1] = bid_shortfall(sight, i, True, np.nan) / quantity
+        row[2] = (sight.coins[i] + escrow_coins[i]) / coin_scale
+        row[3] = sight.emission_rate[i]
+        row[4] = sight.capacity[i] / largest
+        row[5] = rounds_left
+        row[6] = scales[YEARS_GONE]
+        for m in range(8):
+            row[7 + m] = market[m]
+        row[15] = minimum(work.buy_value[i] / ceiling, 2.0)
+        sell = work.sell_cost[i]
+        if np.isnan(sell):
+            sell = 0.0
+        elif np.isinf(sell):
+            sell = 2 * ceiling if sell > 0 else LOWEST
+        row[16] = minimum(sell / ceiling, 2.0)
+        row[17] = open_counts[i] / scales[MAX_ORDERS]
+    # what the rule would do now: output share, R&D, green project, order side
+    production(sight, firms, work)
+    for j in range(firms.size):
+        i = firms[j]
+        out[j, 18] = work.output[i] / maximum(sight.capacity[i], 1e-12)
+    rule_based(sight, firms, MAX_QUANTITY, work)
+    for j in range(firms.size):
+        i = firms[j]
+        out[j, 21] = (1.0 if work.side[i] == BID else -1.0) * (1.0 if work.active[i] else 0.0)
+    if scales[RESEARCHES] != 0.0:
+        research(sight, firms, work)
+    for j in range(firms.size):
+        out[j, 19] = 1.0 if scales[RESEARCHES] != 0.0 and work.chosen[firms[j]] else 0.0
+    offsets(sight, firms, work)
+    for j in range(firms.size):
+        out[j, 20] = 1.0 if work.chosen[firms[j]] else 0.0

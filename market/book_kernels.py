@@ -210,6 +210,21 @@ def clear(b, slots, levels, firm_slots, firm_info, free, meta, acc):
 
 
 @njit(cache=True)
+def top_volume(b, side, max_levels, levels, meta):
+    """Allowances open in the best ``max_levels`` levels of ``side`` (what :func:`depth` sums)."""
+    ticks = levels.shape[2]
+    total, n = 0, 0
+    price = meta[b, BEST_BID + side]
+    step = -1 if side == BID else 1
+    while price != NONE and 0 <= price < ticks and n < max_levels:
+        if levels[b, side, price, VOLUME] > 0:
+            total += levels[b, side, price, VOLUME]
+            n += 1
+        price += step
+    return total
+
+
+@njit(cache=True)
 def depth(b, side, max_levels, levels, meta):
     """The best ``max_levels`` levels of ``side`` (all when negative): ``(prices, volumes)``."""
     ticks = levels.shape[2]

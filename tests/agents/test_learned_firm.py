@@ -7,19 +7,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from agents.behaviours import RuleBased
 from agents.learned_firm import (
     ACTION_SIZE,
     FIRM_FEATURES,
-    RULE,
     LearnedBehaviour,
     corrected_output,
     corrected_quotes,
     corrections,
     firm_observations,
 )
-from agents.learned_kernels import reverse
+from agents.learned_kernels import MAX_QUANTITY, reverse
 from market.orders import Side
 from model import CarbonMarket
+
+RULE = RuleBased(MAX_QUANTITY)  # the decisions a learned firm corrects
 
 
 def training_market(name="classroom-12", seed=0, **overrides):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from market import book_kernels
 from market.order_book import Order, Side
 from tests.market.order_book.helpers import make_book
 
@@ -37,6 +38,18 @@ def test_depth_aggregates_each_level_best_first() -> None:
     assert book.depth(Side.ASK, 5) == [(9, 4), (12, 2)]
     assert book.depth(Side.ASK, 0) == []
     assert book.depth(1) == [(9, 4), (12, 2)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("levels", [0, 1, 2, 3, 5])
+def test_the_volume_at_the_best_levels_is_the_depth_summed(levels) -> None:
+    book, _ = _populated()
+    a = book.arrays
+    for side in (Side.BID, Side.ASK):
+        summed = sum(q for _, q in book.depth(side, levels))
+        assert book_kernels.top_volume(0, int(side), levels, a.levels, a.meta) == summed
+    empty, _ = make_book()
+    e = empty.arrays
+    assert book_kernels.top_volume(0, int(Side.BID), levels, e.levels, e.meta) == 0
 
 
 def test_negative_depth_is_rejected() -> None:
