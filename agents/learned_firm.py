@@ -71,6 +71,7 @@ from market.orders import Side
 
 if TYPE_CHECKING:
     from agents.view import MarketView
+    from market.config import MarketConfig
 
 FIRM_FEATURES = (
     "allowances",
@@ -98,21 +99,33 @@ FIRM_FEATURES = (
 )
 
 
-def yearly_emissions_scale(view: MarketView) -> float:
-    """A typical firm's yearly emissions (t): the quantity scale of observations."""
-    ent, cfg = view.enterprises, view.config
+def observation_scales(
+    cfg: MarketConfig,
+    capacity: np.ndarray,
+    initial_emission_rate: np.ndarray,
+    baseline_emissions: np.ndarray,
+    initial_coins: np.ndarray,
+) -> tuple[float, float]:
+    """The quantity and coin scales of a market's observations, from its firms at the start.
+
+    Returns:
+        A typical firm's yearly emissions (t) and its coins: its starting coins or a year's
+        revenue at capacity.
+    """
     if cfg.production:
-        per_firm = ent.capacity * ent.initial_emission_rate * cfg.steps_per_year
+        per_firm = capacity * initial_emission_rate * cfg.steps_per_year
     else:
-        per_firm = ent.baseline_emissions
-    return max(float(np.mean(per_firm)), 1.0)
+        per_firm = baseline_emissions
+    revenue = cfg.output_price * float(capacity.mean()) * cfg.steps_per_year
+    coins = max(float(np.mean(initial_coins)), revenue if cfg.production else 0.0, 1.0)
+    return max(float(np.mean(per_firm)), 1.0), coins
 
 
-def coin_scale(view: MarketView) -> float:
-    """A typical firm's coins: its starting coins or a year's revenue at capacity."""
-    cfg, ent = view.config, view.enterprises
-    revenue = cfg.output_price * float(ent.capacity.mean()) * cfg.steps_per_year
-    return max(float(np.mean(view.initial_coins)), revenue if cfg.production else 0.0, 1.0)
+def market_scales(view: MarketView) -> tuple[float, float]:
+    """:func:`observation_scales` of the market ``view`` shows."""
+    ent = view.enterprises
+    return observation_scales(view.config, ent.capacity, ent.initial_emission_rate,
+                              ent.baseline_emissions, view.initial_coins)  # fmt: skip
 
 
 def firm_observations(view: MarketView, firms: np.ndarray) -> np.ndarray:
@@ -123,8 +136,7 @@ def firm_observations(view: MarketView, firms: np.ndarray) -> np.ndarray:
     book_top = np.array([_tick(book.best_bid()), _tick(book.last_price), *volume], dtype=np.int64)
     scales = np.array(
         [
-            yearly_emissions_scale(view),
-            coin_scale(view),
+            *market_scales(view),
             cfg.steps_per_year,
             view.year / cfg.years,
             cfg.max_orders,
@@ -196,6 +208,17 @@ def clip_actions(actions: np.ndarray, n_firms: int) -> np.ndarray:
     return np.clip(np.asarray(actions, dtype=float).reshape(n_firms, ACTION_SIZE), -1.0, 1.0)
 
 
+def count_corrections(counts: np.ndarray, clipped: np.ndarray) -> None:
+    """Add a round's decisions to ``counts``: per action the firms it corrects, then the firms.
+
+    Args:
+        counts: shape ``(ACTION_SIZE + 1,)``, int64, changed in place.
+        clipped: the round's actions, ``(k, ACTION_SIZE)`` (:func:`clip_actions`).
+    """
+    counts[:ACTION_SIZE] += corrections(clipped).sum(axis=0)
+    counts[ACTION_SIZE] += len(clipped)
+
+
 SHIPPED_ENTERPRISES = POLICY_DIR / "enterprises-paper.zip"
 
 
@@ -215,8 +238,9 @@ class LearnedBehaviour(RuleBased):
 
     Attributes:
         next_actions: the actions for the coming round, shape ``(k, ACTION_SIZE)``.
-        corrected: firm-rounds in which each action departed from the rule, shape
-            ``(ACTION_SIZE,)``, out of ``decided`` firm-rounds (a trained policy only).
+        counts: firm-rounds in which each action departed from the rule, then the firm-rounds
+            decided (a trained policy only, :func:`count_corrections`), shape
+            ``(ACTION_SIZE + 1,)``; a batch's lane keeps them in a row of its arrays.
     """
 
     name = "learned"
@@ -225,8 +249,17 @@ class LearnedBehaviour(RuleBased):
         super().__init__(max_quantity=MAX_QUANTITY)
         self.network = network
         self.next_actions: np.ndarray | None = None
-        self.corrected = np.zeros(ACTION_SIZE, dtype=np.int64)
-        self.decided = 0
+        self.counts = np.zeros(ACTION_SIZE + 1, dtype=np.int64)
+
+    @property
+    def corrected(self) -> np.ndarray:
+        """Firm-rounds in which each action departed from the rule, shape ``(ACTION_SIZE,)``."""
+        return self.counts[:ACTION_SIZE]
+
+    @property
+    def decided(self) -> int:
+        """Firm-rounds the policy decided."""
+        return int(self.counts[ACTION_SIZE])
 
     def set_actions(self, actions: np.ndarray) -> None:
         """Actions for the next round, one row per firm holding the behaviour (training)."""
@@ -238,8 +271,7 @@ class LearnedBehaviour(RuleBased):
             return
         self.next_actions = self.network.act(firm_observations(view, firms))
         if view.running:
-            self.corrected += corrections(clip_actions(self.next_actions, len(firms))).sum(axis=0)
-            self.decided += len(firms)
+            count_corrections(self.counts, clip_actions(self.next_actions, len(firms)))
 
     def current_actions(self, firms: np.ndarray) -> np.ndarray:
         """The round's actions of ``firms``, clipped, shape ``(k, ACTION_SIZE)``.

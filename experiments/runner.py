@@ -148,7 +148,8 @@ def run_points(batch: RunBatch) -> list[RunResult]:
 
     Lane i of a :class:`~model.batch.MarketBatch` plays exactly what its market plays alone
     (``tests/model/test_batch.py``). Markets whose firms hold a behaviour that is not compiled
-    (learned firms) cannot play in a batch, so their runs play one by one.
+    (learned firms driven by a training env) cannot play in a batch, so their runs play one by
+    one.
     """
     first = batch.runs[0]
     scenario = parse_scenario(first.scenario_data, first.scenario, first.params)

@@ -25,7 +25,7 @@ from agents.registry import POLICIES
 from learning.seeds import evaluation_seeds
 from market import metrics
 from model import CarbonMarket, load_scenario
-from model.batch import MarketBatch, batchable
+from model.batch import MarketBatch, batchable, holds_learned_firms
 from model.episode import run_episode
 
 METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
@@ -149,7 +149,7 @@ def collect_runs(
 
     The seeds of one policy and coefficient play as one batch of markets
     (:class:`model.batch.MarketBatch`: each lane exactly its market alone); markets with
-    learned firms, which play round by round, one after another.
+    learned firms play one after another, each with its crossover replay (:func:`run_policy`).
     """
     coefficients = list(coefficients)
     seeds = evaluation_seeds(n_seeds)
@@ -158,7 +158,8 @@ def collect_runs(
     with tqdm(total=len(jobs) * n_seeds, disable=not progress, unit="run", desc="evaluate") as bar:
         for policy, c in jobs:
             setting = {**overrides, "policy": policy, "climate_coefficient": c}
-            if not batchable(load_scenario(scenario, **setting)):
+            loaded = load_scenario(scenario, **setting)
+            if not batchable(loaded) or holds_learned_firms(loaded):
                 for seed in seeds:
                     rows.append(run_policy(scenario, policy, seed, c, **overrides))
                     bar.update()

@@ -32,10 +32,11 @@ from market.config import ScenarioError
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
-from model.behaviour_groups import lane_groups
+from model.behaviour_groups import lane_groups, learned_groups
 from model.carbon_market import CarbonMarket
 from model.lane_records import LaneRecords
 from model.lane_start import LaneStart, start_lanes
+from model.learned_lanes import LearnedLanes
 from model.round_kernel import OUTPUT_PRICE, params_of, play_rounds
 from model.scheduled_lanes import ScheduledLanes
 from model.validation import load_scenario
@@ -45,7 +46,7 @@ from model.year_kernels import close_years, empty_years, settle_lanes
 ROUNDS_PER_CALL = 10
 
 #: The behaviours a batch can play (compiled: ``model.behaviour_groups.COMPILED_BEHAVIOURS``).
-BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based")
+BATCHABLE_BEHAVIOURS = ("zi-c", "zi-u", "truthful", "rule-based", "learned")
 
 
 @contextmanager
@@ -69,15 +70,26 @@ def collector_paused() -> Iterator[None]:
 
 
 def batchable(scenario: Scenario) -> bool:
-    """Whether markets of ``scenario`` can play in a batch: every firm's behaviour compiled."""
-    named = (
-        [firm.behaviour for firm in scenario.firms]
-        if scenario.firms is not None
-        else [scenario.generator.behaviour]
-    )
-    return scenario.market.learned_share == 0 and all(
-        name in BATCHABLE_BEHAVIOURS for name in named
-    )
+    """Whether markets of ``scenario`` can play in a batch: every firm's behaviour compiled.
+
+    Learned firms play in a batch when they act through a trained policy (a training env
+    drives its market's learned firms itself).
+    """
+    if holds_learned_firms(scenario) and not scenario.market.enterprise_policy:
+        return False
+    return all(name in BATCHABLE_BEHAVIOURS for name in _named_behaviours(scenario))
+
+
+def holds_learned_firms(scenario: Scenario) -> bool:
+    """Whether markets of ``scenario`` hold learned firms (named, or drawn by their share)."""
+    return scenario.market.learned_share > 0 or "learned" in _named_behaviours(scenario)
+
+
+def _named_behaviours(scenario: Scenario) -> list[str]:
+    """The behaviours the scenario's firm table or generator names."""
+    if scenario.firms is not None:
+        return [firm.behaviour for firm in scenario.firms]
+    return [scenario.generator.behaviour]
 
 
 class MarketBatch:
@@ -231,6 +243,10 @@ class Block:
         )
         self._clock = (0, 0, 0, False)  # Mesa's steps, the year, its round, whether it ended
         self.running = True
+        # Learned firms choose each round's actions after the round before (the first here).
+        self._learned = LearnedLanes(starts, self._lane_groups[-1])
+        if self._learned:
+            self._learned.act(arrays, self._params, 0, True)
         # Textbook markets measure their allocative efficiency around the year's trading.
         self._textbook = [self.market(b) for b, c in enumerate(configs) if not c.production]
 
@@ -254,6 +270,8 @@ class Block:
         market.run.allocations, market.run.auctions = self._allocations[b], self._auctions[b]
         market.steps, market.year, market.round_in_year, market.year_ended = self._clock
         market.running = self.running
+        for behaviour, _ in learned_groups(market.behaviour_groups()):
+            behaviour.counts = self._learned.counts[b]  # the lane's decisions, counted here
         self._records.attach(b, market)
         self._built.append(market)
         return market
@@ -283,7 +301,11 @@ class Block:
         cfg, arrays = self.config, self.arrays
         book, played = arrays.book, 0
         while played < cfg.steps_per_year:
-            rounds = self._rounds_with_room(cfg.steps_per_year - played)
+            # learned firms observe after every round, so their lanes play one at a time
+            left = 1 if self._learned else cfg.steps_per_year - played
+            rounds = self._rounds_with_room(left)
+            if played and self._learned:
+                self._learned.act(arrays, self._params, first + played, True)
             play_rounds(
                 first + played,
                 rounds,
@@ -309,6 +331,8 @@ class Block:
         for market in self._built:
             market.closed_year()
         self._records.record(steps, year, self.market)
+        if self._learned:
+            self._learned.act(arrays, self._params, steps, self.running)
 
     def _rounds_with_room(self, left: int) -> int:
         """How many of the ``left`` rounds to play in one call, the trade arrays grown for them.

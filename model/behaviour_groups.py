@@ -37,6 +37,22 @@ COMPILED_BEHAVIOURS: dict[type[Behaviour], int] = {
 Group = tuple[Behaviour, np.ndarray]
 
 
+def with_learned_share(
+    names: Sequence[str], learned_share: float, rng: np.random.Generator
+) -> list[str]:
+    """The firms' behaviour names with ``learned_share`` of them made learned, drawn by ``rng``.
+
+    The draw (one permutation of the firms, when the share is positive) is the market's, right
+    after its firms are drawn, so a market and a batch's lane of the same seed agree.
+    """
+    names = list(names)
+    if learned_share > 0:
+        n_learned = int(np.floor(learned_share * len(names) + 0.5))
+        for index in rng.permutation(len(names))[:n_learned]:
+            names[index] = "learned"
+    return names
+
+
 def group_firms(behaviours: Sequence[Behaviour]) -> list[Group]:
     """The groups of firms holding ``behaviours`` (firm i the i-th), in first-seen order."""
     groups: dict[Behaviour, list[int]] = {}

@@ -48,7 +48,12 @@ from market.orders import OrderRejected, Side, as_integer
 from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import EpisodeShocks, draw_shocks, episode_scenario
-from model.behaviour_groups import compiled_groups, group_firms, learned_groups
+from model.behaviour_groups import (
+    compiled_groups,
+    group_firms,
+    learned_groups,
+    with_learned_share,
+)
 from model.compliance_year import ComplianceYear
 from model.datacollection import Ledger, MarketDataCollector
 from model.efficiency import EfficiencyTracker
@@ -195,11 +200,7 @@ class CarbonMarket(ComplianceYear, PythonPhases, mesa.Model):
 
         With ``learned_share`` a seeded draw makes that share of the firms learned.
         """
-        names = list(table.behaviour)
-        if self.config.learned_share > 0:
-            n_learned = int(np.floor(self.config.learned_share * len(names) + 0.5))
-            for index in self.rng.permutation(len(names))[:n_learned]:
-                names[index] = "learned"
+        names = with_learned_share(table.behaviour, self.config.learned_share, self.rng)
         shared = {name: make_behaviour(name, self.config) for name in dict.fromkeys(names)}
         return [shared[name] for name in names]
 

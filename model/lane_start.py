@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.learned_firm import observation_scales
+from agents.network import PolicyNetwork
 from agents.policies import Policy
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
 from market.accounts import COINS
@@ -28,11 +30,15 @@ from market.random_kernels import export_state
 from market.scenario import Scenario
 from market.shocks import EpisodeShocks, episode_scenario
 from market.tallies import REMAINING
-from model.behaviour_groups import compiled_groups, group_firms
+from model.behaviour_groups import compiled_groups, group_firms, with_learned_share
 
 COMPILED_ONLY = (
-    "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, rule-based); "
-    "play other markets one by one"
+    "behaviour: a batch plays compiled behaviours only (zi-c, zi-u, truthful, rule-based, "
+    "learned); play other markets one by one"
+)
+DRIVEN_FROM_OUTSIDE = (
+    "market.enterprise_policy: a batch's learned firms act through a trained policy; name one "
+    "(a market whose learned firms a training env drives plays alone)"
 )
 
 
@@ -49,6 +55,9 @@ class LaneStart:
         policy: the government's policy (the batch reads its schedule, if it is one).
         groups: the firms' behaviour groups as the round kernel takes them
             (``model.behaviour_groups.compiled_groups``).
+        network: the learned firms' policy (None: the lane has no learned firm).
+        scales: the learned firms' observation scales, quantity and coins
+            (``agents.learned_firm.observation_scales``; None without learned firms).
     """
 
     loaded: Scenario
@@ -58,6 +67,8 @@ class LaneStart:
     budget: float
     policy: Policy
     groups: tuple[np.ndarray, ...]
+    network: PolicyNetwork | None = None
+    scales: tuple[float, float] | None = None
 
 
 def start_lanes(
@@ -82,36 +93,49 @@ def start_lanes(
             or a behaviour or policy name is unknown.
     """
     starts = []
-    # Per episode scenario (kept in the value, so its id stays its own): policy and groups.
-    made: dict[int, tuple[Scenario, Policy, tuple[np.ndarray, ...]]] = {}
+    # Per episode scenario (kept in the value, so its id stays its own): its policy; per
+    # scenario and the firms' behaviours (learned_share draws them per lane): the groups.
+    policies: dict[int, tuple[Scenario, Policy]] = {}
+    grouped: dict[tuple, tuple[Scenario, tuple[np.ndarray, ...], PolicyNetwork | None]] = {}
     for b, (loaded, seed, drawn) in enumerate(zip(scenarios, seeds, shocks, strict=True)):
         scenario = episode_scenario(loaded, drawn)
         cfg = scenario.market
         rng = np.random.default_rng(seed)  # as Mesa seeds the market's generator
         table, budget = episode_firms(scenario, drawn.research_ability_factor, rng)
+        names = with_learned_share(table.behaviour, cfg.learned_share, rng)
         arrays.accounts[b, COINS] = table.coins
         arrays.firms.start(b, cfg, table.capacity, table.research_ability,
                            table.emission_rate, table.baseline_emissions,
                            table.abatement_cost)  # fmt: skip
         arrays.rng[b] = export_state(rng)
         arrays.tallies[b, REMAINING] = budget
-        if id(scenario) not in made:
-            made[id(scenario)] = (scenario, *_policy_and_groups(scenario, table.behaviour))
-        _, policy, groups = made[id(scenario)]
-        starts.append(LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups))
+        if id(scenario) not in policies:
+            check_behaviour_names(scenario)
+            policies[id(scenario)] = (scenario, make_policy(scenario))
+        key = (id(scenario), *names)
+        if key not in grouped:
+            grouped[key] = (scenario, *_groups(cfg, names))
+        _, groups, network = grouped[key]
+        scales = None
+        if network is not None:
+            scales = observation_scales(cfg, table.capacity, table.emission_rate,
+                                        table.baseline_emissions, table.coins)  # fmt: skip
+        policy = policies[id(scenario)][1]
+        starts.append(
+            LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups, network, scales)
+        )
     return starts
 
 
-def _policy_and_groups(
-    scenario: Scenario, names: list[str]
-) -> tuple[Policy, tuple[np.ndarray, ...]]:
-    """The policy of an episode's scenario and its firms' compiled behaviour groups."""
-    cfg = scenario.market
-    if cfg.learned_share > 0:
-        raise ScenarioError(COMPILED_ONLY)
-    check_behaviour_names(scenario)
+def _groups(
+    cfg: MarketConfig, names: list[str]
+) -> tuple[tuple[np.ndarray, ...], PolicyNetwork | None]:
+    """The firms' compiled behaviour groups, and the policy of the learned ones (if any)."""
     shared = {name: make_behaviour(name, cfg) for name in dict.fromkeys(names)}
     groups = compiled_groups(group_firms([shared[name] for name in names]), len(names))
     if groups is None:
         raise ScenarioError(COMPILED_ONLY)
-    return make_policy(scenario), groups
+    learned = shared.get("learned")
+    if learned is not None and learned.network is None:
+        raise ScenarioError(DRIVEN_FROM_OUTSIDE)
+    return groups, None if learned is None else learned.network

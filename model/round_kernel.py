@@ -128,6 +128,14 @@ def _work(blocks):
                         ints[7], ints[8], ints[9], ints[10], slot[0], slot[1])  # fmt: skip
 
 
+#: The sight and the work arrays compiled apart for kernels with reference counting. The
+#: round kernels compile :func:`_sight` and :func:`_work` without it (``_nrt=False``); a kernel
+#: with it that called those compilations would release views it never held, and free the
+#: lanes' arrays under the batch.
+counted_sight = njit(error_model="numpy")(_sight.py_func)
+counted_work = njit(error_model="numpy")(_work.py_func)
+
+
 @njit(cache=True, error_model="numpy", _nrt=False)
 def play_round(b, groups, firm_arrays, acc, book_arrays, rng_state, params, tally, blocks,
                round_):  # fmt: skip

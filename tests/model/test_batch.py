@@ -125,9 +125,9 @@ def test_a_lanes_market_reads_the_same_whenever_it_is_first_read(policy):
             np.testing.assert_array_equal(lane.initial_coins, built.initial_coins)
 
 
-def test_a_batch_refuses_a_behaviour_written_in_python():
-    with pytest.raises(ScenarioError, match="a batch plays compiled behaviours only"):
-        MarketBatch("paper", [0, 1], learned_share=0.5)
+def test_a_batch_refuses_learned_firms_a_training_env_would_drive():
+    with pytest.raises(ScenarioError, match="a batch's learned firms act through a trained"):
+        MarketBatch("paper", [0, 1], learned_share=0.5, enterprise_policy="")
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -140,7 +140,7 @@ def test_building_and_playing_a_batch_leave_the_garbage_collector_as_they_found_
         batch.run()
         assert gc.isenabled() is enabled
         with pytest.raises(ScenarioError):
-            MarketBatch("paper", [0, 1], learned_share=0.5)
+            MarketBatch("paper", [0, 1], learned_share=0.5, enterprise_policy="")
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
