@@ -208,17 +208,22 @@ def clip_actions(actions: np.ndarray, n_firms: int) -> np.ndarray:
     return np.clip(np.asarray(actions, dtype=float).reshape(n_firms, ACTION_SIZE), -1.0, 1.0)
 
 
-def count_corrections(counts: np.ndarray, clipped: np.ndarray) -> None:
-    """Add a round's decisions to ``counts``: per action the firms it corrects, then the firms.
+def correction_counts(clipped: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per group of rows, the firms each action corrects the rule for, then the firms.
 
     Args:
-        counts: shape ``(ACTION_SIZE + 1,)``, int64, changed in place.
-        clipped: the round's actions, ``(k, ACTION_SIZE)`` (:func:`clip_actions`).
+        clipped: a round's actions, ``(k, ACTION_SIZE)`` (:func:`clip_actions`).
+        starts: the first row of each group, increasing, ``starts[0] == 0``.
+
+    Returns:
+        Shape ``(len(starts), ACTION_SIZE + 1)``, int64.
     """
-    counts[:ACTION_SIZE] += corrections(clipped).sum(axis=0)
-    counts[ACTION_SIZE] += len(clipped)
+    corrected = np.add.reduceat(corrections(clipped).astype(np.int64), starts, axis=0)
+    firms = np.diff(np.append(starts, len(clipped)))
+    return np.column_stack([corrected, firms])
 
 
+ONE_GROUP = np.zeros(1, dtype=np.int64)  # the rows of one behaviour's firms, one group
 SHIPPED_ENTERPRISES = POLICY_DIR / "enterprises-paper.zip"
 
 
@@ -239,7 +244,7 @@ class LearnedBehaviour(RuleBased):
     Attributes:
         next_actions: the actions for the coming round, shape ``(k, ACTION_SIZE)``.
         counts: firm-rounds in which each action departed from the rule, then the firm-rounds
-            decided (a trained policy only, :func:`count_corrections`), shape
+            decided (a trained policy only, :func:`correction_counts`), shape
             ``(ACTION_SIZE + 1,)``; a batch's lane keeps them in a row of its arrays.
     """
 
@@ -271,7 +276,8 @@ class LearnedBehaviour(RuleBased):
             return
         self.next_actions = self.network.act(firm_observations(view, firms))
         if view.running:
-            count_corrections(self.counts, clip_actions(self.next_actions, len(firms)))
+            clipped = clip_actions(self.next_actions, len(firms))
+            self.counts += correction_counts(clipped, ONE_GROUP)[0]
 
     def current_actions(self, firms: np.ndarray) -> np.ndarray:
         """The round's actions of ``firms``, clipped, shape ``(k, ACTION_SIZE)``.

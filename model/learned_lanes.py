@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from agents.learned_firm import clip_actions, count_corrections
+from agents.learned_firm import clip_actions, correction_counts
 from agents.learned_kernels import (
     ACTION_SIZE,
     ASK_VOLUME,
@@ -88,6 +88,20 @@ def observe_lane(b, firms, steps, scales, floats, acc, book_arrays, params, tall
             rk.counted_work(blocks), out)  # fmt: skip
 
 
+@njit(cache=True, error_model="numpy")
+def observe_lanes(lanes, firms, starts, steps, scales, floats, acc, book_arrays, params, tallies,
+                  blocks, out):  # fmt: skip
+    """:func:`observe_lane` for every learned lane, into the rows of ``out``.
+
+    Lane ``lanes[k]``'s learned firms are ``firms[starts[k]:starts[k + 1]]``, its rows of
+    ``out`` the same, its scales ``scales[k]``.
+    """
+    for k in range(lanes.size):
+        b, rows = lanes[k], slice(starts[k], starts[k + 1])
+        observe_lane(b, firms[rows], steps, scales[k], floats, acc, book_arrays, params[b],
+                     tallies[b], blocks, out[rows])  # fmt: skip
+
+
 class LearnedLanes:
     """The lanes of a block holding learned firms, and the actions the round kernel reads.
 
@@ -98,25 +112,33 @@ class LearnedLanes:
 
     Attributes:
         counts: per lane, the firm-rounds each action corrected the rule, then those decided
-            (``agents.learned_firm.count_corrections``), shape ``(lanes, ACTION_SIZE + 1)``.
+            (``agents.learned_firm.correction_counts``), shape ``(lanes, ACTION_SIZE + 1)``.
     """
 
     def __init__(self, starts: list[LaneStart], actions: np.ndarray) -> None:
         self.actions = actions
         self.counts = np.zeros((len(starts), ACTION_SIZE + 1), dtype=np.int64)
-        self.lanes = []
+        lanes, firms, scales, self._networks = [], [], [], []
         for b, start in enumerate(starts):
             if start.network is None:
                 continue
             codes, members, sizes, _, _ = start.groups
             g = int(np.flatnonzero(codes == LEARNED)[0])
-            firms = members[g, : sizes[g]].copy()
-            scales = np.array([*start.scales, start.config.max_orders], dtype=float)
-            out = np.empty((len(firms), N_FEATURES), dtype=np.float32)
-            self.lanes.append((b, firms, scales, start.network, out))
+            lanes.append(b)
+            firms.append(members[g, : sizes[g]])
+            scales.append([*start.scales, start.config.max_orders])
+            self._networks.append(start.network)
+        self.lanes = np.array(lanes, dtype=np.int64)
+        sizes = [len(f) for f in firms]
+        self._starts = np.cumsum([0, *sizes]).astype(np.int64)
+        self._firms = np.concatenate(firms).astype(np.int64) if firms else np.zeros(0, np.int64)
+        self._lane_of_row = np.repeat(self.lanes, sizes)
+        self._scales = np.array(scales, dtype=float).reshape(len(lanes), 3)
+        self._observations = np.empty((len(self._firms), N_FEATURES), dtype=np.float32)
+        self._actions = np.empty((len(self._firms), ACTION_SIZE))
 
     def __bool__(self) -> bool:
-        return bool(self.lanes)
+        return bool(self.lanes.size)
 
     def act(self, arrays: MarketArrays, params: np.ndarray, steps: int, running: bool) -> None:
         """Every learned lane's actions for the next round, from the lane after ``steps`` rounds.
@@ -127,12 +149,13 @@ class LearnedLanes:
             steps: rounds played so far.
             running: whether the episode goes on (decisions are counted only then).
         """
-        floats, acc = arrays.firms.floats, arrays.accounts
-        book_arrays, tallies, blocks = arrays.book.as_tuple(), arrays.tallies, arrays.scratch
-        for b, firms, scales, network, out in self.lanes:
-            observe_lane(b, firms, steps, scales, floats, acc, book_arrays, params[b],
-                         tallies[b], blocks, out)  # fmt: skip
-            clipped = clip_actions(network.act(out), len(firms))
-            self.actions[b, firms] = clipped
-            if running:
-                count_corrections(self.counts[b], clipped)
+        observed, chosen, starts = self._observations, self._actions, self._starts
+        observe_lanes(self.lanes, self._firms, starts, steps, self._scales, arrays.firms.floats,
+                      arrays.accounts, arrays.book.as_tuple(), params, arrays.tallies,
+                      arrays.scratch, observed)  # fmt: skip
+        for network, first, end in zip(self._networks, starts[:-1], starts[1:], strict=True):
+            chosen[first:end] = network.act(observed[first:end])  # each lane as alone
+        clipped = clip_actions(chosen, len(chosen))
+        self.actions[self._lane_of_row, self._firms] = clipped
+        if running:
+            self.counts[self.lanes] += correction_counts(clipped, starts[:-1])
