@@ -21,6 +21,12 @@ from market.book_kernels import FLOOR
 from market.tallies import EXPECTED
 from model.round_kernel import STEPS_PER_YEAR, YEARS, _sight
 
+#: What a lane's rules see (the round kernel's sight, one implementation) compiled apart for
+#: kernels with reference counting: the round kernels compile it without (``_nrt=False``),
+#: and a kernel that drops the sight's arrays must not call that compilation, or it frees
+#: the lanes' arrays.
+lane_sight = njit(error_model="numpy")(_sight.py_func)
+
 
 @njit(cache=True, error_model="numpy")
 def auction_lanes(lanes, supply, first, recycle, floats, acc, firm_info, meta, params, rng,
@@ -55,7 +61,7 @@ def auction_lanes(lanes, supply, first, recycle, floats, acc, firm_info, meta, p
         steps_per_year = np.int64(params[b, STEPS_PER_YEAR])
         rounds_left = steps_per_year - 1 - first % steps_per_year
         rounds_left_episode = steps_per_year * np.int64(params[b, YEARS]) - (first + 1)
-        sight = _sight(b, floats, acc, firm_info, meta, params[b], rounds_left,
+        sight = lane_sight(b, floats, acc, firm_info, meta, params[b], rounds_left,
                        rounds_left_episode, tallies[b, EXPECTED])  # fmt: skip
         bidders, prices = auction_bids(sight, supply[j])
         reserve = np.int64(meta[b, FLOOR])

@@ -9,6 +9,8 @@ for every ``supply_split``, and no lane's market is built to play the year.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,17 @@ def test_a_supply_rule_lanes_market_read_mid_run_plays_on_as_alone(overrides):
         single = alone("paper", seed, years=3, **overrides)
         assert_same(lane, single)
         assert_same_government(lane, single)
+
+
+def test_a_years_auction_over_lanes_leaves_the_lanes_arrays_referenced_as_before():
+    # The auction kernel's sight views the lanes' arrays; a sight compiled without reference
+    # counting (as the round kernels compile theirs) would release views it never held and
+    # free the arrays under the batch. Played after a market alone, as a sweep would.
+    alone("paper", 0, years=1)
+    batch = MarketBatch("paper", [1, 2, 3], years=2, policy="auction")
+    arrays = batch.blocks[0].arrays
+    viewed = (arrays.accounts, arrays.firms.floats, arrays.book.firm_info)
+    held = [sys.getrefcount(array) for array in viewed]
+    batch.play_year()
+    assert [sys.getrefcount(array) for array in viewed] == held
+    assert batch.markets[0].run.auctions[0].sold > 0
