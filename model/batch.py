@@ -34,6 +34,7 @@ from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
 from model.behaviour_groups import lane_groups
+from model.benchmark_lanes import BenchmarkLanes
 from model.carbon_market import CarbonMarket
 from model.lane_allocations import LaneYear, apply_allocations
 from model.lane_records import LaneRecords
@@ -227,7 +228,12 @@ class Block:
         self._records = LaneRecords(arrays, [start.config for start in starts], cfg.years)
         self._scheduled = ScheduledLanes.of(starts, n_firms)
         self._supply = SupplyLanes.of(starts)
-        in_arrays = {*self._scheduled.lanes.tolist(), *self._supply.lanes.tolist()}
+        self._benchmark = BenchmarkLanes.of(starts, n_firms)
+        in_arrays = {
+            b
+            for lanes in (self._scheduled, self._supply, self._benchmark)
+            for b in lanes.lanes.tolist()
+        }
         self._decide_in_python = sorted(set(range(len(starts))) - in_arrays)
         configs = [start.config for start in starts]
         self._settle_rules = (
@@ -292,6 +298,8 @@ class Block:
             self._apply(self._scheduled.allocate(year, self.arrays), first)
         if self._supply.lanes.size:
             self._apply(self._supply.allocate(year, self.arrays, self._year_table), first)
+        if self._benchmark.lanes.size:
+            self._apply(self._benchmark.allocate(year, self.arrays), first)
         for b in self._decide_in_python:
             self.market(b).start_year()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.policies import Policy
+from agents.policies import EUBenchmark, Policy, sector_codes
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
 from market.accounts import COINS
 from market.config import MarketConfig, ScenarioError
@@ -49,6 +49,8 @@ class LaneStart:
         policy: the government's policy (the batch reads its schedule, if it is one).
         groups: the firms' behaviour groups as the round kernel takes them
             (``model.behaviour_groups.compiled_groups``).
+        sectors: the firms' sectors as codes (``agents.policies.sector_codes``), for a
+            policy that allocates by sector (``eu-benchmark``); None for the others.
     """
 
     loaded: Scenario
@@ -58,6 +60,7 @@ class LaneStart:
     budget: float
     policy: Policy
     groups: tuple[np.ndarray, ...]
+    sectors: np.ndarray | None = None
 
 
 def start_lanes(
@@ -98,7 +101,8 @@ def start_lanes(
         if id(scenario) not in made:
             made[id(scenario)] = (scenario, *_policy_and_groups(scenario, table.behaviour))
         _, policy, groups = made[id(scenario)]
-        starts.append(LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups))
+        sectors = sector_codes(table.sector) if isinstance(policy, EUBenchmark) else None
+        starts.append(LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups, sectors))
     return starts
 
 

@@ -1,7 +1,8 @@
 """Lanes under a supply rule, and lanes that auction, play as their markets alone, unbuilt.
 
-msr, price-collar and price-target decide every lane's release in one kernel call a year and
-the call auction runs over the lanes (``model.supply_lanes``, ``model.lane_allocations``):
+msr, price-collar and price-target decide every lane's release in one kernel call a year
+(``model.supply_lanes``), eu-benchmark its lanes' allocations too (``model.benchmark_lanes``),
+and the call auction runs over the lanes (``model.lane_allocations``):
 lane i still plays exactly what ``CarbonMarket(seed=s_i)`` plays alone (the ledger, every
 year's record, the final accounts, what each auction sold and raised, the rule's reserve),
 for every ``supply_split``, and no lane's market is built to play the year.
@@ -83,9 +84,17 @@ def test_sixty_four_shuffled_supply_rule_lanes_play_as_alone(scenario, policy):
     check(scenario, seeds, policy=policy, **ACTIVE[policy])
 
 
+@pytest.mark.parametrize("scenario", [*SCENARIOS, "eu-shocks"])
+@pytest.mark.parametrize("size", [1, 7, 64])
+def test_an_eu_benchmark_lane_plays_as_its_market_alone(scenario, size):
+    seeds = np.random.default_rng(3).permutation(64).tolist()[:size]
+    check(scenario, seeds, policy="eu-benchmark")
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
+        {"policy": "eu-benchmark", "auction_share": 0.3, "recycling": "kept"},
         {"policy": "auction"},
         {"policy": "flat-grandfathering", "auction_share": 0.4},
         {"policy": "msr", "supply_split": "size", "auction_share": 0.5} | ACTIVE["msr"],
@@ -104,6 +113,7 @@ def test_a_lane_that_auctions_plays_as_alone(overrides):
         {"policy": "price-target", "supply_split": "benchmarking"},
         {"policy": "auction"},
         {"policy": "flat-size", "auction_share": 0.3},
+        {"policy": "eu-benchmark"},
     ],
 )
 def test_a_batch_under_a_kernel_policy_builds_no_market_to_play(monkeypatch, overrides):
