@@ -9,9 +9,9 @@ collector) is built only when Python must decide for it or someone reads it
 (:meth:`Block.market`), over the lane as it then stands. So a lane plays exactly the
 trajectory ``CarbonMarket(scenario, seed=s)`` plays alone, whatever the batch size, the
 lane's position in it or when its market is first read. A year is: every market's
-allocation (the scheduled policies' and the supply rules' in one call each, applied to all
-their lanes as arrays with the call auction of those that auction; the others by their
-government in Python), every round of every lane in one kernel call per
+allocation (the scheduled policies', the supply rules' and eu-benchmark's in one call each,
+applied to all their lanes as arrays with the call auction of those that auction; the
+others by their government in Python), every round of every lane in one kernel call per
 set of arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its
 year's record and its measures, each one call or array operation for all lanes. The data
 collector records each year's end, not each round.
@@ -195,7 +195,7 @@ class Block:
 
     Every lane's rules, table of years and round records are rows of the block's own arrays.
     A lane's :class:`CarbonMarket` is built only when it is needed (:meth:`market`): when
-    Python decides for it (its policy is neither a schedule nor a supply rule, it measures a
+    Python decides for it (its policy is not one the kernels decide, it measures a
     textbook efficiency) or someone reads it; it is built as it would be alone and then given
     the lane as it stands, so it reads and plays on exactly as that market would.
 
@@ -286,7 +286,7 @@ class Block:
         market.run.auction_revenue, market.run.recycled = self._revenue[:, b].tolist()
 
     def start_year(self, year: int) -> None:
-        """Every lane's allocation of ``year``: the scheduled policies' and supply rules' as arrays.
+        """Every lane's allocation of ``year``, as arrays for the policies the kernels decide.
 
         Their lanes' allocations are decided in one call each and applied to all of them at
         once, the call auction of those that auction included (``model.lane_allocations``);

@@ -2,7 +2,7 @@
 
 A lane of a batch plays from the batch's arrays; what its :class:`model.CarbonMarket` adds
 (the Mesa agents, the government, the view, the data collector) is needed only where Python
-decides for the lane (a policy that is neither a schedule nor a supply rule, a textbook
+decides for the lane (a policy the kernels do not decide, a textbook
 market's efficiency) or when someone reads the market. :func:`start_lanes` writes into each
 lane what building ``CarbonMarket(scenario, seed=s)`` into it writes (the firms drawn with
 the seed's generator, their coins, the generator's state after the draws, the budget) and
