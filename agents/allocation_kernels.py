@@ -32,6 +32,8 @@ BY_EMISSIONS, BY_OUTPUT_PER_EMISSION, BY_CAPACITY = 0, 1, 2
 LAST_EMISSIONS, CAPACITY, RATE = range(3)
 #: The firms' columns the ranking rules read, by name (``market.enterprises``), in row order.
 RANKED_COLUMNS = ("last_year_emissions", "capacity", "emission_rate")
+#: The firms' columns :func:`benchmark_allocations` reads, by name, in row order.
+BENCHMARK_COLUMNS = ("capacity", "emission_rate", "last_year_output")
 
 
 @njit(cache=True)
@@ -165,4 +167,84 @@ def scheduled_allocations(year, shares, splits, keys, by_rank, budget, remaining
                 key = f[CAPACITY].copy()
             weights = rank_weights(key, by_rank[b])
         free[b] = split(to_firms, weights)
+    return free, auctioned, green
+
+
+@njit(cache=True)
+def sector_benchmarks(sector, emission_rate, percentile):
+    """Each firm's benchmark: the mean emission rate of its sector's cleanest ``percentile`` %.
+
+    Args:
+        sector: each firm's sector as a code from 0, shape ``(n,)`` (int64).
+        emission_rate: each firm's emission rate (t per unit output), shape ``(n,)``.
+        percentile: the share of each sector's firms the benchmark averages (percent, > 0).
+
+    Returns:
+        The benchmark of each firm's sector (t per unit output), shape ``(n,)``.
+    """
+    n = sector.size
+    out = np.empty(n)
+    for s in range(sector.max() + 1 if n else 0):
+        members = np.flatnonzero(sector == s)
+        if not members.size:
+            continue
+        rates = np.sort(emission_rate[members])
+        best = max(1, int(np.ceil(members.size * percentile / 100)))
+        mean = pairwise_sum(rates[:best]) / best
+        for i in members:
+            out[i] = mean
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def benchmark_allocations(year, years, reduction, percentile, rounds, budget, remaining,
+                          max_release, green_share, sectors, columns):  # fmt: skip
+    """Every lane's EU-style allocation: a linearly falling cap, benchmark x activity free.
+
+    The cap of year y is ``1 - reduction x y`` of the caps' sum; a firm's free allocation is
+    its sector's benchmark (:func:`sector_benchmarks`) times its activity (last year's
+    output; in the first year capacity x rounds), scaled down if the firms' part falls
+    short of it; the rest of the firms' part is auctioned.
+
+    Args:
+        year: the year (0-based), the same in every lane.
+        years: the episode's years.
+        reduction: each lane's linear reduction factor, shape ``(lanes,)``.
+        percentile: each lane's benchmark percentile, shape ``(lanes,)``.
+        rounds: each lane's rounds a year, shape ``(lanes,)``.
+        budget: each lane's episode budget, shape ``(lanes,)``.
+        remaining: what remains of each lane's budget, shape ``(lanes,)``.
+        max_release: each lane's largest share of its budget a year may release.
+        green_share: each lane's share of a release that becomes green projects.
+        sectors: each lane's firms' sector codes, shape ``(lanes, n)`` (int64).
+        columns: each lane's firms' capacity, emission rate and last year's output,
+            shape ``(lanes, 3, n)`` (:data:`BENCHMARK_COLUMNS`).
+
+    Returns:
+        ``(free, auctioned, green)``: free allowances per lane and firm ``(lanes, n)``,
+        allowances to auction and green projects per lane ``(lanes,)``.
+    """
+    lanes, n = sectors.shape
+    free = np.zeros((lanes, n))
+    auctioned = np.zeros(lanes, dtype=np.int64)
+    green = np.zeros(lanes, dtype=np.int64)
+    factors = np.empty(years)
+    wanted = np.empty(n)
+    for b in range(lanes):
+        for y in range(years):
+            factors[y] = 1.0 - reduction[b] * y
+        share = factors[year] / pairwise_sum(factors)
+        to_firms, green[b] = release_for(
+            share, budget[b], remaining[b], max_release[b], green_share[b]
+        )
+        f = columns[b]
+        bench = sector_benchmarks(sectors[b], f[1], percentile[b])
+        for i in range(n):
+            activity = f[0, i] * rounds[b] if year == 0 else f[2, i]
+            wanted[i] = bench[i] * activity
+        total = pairwise_sum(wanted)
+        correction = min(1.0, to_firms / total) if total > 0 else 0.0
+        for i in range(n):
+            free[b, i] = math.floor(wanted[i] * correction + 1e-9)
+        auctioned[b] = int(to_firms - pairwise_sum(free[b]))
     return free, auctioned, green

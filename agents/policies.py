@@ -239,25 +239,36 @@ class EUBenchmark(Policy):
     def benchmarks(self, view: MarketView) -> np.ndarray:
         """Benchmark emission rate per firm (t per unit output), from its sector's best firms."""
         ent = view.enterprises
-        out = np.empty(ent.n)
-        for sector in np.unique(ent.sector):
-            members = np.flatnonzero(ent.sector == sector)
-            rates = np.sort(ent.emission_rate[members])
-            best = max(1, int(np.ceil(len(rates) * self.config.benchmark_percentile / 100)))
-            out[members] = rates[:best].mean()
-        return out
+        return kernels.sector_benchmarks(
+            sector_codes(ent.sector), ent.emission_rate, self.config.benchmark_percentile
+        )
 
     def allocate(self, view: MarketView) -> Allocation:
-        """Cap by the linear reduction factor; benchmark free allocation; auction the rest."""
-        cfg, ent = view.config, view.enterprises
-        factors = 1.0 - self.config.linear_reduction_factor * np.arange(cfg.years)
-        to_firms, green = self.release_for(view, factors[view.year] / factors.sum())
-        first_year = view.year == 0
-        activity = ent.capacity * cfg.steps_per_year if first_year else ent.last_year_output
-        wanted = self.benchmarks(view) * activity
-        correction = min(1.0, to_firms / wanted.sum()) if wanted.sum() > 0 else 0.0
-        free = np.floor(wanted * correction + 1e-9)
-        return Allocation(free, auctioned=int(to_firms - free.sum()), green_projects=green)
+        """Cap by the linear reduction factor; benchmark free allocation; auction the rest.
+
+        The batch's kernel (:func:`agents.allocation_kernels.benchmark_allocations`) on one
+        market.
+        """
+        cfg, ent, gov = view.config, view.enterprises, self.config
+        free, auctioned, green = kernels.benchmark_allocations(
+            view.year,
+            cfg.years,
+            np.array([gov.linear_reduction_factor]),
+            np.array([gov.benchmark_percentile]),
+            np.array([cfg.steps_per_year]),
+            np.array([float(view.budget)]),
+            np.array([float(view.remaining_budget)]),
+            np.array([cfg.max_release_share]),
+            np.array([cfg.green_share]),
+            sector_codes(ent.sector)[None],
+            np.stack([getattr(ent, name) for name in kernels.BENCHMARK_COLUMNS])[None],
+        )
+        return Allocation(free[0], auctioned=int(auctioned[0]), green_projects=int(green[0]))
+
+
+def sector_codes(sector: np.ndarray) -> np.ndarray:
+    """Each firm's sector label as a code from 0 (the labels' sorted order), int64."""
+    return np.unique(sector, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 class ScenarioAllocation(Policy):

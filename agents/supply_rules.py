@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents import supply_kernels as kernels
+from agents.allocation_kernels import RANKED_COLUMNS
 from agents.decisions import Allocation
-from agents.policies import ALLOCATION_RULES, Policy, rule_shares, split
+from agents.policies import ALLOCATION_RULES, Policy
 
 if TYPE_CHECKING:
     from agents.view import MarketView
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
 #: The EU ETS stationary cap of 2021 (allowances), the scale of the MSR's thresholds
 #: (EC, "Emissions cap and allowances"; ``reference/domain.md``).
-EU_CAP_2021 = 1_571_583_007
+EU_CAP_2021 = kernels.EU_CAP_2021
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,11 @@ class ReserveRule:
         release: allowances released from the reserve in such a year (100 M).
     """
 
-    upper: float = 833_000_000
-    buffer_top: float = 1_096_000_000
-    intake_rate: float = 0.24
-    lower: float = 400_000_000
-    release: float = 100_000_000
+    upper: float = kernels.EU_UPPER
+    buffer_top: float = kernels.EU_BUFFER_TOP
+    intake_rate: float = kernels.EU_INTAKE_RATE
+    lower: float = kernels.EU_LOWER
+    release: float = kernels.EU_RELEASE
 
     def scaled(self, factor: float) -> ReserveRule:
         """The rule with every quantity times ``factor`` (the rate unchanged)."""
@@ -70,58 +72,94 @@ class ReserveRule:
 
     def intake(self, tnac: float) -> float:
         """Allowances withheld into the reserve for a year with ``tnac`` in circulation."""
-        if tnac > self.buffer_top:
-            return self.intake_rate * tnac
-        if tnac > self.upper:
-            return tnac - self.upper
-        return 0.0
+        return kernels.reserve_intake(float(tnac), self.upper, self.buffer_top, self.intake_rate)
 
     def outflow(self, tnac: float, reserve: float) -> float:
         """Allowances released from a reserve holding ``reserve`` for ``tnac`` in circulation."""
-        return min(self.release, reserve) if tnac < self.lower else 0.0
+        return kernels.reserve_outflow(float(tnac), float(reserve), self.lower, self.release)
 
 
 class SupplyRule(Policy):
-    """A policy that sets each year's release from what it observes; subclasses say how much.
+    """A policy that sets each year's release from what it observes; the kernels say how much.
 
     The release goes to the firms as ``government.supply_split`` says (the auction, or a
-    textbook allocation rule), green projects taking their share as under every policy.
+    textbook allocation rule), green projects taking their share as under every policy. The
+    rule and its arithmetic are ``agents.supply_kernels``' (the batch's too); the policy
+    holds its state (:data:`agents.supply_kernels.STATE`) in ``state``, an array a batch
+    may replace by its lane's row.
+
+    Attributes:
+        state: the rule's state, shape ``(len(agents.supply_kernels.STATE),)``.
     """
 
+    rule: int = kernels.MSR
+
+    def __init__(self, config: GovernmentConfig) -> None:
+        super().__init__(config)
+        self.state = np.zeros(len(kernels.STATE))
+
+    def params(self, price_ceiling: int) -> np.ndarray:
+        """The rule's parameters as the kernels read them (:data:`agents.supply_kernels.PARAMS`)."""
+        rules = [float(getattr(self.config, name)) for name in kernels.PARAMS[:-1]]
+        return np.array([*rules, float(price_ceiling)])  # the last: the market's ceiling
+
+    @property
+    def split_code(self) -> int:
+        """How the firms' part is given: ``AUCTION``, or the row of the textbook rules' shares."""
+        how = self.config.supply_split
+        return kernels.AUCTION if how == "auction" else ALLOCATION_RULES.index(how)
+
     def release_share(self, view: MarketView) -> float:
-        """This year's release as a share of the episode budget."""
-        raise NotImplementedError
+        """This year's release as a share of the episode budget (the rule's state moves)."""
+        return kernels.release_share(
+            self.rule,
+            self.params(view.config.price_ceiling),
+            self.state,
+            float(view.budget),
+            view.config.years,
+            float(view.accounts.total_allowances().sum()),
+            last_year_price(view),
+        )
 
     def allocate(self, view: MarketView) -> Allocation:
-        """Release :meth:`release_share` of the budget, split as ``supply_split`` says."""
-        to_firms, green = self.release_for(view, max(0.0, self.release_share(view)))
-        return self.split_release(view, to_firms, green)
+        """Release the rule's share of the budget, split as ``supply_split`` says.
 
-    def split_release(
-        self, view: MarketView, to_firms: float, green: int, price_floor: int | None = None
-    ) -> Allocation:
-        """The firms' part sold at auction or given free by the configured rule."""
-        how = self.config.supply_split
-        n = view.enterprises.n
-        if how == "auction":
-            return Allocation(np.zeros(n), int(to_firms), green, price_floor)
-        weights = rule_shares(view)[ALLOCATION_RULES.index(how)]
-        return Allocation(split(to_firms, weights), 0, green, price_floor)
+        The batch's kernel (:func:`agents.supply_kernels.supply_allocations`) on one market.
+        """
+        cfg, ent = view.config, view.enterprises
+        free, auctioned, green, floors = kernels.supply_allocations(
+            np.array([self.rule]),
+            self.params(cfg.price_ceiling)[None],
+            self.state[None],
+            np.array([float(view.budget)]),
+            cfg.years,
+            np.array([float(view.accounts.total_allowances().sum())]),
+            np.array([last_year_price(view)]),
+            np.array([view.price_floor]),
+            np.array([float(view.remaining_budget)]),
+            np.array([cfg.max_release_share]),
+            np.array([cfg.green_share]),
+            np.array([self.split_code]),
+            np.stack([getattr(ent, name) for name in RANKED_COLUMNS])[None],
+        )
+        floor = None if floors[0] < 0 else int(floors[0])
+        return Allocation(free[0], int(auctioned[0]), int(green[0]), floor)
 
 
 def last_year_price(view: MarketView) -> float:
     """Last year's average trade price (ticks); nan in the first year or after no trade."""
-    if not view.year_records:
-        return math.nan
-    return float(view.year_records[-1]["price"])
+    last = view.last_year_record
+    return math.nan if last is None else float(last["price"])
 
 
 class MarketStabilityReserve(SupplyRule):
     """The flat schedule with the EU's market stability reserve adjusting each year's release.
 
-    The TNAC is what the firms hold (free and escrowed) when the year's allocation is made:
-    what earlier years issued and nobody surrendered. Without banking every unused allowance
-    expires at settlement, so the TNAC is 0 and the reserve never takes anything in.
+    Each year the release is the flat share minus the intake plus the outflow
+    (:func:`agents.supply_kernels.msr_share`). The TNAC is what the firms hold (free and
+    escrowed) when the year's allocation is made: what earlier years issued and nobody
+    surrendered. Without banking every unused allowance expires at settlement, so the TNAC
+    is 0 and the reserve never takes anything in.
 
     Attributes:
         reserve: allowances held in the reserve now.
@@ -132,20 +170,16 @@ class MarketStabilityReserve(SupplyRule):
         "flat schedule with an EU-style market stability reserve: intake above the upper TNAC "
         "threshold, release below the lower one (thresholds scaled to the budget)"
     )
+    rule = kernels.MSR
 
-    def __init__(self, config: GovernmentConfig) -> None:
-        super().__init__(config)
-        self.reserve = 0.0
+    @property
+    def reserve(self) -> float:
+        """Allowances held in the reserve now."""
+        return float(self.state[kernels.RESERVE])
 
-    def release_share(self, view: MarketView) -> float:
-        """The flat share minus this year's intake plus this year's outflow."""
-        flat = view.budget / view.config.years
-        rule = ReserveRule().scaled(flat / EU_CAP_2021)
-        tnac = float(view.accounts.total_allowances().sum())
-        intake = min(rule.intake(tnac), flat)
-        outflow = rule.outflow(tnac, self.reserve)
-        self.reserve += intake - outflow
-        return (flat - intake + outflow) / view.budget
+    @reserve.setter
+    def reserve(self, value: float) -> None:
+        self.state[kernels.RESERVE] = value
 
 
 class PriceCollar(SupplyRule):
@@ -154,10 +188,11 @@ class PriceCollar(SupplyRule):
     ``ccr_share`` of the budget is held back from the flat schedule as the reserve; a year
     after one whose average price reached ``ccr_trigger_share`` of the price ceiling, the
     reserve releases up to ``ccr_share`` of a flat year's release. Every year's trading and
-    auction start from a floor of ``reserve_price_share`` of the ceiling.
+    auction start from a floor of ``reserve_price_share`` of the ceiling
+    (:func:`agents.supply_kernels.collar_share`).
 
     Attributes:
-        reserve: allowances left in the cost-containment reserve (a share of the budget).
+        reserve: allowances left in the cost-containment reserve (None before the first year).
     """
 
     name = "price-collar"
@@ -165,36 +200,29 @@ class PriceCollar(SupplyRule):
         "flat schedule with an auction reserve price and a cost-containment reserve released "
         "after a year priced above the trigger (RGGI, California)"
     )
+    rule = kernels.PRICE_COLLAR
 
     def __init__(self, config: GovernmentConfig) -> None:
         super().__init__(config)
-        self.reserve: float | None = None
+        self.state[kernels.RESERVE] = math.nan
 
-    def release_share(self, view: MarketView) -> float:
-        """The schedule's share, plus the reserve's release after a year at the trigger."""
-        cfg = self.config
-        if self.reserve is None:
-            self.reserve = cfg.ccr_share * view.budget
-        share = (1 - cfg.ccr_share) / view.config.years
-        price = last_year_price(view)
-        if not math.isnan(price) and price >= cfg.ccr_trigger_share * view.config.price_ceiling:
-            extra = min(self.reserve, cfg.ccr_share * view.budget / view.config.years)
-            self.reserve -= extra
-            share += extra / view.budget
-        return share
+    @property
+    def reserve(self) -> float | None:
+        """Allowances left in the reserve; None before the first year sets it."""
+        value = float(self.state[kernels.RESERVE])
+        return None if math.isnan(value) else value
 
-    def allocate(self, view: MarketView) -> Allocation:
-        """The year's release, with the reserve price as the year's floor."""
-        to_firms, green = self.release_for(view, self.release_share(view))
-        floor = math.floor(self.config.reserve_price_share * view.config.price_ceiling)
-        return self.split_release(view, to_firms, green, price_floor=max(floor, view.price_floor))
+    @reserve.setter
+    def reserve(self, value: float | None) -> None:
+        self.state[kernels.RESERVE] = math.nan if value is None else value
 
 
 class PriceTarget(SupplyRule):
     """Feedback on last year's price: release ``flat x (1 + gain x (p - target) / target)``.
 
     The target is ``target_price_share`` of the price ceiling. The first year, and a year
-    after one without trades, release the flat share.
+    after one without trades, release the flat share
+    (:func:`agents.supply_kernels.target_share`).
     """
 
     name = "price-target"
@@ -202,12 +230,4 @@ class PriceTarget(SupplyRule):
         "releases more after a year priced above a target price and less below "
         "(gain government.target_gain)"
     )
-
-    def release_share(self, view: MarketView) -> float:
-        """The flat share moved by the gain times last year's relative price gap."""
-        flat = 1.0 / view.config.years
-        price = last_year_price(view)
-        if math.isnan(price):
-            return flat
-        target = self.config.target_price_share * view.config.price_ceiling
-        return flat * max(0.0, 1.0 + self.config.target_gain * (price - target) / target)
+    rule = kernels.PRICE_TARGET

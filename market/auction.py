@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from market.random_kernels import permutation
 
@@ -39,6 +40,29 @@ class AuctionResult:
         return 0.0 if self.price is None else float(self.price * self.sold)
 
 
+@njit(cache=True)
+def clear_auction(bidders, prices, supply, n_firms, reserve, rng_state):
+    """Clear a uniform-price call auction of unit bids (the kernel of every market and lane).
+
+    Args: as :func:`uniform_price_auction`'s (``bidders`` and ``prices`` int64, ``supply``
+    >= 0); ``rng_state`` moves as the tie-breaking shuffle draws.
+
+    Returns:
+        ``(price, won)``: the clearing price (ticks; -1 if nothing sold) and the allowances
+        each firm won, int64 of shape ``(n_firms,)``.
+    """
+    valid = np.flatnonzero(prices >= reserve)
+    bidders, prices = bidders[valid], prices[valid]
+    shuffled = permutation(rng_state, np.arange(prices.size))
+    order = shuffled[np.argsort(-prices[shuffled], kind="mergesort")]
+    winners = order[: min(supply, order.size)]
+    won = np.zeros(n_firms, dtype=np.int64)
+    for k in range(winners.size):
+        won[bidders[winners[k]]] += 1
+    price = prices[winners[-1]] if winners.size else -1
+    return price, won
+
+
 def uniform_price_auction(
     bidders: np.ndarray,
     prices: np.ndarray,
@@ -47,7 +71,7 @@ def uniform_price_auction(
     reserve: int,
     rng_state: np.ndarray,
 ) -> AuctionResult:
-    """Clear a uniform-price call auction of unit bids.
+    """Clear a uniform-price call auction of unit bids (:func:`clear_auction`).
 
     Args:
         bidders: firm index of each unit bid, shape ``(b,)``.
@@ -64,11 +88,5 @@ def uniform_price_auction(
     if supply < 0:
         raise ValueError(f"supply: {supply} must be >= 0")
     bidders, prices = np.asarray(bidders, dtype=np.int64), np.asarray(prices, dtype=np.int64)
-    valid = prices >= reserve
-    bidders, prices = bidders[valid], prices[valid]
-    shuffled = permutation(rng_state, np.arange(len(prices)))
-    order = shuffled[np.argsort(-prices[shuffled], kind="stable")]
-    winners = order[:supply]
-    won = np.bincount(bidders[winners], minlength=n_firms).astype(np.int64)
-    price = int(prices[winners[-1]]) if len(winners) else None
-    return AuctionResult(price, won)
+    price, won = clear_auction(bidders, prices, int(supply), int(n_firms), int(reserve), rng_state)
+    return AuctionResult(None if price < 0 else int(price), won)

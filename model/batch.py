@@ -9,8 +9,9 @@ collector) is built only when Python must decide for it or someone reads it
 (:meth:`Block.market`), over the lane as it then stands. So a lane plays exactly the
 trajectory ``CarbonMarket(scenario, seed=s)`` plays alone, whatever the batch size, the
 lane's position in it or when its market is first read. A year is: every market's
-allocation (the scheduled policies' in one call and applied to all their lanes as arrays,
-the others by their government in Python), every round of every lane in one kernel call per
+allocation (the scheduled policies', the supply rules' and eu-benchmark's in one call each,
+applied to all their lanes as arrays with the call auction of those that auction; the
+others by their government in Python), every round of every lane in one kernel call per
 set of arrays (:func:`model.round_kernel.play_rounds`), then every lane's settlement, its
 year's record and its measures, each one call or array operation for all lanes. The data
 collector records each year's end, not each round.
@@ -27,18 +28,21 @@ from typing import Any
 import numpy as np
 
 from market.auction import AuctionResult
-from market.book_kernels import N_TRADES
+from market.book_kernels import FLOOR, N_TRADES
 from market.config import ScenarioError
 from market.lanes import MarketArrays
 from market.scenario import Scenario
 from market.shocks import draw_shocks
 from model.behaviour_groups import lane_groups, learned_groups
+from model.benchmark_lanes import BenchmarkLanes
 from model.carbon_market import CarbonMarket
+from model.lane_allocations import LaneYear, apply_allocations
 from model.lane_records import LaneRecords
 from model.lane_start import LaneStart, start_lanes
 from model.learned_lanes import LearnedLanes
 from model.round_kernel import OUTPUT_PRICE, params_of, play_rounds
 from model.scheduled_lanes import ScheduledLanes
+from model.supply_lanes import SupplyLanes
 from model.validation import load_scenario
 from model.year_kernels import close_years, empty_years, settle_lanes
 
@@ -203,7 +207,7 @@ class Block:
 
     Every lane's rules, table of years and round records are rows of the block's own arrays.
     A lane's :class:`CarbonMarket` is built only when it is needed (:meth:`market`): when
-    Python decides for it (its policy is not a schedule, its year auctions, it measures a
+    Python decides for it (its policy is not one the kernels decide, it measures a
     textbook efficiency) or someone reads it; it is built as it would be alone and then given
     the lane as it stands, so it reads and plays on exactly as that market would.
 
@@ -231,9 +235,18 @@ class Block:
         # What each lane's government has released, shared with its market once built.
         self._allocations: list[list[np.ndarray]] = [[] for _ in starts]
         self._auctions: list[list[AuctionResult]] = [[] for _ in starts]
+        self._revenue = np.zeros((2, len(starts)))  # the auctions' revenue, what was recycled
+        self._no_auction = AuctionResult(None, np.zeros(n_firms, dtype=np.int64))
         self._records = LaneRecords(arrays, [start.config for start in starts], cfg.years)
         self._scheduled = ScheduledLanes.of(starts, n_firms)
-        self._decide_in_python = sorted(set(range(len(starts))) - set(self._scheduled.lanes))
+        self._supply = SupplyLanes.of(starts)
+        self._benchmark = BenchmarkLanes.of(starts, n_firms)
+        in_arrays = {
+            b
+            for lanes in (self._scheduled, self._supply, self._benchmark)
+            for b in lanes.lanes.tolist()
+        }
+        self._decide_in_python = sorted(set(range(len(starts))) - in_arrays)
         configs = [start.config for start in starts]
         self._settle_rules = (
             np.array([c.penalty for c in configs], dtype=float),
@@ -268,6 +281,9 @@ class Block:
         market._kernel_arrays = market._lane_arrays()
         market.year_table = self._year_table[b]
         market.run.allocations, market.run.auctions = self._allocations[b], self._auctions[b]
+        self._sync_run(b, market)
+        if b in self._supply.row:
+            self._supply.attach(b, market.government.policy)
         market.steps, market.year, market.round_in_year, market.year_ended = self._clock
         market.running = self.running
         for behaviour, _ in learned_groups(market.behaviour_groups()):
@@ -282,19 +298,49 @@ class Block:
         for market in self._built:
             market.steps, market.year, market.round_in_year, market.year_ended = self._clock
 
+    def _sync_run(self, b: int, market: CarbonMarket) -> None:
+        """Lane ``b``'s government's run state that lives outside the arrays, into its market."""
+        market.run.price_floor = int(self.arrays.book.meta[b, FLOOR])
+        market.run.auction_revenue, market.run.recycled = self._revenue[:, b].tolist()
+
     def start_year(self, year: int) -> None:
-        """Every lane's allocation of ``year``: the scheduled policies' in one call."""
+        """Every lane's allocation of ``year``, as arrays for the policies the kernels decide.
+
+        Their lanes' allocations are decided in one call each and applied to all of them at
+        once, the call auction of those that auction included (``model.lane_allocations``);
+        the other lanes' governments decide in Python, through their markets.
+        """
         self._params[:, OUTPUT_PRICE] = self._output_prices[:, year]
-        applied, given, auctioning = self._scheduled.allocate(year, self.arrays)
-        no_auction = self._scheduled.no_auction
-        for b, free in zip(applied, given, strict=True):
-            self._allocations[b].append(free)
-            self._auctions[b].append(no_auction)
-        for market in self._textbook:
-            if market.lane in applied:
-                market.efficiency.start_year()
-        for b in sorted([*self._decide_in_python, *auctioning]):
-            self.market(b).start_year(auctioning.get(b))
+        first = year * self.config.steps_per_year
+        if self._scheduled.lanes.size:
+            self._apply(self._scheduled.allocate(year, self.arrays), first)
+        if self._supply.lanes.size:
+            self._apply(self._supply.allocate(year, self.arrays, self._year_table), first)
+        if self._benchmark.lanes.size:
+            self._apply(self._benchmark.allocate(year, self.arrays), first)
+        for b in self._decide_in_python:
+            self.market(b).start_year()
+
+    def _apply(self, decided: LaneYear, first: int) -> None:
+        """Apply lanes' decided allocations; tell their built markets what changed."""
+        applied = apply_allocations(
+            self.arrays, decided, first, self._params, self.config.price_ceiling
+        )
+        lanes = decided.lanes
+        self._revenue[:, lanes] += np.stack([applied.revenue, applied.recycled])
+        price, won = applied.price, applied.won
+        sold = np.flatnonzero(decided.auctioned > 0).tolist()
+        for k, b in enumerate(lanes.tolist()):
+            self._allocations[b].append(applied.received[k])
+            self._auctions[b].append(self._no_auction)
+        for k in sold:
+            result = AuctionResult(None if price[k] < 0 else int(price[k]), won[k])
+            self._auctions[int(lanes[k])][-1] = result
+        for market in self._built:
+            if market.lane in decided.lanes:
+                self._sync_run(market.lane, market)
+                if not market.config.production:
+                    market.efficiency.start_year()
 
     def play_rounds(self, first: int) -> None:
         """Every lane's rounds of the year starting at round ``first``, then its settlement."""

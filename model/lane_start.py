@@ -2,7 +2,7 @@
 
 A lane of a batch plays from the batch's arrays; what its :class:`model.CarbonMarket` adds
 (the Mesa agents, the government, the view, the data collector) is needed only where Python
-decides for the lane (a policy that is not a schedule, a year that auctions, a textbook
+decides for the lane (a policy the kernels do not decide, a textbook
 market's efficiency) or when someone reads the market. :func:`start_lanes` writes into each
 lane what building ``CarbonMarket(scenario, seed=s)`` into it writes (the firms drawn with
 the seed's generator, their coins, the generator's state after the draws, the budget) and
@@ -20,7 +20,7 @@ import numpy as np
 
 from agents.learned_firm import observation_scales
 from agents.network import PolicyNetwork
-from agents.policies import Policy
+from agents.policies import EUBenchmark, Policy, sector_codes
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
 from market.accounts import COINS
 from market.config import MarketConfig, ScenarioError
@@ -58,6 +58,8 @@ class LaneStart:
         network: the learned firms' policy (None: the lane has no learned firm).
         scales: the learned firms' observation scales, quantity and coins
             (``agents.learned_firm.observation_scales``; None without learned firms).
+        sectors: the firms' sectors as codes (``agents.policies.sector_codes``), for a
+            policy that allocates by sector (``eu-benchmark``); None for the others.
     """
 
     loaded: Scenario
@@ -69,6 +71,7 @@ class LaneStart:
     groups: tuple[np.ndarray, ...]
     network: PolicyNetwork | None = None
     scales: tuple[float, float] | None = None
+    sectors: np.ndarray | None = None
 
 
 def start_lanes(
@@ -121,9 +124,10 @@ def start_lanes(
             scales = observation_scales(cfg, table.capacity, table.emission_rate,
                                         table.baseline_emissions, table.coins)  # fmt: skip
         policy = policies[id(scenario)][1]
-        starts.append(
-            LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups, network, scales)
-        )
+        sectors = sector_codes(table.sector) if isinstance(policy, EUBenchmark) else None
+        start = LaneStart(loaded, int(seed), drawn, cfg, budget, policy, groups, network,
+                          scales, sectors)  # fmt: skip
+        starts.append(start)
     return starts
 
 

@@ -4,8 +4,8 @@ The nine paper baselines, ``equal`` and ``auction`` allocate a table of yearly b
 split among the firms by a fixed rule (``agents.policies.ScheduledRule``). A batch decides
 all such lanes' allocations in one call a year
 (:func:`agents.allocation_kernels.scheduled_allocations`, the kernel each such policy calls
-for one market) and applies them to every lane that auctions nothing as arrays, with the
-checks and the tallies a market applies to its own (``model.compliance_year``).
+for one market), which the block applies to all of them as arrays, the call auction
+included (``model.lane_allocations``).
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from agents import allocation_kernels
-from agents.decisions import Allocation
 from agents.policies import ScheduledRule
-from market.accounts import ALLOWANCES
-from market.auction import AuctionResult
 from market.enterprises import FLOAT_ROW
 from market.lanes import MarketArrays
 from market.tallies import REMAINING
-from model.compliance_year import check_allocations, release_allowances
+from model.lane_allocations import LaneYear
 from model.lane_start import LaneStart
 
 
@@ -37,8 +34,6 @@ class ScheduledLanes:
         starts: every lane of the block's start (``model.lane_start.LaneStart``).
         n_firms: the firms in each lane.
 
-    Attributes:
-        no_auction: the auction's outcome in a year a lane auctions nothing.
     """
 
     def __init__(
@@ -59,7 +54,9 @@ class ScheduledLanes:
         self.budget = np.array([float(s.budget) for s in chosen])
         self.names = np.array([s.policy.name for s in chosen], dtype=object)
         self.columns = [FLOAT_ROW[name] for name in allocation_kernels.RANKED_COLUMNS]
-        self.no_auction = AuctionResult(None, np.zeros(n, dtype=np.int64))
+        self.recycle = np.array(
+            [s.policy.config.recycling == "lump-sum" for s in chosen], dtype=np.bool_
+        )
 
     @classmethod
     def of(cls, starts: list[LaneStart], n_firms: int) -> ScheduledLanes:
@@ -75,19 +72,11 @@ class ScheduledLanes:
                 rules.append(rule)
         return cls(lanes, rules, starts, n_firms)
 
-    def allocate(
-        self, year: int, arrays: MarketArrays
-    ) -> tuple[list[int], np.ndarray, dict[int, Allocation]]:
-        """This year's allocation of every scheduled lane, applied where nothing is auctioned.
+    def allocate(self, year: int, arrays: MarketArrays) -> LaneYear:
+        """This year's allocation of every scheduled lane, the auctioned-share lever applied.
 
-        Returns:
-            The lanes whose allocation was applied here (the free allowances given and the
-            release tallied for all of them at once), the free allowances each was given
-            (shape ``(lanes applied, n_firms)``), and by lane the allocation of each lane
-            that auctions, which its market applies (it runs the call auction).
+        The block applies it (``model.lane_allocations.apply_allocations``).
         """
-        if not self.lanes.size:
-            return [], np.zeros((0, 0)), {}
         remaining = arrays.tallies[self.lanes, REMAINING]
         free, auctioned, green = allocation_kernels.scheduled_allocations(
             year,
@@ -102,20 +91,5 @@ class ScheduledLanes:
             arrays.firms.floats[self.lanes][:, self.columns],
         )
         allocation_kernels.move_to_auction(free, auctioned, self.auction_share)
-        here = auctioned == 0
-        lanes = self.lanes[here]
-        if lanes.size:
-            given = check_allocations(
-                self.names[here],
-                free[here],
-                auctioned[here],
-                green[here],
-                remaining[here],
-            )
-            arrays.accounts[lanes, ALLOWANCES] += free[here]
-            release_allowances(arrays.tallies, lanes, given, 0, green[here])
-        auctioning = {
-            int(self.lanes[k]): Allocation(free[k], int(auctioned[k]), int(green[k]))
-            for k in np.flatnonzero(~here).tolist()
-        }
-        return lanes.tolist(), free[here], auctioning
+        floors = np.full(self.lanes.size, -1, dtype=np.int64)
+        return LaneYear(self.lanes, self.names, free, auctioned, green, floors, self.recycle)
