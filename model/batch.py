@@ -242,6 +242,20 @@ class Block:
                 market = self._markets[b] = self._build_market(b)
         return market
 
+    def built(self, b: int) -> CarbonMarket | None:
+        """Lane ``b``'s market if it has been built (None: the lane is in the arrays only)."""
+        return self._markets[b]
+
+    @property
+    def records(self) -> LaneRecords:
+        """The lanes' records (their opening and every year's end; ``model.lane_records``)."""
+        return self._records
+
+    @property
+    def year_table(self) -> np.ndarray:
+        """The lanes' tables of years, ``(lanes, years, len(YEAR_COLUMNS))``."""
+        return self._year_table
+
     def _build_market(self, b: int) -> CarbonMarket:
         """Build lane ``b``'s market as it would be alone, then give it the lane's state."""
         start, arrays = self.starts[b], self.arrays
@@ -342,6 +356,10 @@ class LaneMarkets(Sequence):
 
     def __len__(self) -> int:
         return len(self._places)
+
+    def place(self, i: int) -> tuple[Block, int]:
+        """Market ``i``'s block and lane (its market is not built)."""
+        return self._places[i]
 
     def __getitem__(self, i):
         if isinstance(i, slice):
