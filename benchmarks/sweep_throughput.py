@@ -30,6 +30,7 @@ from market.scenario import parse_scenario
 from model import CarbonMarket
 from model.batch import MarketBatch
 from model.episode import episode_summary, run_episode
+from model.lane_results import lane_results
 
 SWEEP = """
 name = "throughput"
@@ -60,13 +61,12 @@ def alone(tasks: list) -> None:
 
 
 def direct(tasks: list) -> None:
-    """Play every run as the sweep's workers do: each batch as one MarketBatch."""
+    """Play and measure every run as the sweep's workers do: each batch as one MarketBatch."""
     for batch in batched(tasks, RUNS_PER_TASK):
         first = batch.runs[0]
         scenario = parse_scenario(first.scenario_data, first.scenario, first.params)
         played = MarketBatch([scenario] * len(batch.runs), [t.seed for t in batch.runs]).run()
-        for market in played.markets:
-            episode_summary(market)
+        lane_results(played)  # each lane's summary and years, from the arrays
 
 
 def swept(sweep_file: Path, workers: int, scratch: Path) -> None:
