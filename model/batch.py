@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from market.accounts import COINS
 from market.auction import AuctionResult
 from market.book_kernels import N_TRADES
 from market.config import ScenarioError
@@ -201,6 +202,7 @@ class Block:
 
     Attributes:
         running: whether the lanes have years left.
+        initial_coins: each lane's firms' coins at the start, ``(lanes, n_firms)``.
     """
 
     def __init__(self, arrays: MarketArrays, starts: list[LaneStart]) -> None:
@@ -216,6 +218,7 @@ class Block:
         self._output_prices = np.stack([start.shocks.output_price for start in starts])
         self._params[:, OUTPUT_PRICE] = self._output_prices[:, 0]
         self._year_table = empty_years(len(starts), cfg.years)
+        self.initial_coins = arrays.accounts[:, COINS].copy()  # each market's, as it is built
         # What each lane's government has released, shared with its market once built.
         self._allocations: list[list[np.ndarray]] = [[] for _ in starts]
         self._auctions: list[list[AuctionResult]] = [[] for _ in starts]

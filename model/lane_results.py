@@ -24,9 +24,11 @@ import numpy as np
 
 from market import metrics
 from market import tallies as tally
+from market.accounts import COINS, ESCROW_COINS
 from market.book_kernels import T_PRICE, T_QTY, T_ROUND
 from market.enterprises import FLOAT_ROW
 from model.batch import Block, MarketBatch
+from model.compliance_year import RECORD_COLUMNS
 from model.records import MEASURES, as_measure
 from model.year_kernels import COMPLIANCE_FIELDS, SETTLED
 
@@ -48,11 +50,17 @@ class LaneResult:
         summary: :func:`model.episode.episode_summary`'s metrics (not its ``scenario``,
             ``policy`` and ``rounds``), None where undefined.
         years: one dict per compliance year (:func:`year_rows`).
+        year_records: ``CarbonMarket.year_records``: each settled year's release, price,
+            volume, emissions, shortfall and penalties.
+        profit: each firm's coins (free and escrowed) gained over the episode, shape
+            ``(n_firms,)``.
     """
 
     policy: str
     summary: dict[str, float | int | None]
     years: list[dict[str, float]]
+    year_records: list[dict[str, float]]
+    profit: np.ndarray
 
 
 def lane_results(batch: MarketBatch) -> list[LaneResult]:
@@ -91,11 +99,18 @@ def _lane_result(block: Block, b: int) -> LaneResult:
         "rejected_orders": int(tallied[tally.REFUSED]),
     }
     steps_per_year = start.config.steps_per_year
+    table = block.year_table[b, :settled]
+    accounts = arrays.accounts[b]
     return LaneResult(
         policy=start.loaded.government.policy,
         summary=summary,
+        year_records=[
+            {"year": int(row[0])} | {name: row[k] for name, k in RECORD_COLUMNS.items()}
+            for row in table.tolist()
+        ],
+        profit=accounts[COINS] + accounts[ESCROW_COINS] - block.initial_coins[b],
         years=year_rows(
-            block.year_table[b, :settled],
+            table,
             measures,
             trades[:, T_ROUND] // steps_per_year,
             trades[:, T_QTY],

@@ -100,3 +100,21 @@ def test_lanes_of_several_sizes_come_back_in_the_order_of_the_seeds() -> None:
     alone = [lane_results(MarketBatch("paper-shocks", [seed], years=1).run())[0] for seed in SEEDS]
     assert_same = np.testing.assert_equal
     assert_same([r.summary for r in lane_results(batch)], [r.summary for r in alone])
+
+
+@pytest.mark.parametrize(("scenario", "params"), CASES[:4], ids=lambda c: str(c))
+def test_an_evaluation_row_read_from_a_lane_is_its_built_market_row(
+    scenario: str, params: dict
+) -> None:
+    from learning.evaluate import lane_row, run_row
+
+    c = 0.3
+    read = MarketBatch(scenario, SEEDS, climate_coefficient=c, **params).run()
+    built = MarketBatch(scenario, SEEDS, climate_coefficient=c, **params).run()
+    policy = params.get("policy", "scenario's")
+    got = [lane_row(lane, policy, s, c) for lane, s in zip(lane_results(read), SEEDS, strict=True)]
+    expected = [run_row(m, policy, s, c) for m, s in zip(built.markets, SEEDS, strict=True)]
+    np.testing.assert_equal(got, expected)
+    assert [[type(v) for v in row.values()] for row in got] == [
+        [type(v) for v in row.values()] for row in expected
+    ]
