@@ -55,7 +55,7 @@ def run_sweep(
     run: RunFunction = run_points,
     runs_per_task: int = RUNS_PER_TASK,
 ) -> SweepOutcome:
-    """Run every run of ``sweep`` not yet recorded in ``out``, recording each as it finishes.
+    """Run every run of ``sweep`` not yet recorded in ``out``, recording each batch as it ends.
 
     Args:
         sweep: the validated sweep.
