@@ -13,12 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from market.scenario import parse_scenario
 from model import CarbonMarket
 from model.batch import MarketBatch, batchable
 from model.episode import UNITS, episode_summary, run_episode
+from model.lane_results import lane_results, year_rows
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,15 @@ def run_points(batch: RunBatch) -> list[RunResult]:
     if not batchable(scenario):
         return [run_point(task) for task in batch.runs]
     played = MarketBatch([scenario] * len(batch.runs), [task.seed for task in batch.runs]).run()
-    return [_result(task, market) for task, market in zip(batch.runs, played.markets, strict=True)]
+    return [
+        RunResult(
+            run_id=task.run_id,
+            policy=lane.policy,
+            summary={name: _number(lane.summary[name]) for name in SUMMARY_METRICS},
+            years=lane.years,
+        )
+        for task, lane in zip(batch.runs, lane_results(played), strict=True)
+    ]
 
 
 def run_point(task: RunTask) -> RunResult:
@@ -178,40 +185,17 @@ def _result(task: RunTask, market: CarbonMarket) -> RunResult:
 
 def year_metrics(market: CarbonMarket) -> list[dict[str, float]]:
     """Each finished compliance year's metrics (see :data:`YEAR_METRICS`)."""
-    n_years = len(market.compliance_by_year)
-    steps_per_year = market.config.steps_per_year
-    model_vars = market.datacollector.model_vars  # row 0 is the state before round 1
+    records = market.datacollector.records
     trades = market.datacollector.tables["trades"]
-    trade_year = np.asarray(trades["year"], dtype=np.int64)
-    quantity = np.asarray(trades["quantity"], dtype=float)
-    value = quantity * np.asarray(trades["price"], dtype=float)
-    volume = np.bincount(trade_year, weights=quantity, minlength=n_years)
-    turnover = np.bincount(trade_year, weights=value, minlength=n_years)
-    # The row recorded at each year's last round (every round is recorded when the market
-    # plays alone, only each year's end in a batch's lane).
-    row_of = {int(r): k for k, r in enumerate(model_vars["round"])}
-    ends = [row_of[(year + 1) * steps_per_year] for year in range(n_years)]
-    green = [0, *(model_vars["green_projects"][end] for end in ends)]
-    rows = []
-    for year, (settled, end) in enumerate(zip(market.compliance_by_year, ends, strict=True)):
-        efficiency = market.efficiency_by_year[year] if market.efficiency_by_year else math.nan
-        rows.append(
-            {
-                "year": year,
-                "welfare": _number(model_vars["welfare"][end]),
-                "equality": _number(model_vars["equality"][end]),
-                "productivity": _number(model_vars["productivity"][end]),
-                "total_emissions": settled.emissions,
-                "over_emission": settled.shortfall,
-                "mean_price": turnover[year] / volume[year] if volume[year] else math.nan,
-                "volume": float(volume[year]),
-                "penalties_paid": settled.penalties,
-                "abatement_cost": settled.abatement_spent,
-                "allocative_efficiency": _number(efficiency),
-                "green_projects": float(green[year + 1] - green[year]),
-            }
-        )
-    return rows
+    return year_rows(
+        market.year_table[: market.years_settled],
+        records.measures[: records.rows],
+        trades["year"],
+        trades["quantity"],
+        trades["price"],
+        market.efficiency_by_year,
+        market.config.steps_per_year,
+    )
 
 
 def _number(value: Any) -> float:

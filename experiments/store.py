@@ -1,16 +1,25 @@
-"""The results of a sweep on disk: written run by run, never half, never twice.
+"""The results of a sweep on disk: written batch by batch, never half, never twice.
 
 An output directory holds::
 
-    sweep.json              the sweep (its keys, parameters and types, metrics, fingerprint)
-    years/<run_id>.parquet  one row per compliance year of the run
-    runs/<run_id>.parquet   the run's summary row: written last, so it marks the run finished
+    sweep.json               the sweep (its keys, parameters and types, metrics, fingerprint)
+    years/<part_id>.parquet  one row per compliance year of each run of one batch
+    runs/<part_id>.parquet   the batch's summary rows, one a run: written last, so it marks
+                             those runs finished
 
+A part holds the runs of one finished batch (:class:`~experiments.runner.RunBatch`) and is
+named by its first run's id (which names the batch), so a part's name is unique and stable.
 Each file is written under a hidden temporary name, flushed to disk and renamed into place,
 so a killed sweep leaves whole files only (and hidden leftovers that readers skip). A run is
-finished when its ``runs/`` file exists; ``--resume`` skips exactly those, after reading each
-one back: a part that is damaged (truncated, emptied, of another layout) is removed, named,
-and its run runs again. A file's name is its run's id, so no run can be recorded twice.
+finished when a ``runs/`` part holds it (its ``run_id`` column, not the file's name, says
+which runs a part holds); ``--resume`` skips exactly those, after reading each part back: a
+part that is damaged (truncated, emptied, of another layout, its years part missing or of
+other runs) is removed with its years part, named, and its runs run again; a years part
+without its runs part (a batch killed while being written) is removed. No run is recorded
+twice: the store refuses to write a finished run again, and a run found in two parts (which
+only copying files in can cause) stops ``--resume`` and :func:`load_results` with an error
+naming both. A directory of the earlier layout, one file per run, is the same layout with
+one-run parts, and resumes as it is.
 While a sweep writes, it holds a lock on ``DIR/.lock`` (which names its process), so a second
 sweep on the same directory stops at once instead of touching the first one's files.
 ``pandas.read_parquet(DIR / "runs")`` reads the summaries; :func:`load_results` reads both
@@ -22,6 +31,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -72,34 +82,61 @@ class ResultStore:
         self._lock = lock
         self.runs_dir, self.years_dir = root / "runs", root / "years"
         self.run_schema, self.year_schema = schemas(manifest)
-        self.broken = self._remove_broken_parts()
-        self.finished = {path.stem for path in self.runs_dir.glob("*.parquet")}
+        self.finished: set[str] = set()
+        try:
+            self.broken = self._read_parts()
+        except SweepError:
+            lock.close()
+            raise
 
     def close(self) -> None:
         """Release the directory's lock (another sweep may then resume it)."""
         self._lock.close()
 
-    def _remove_broken_parts(self) -> list[str]:
-        """Read back every finished run's two parts; remove both where one is damaged.
+    def _read_parts(self) -> list[str]:
+        """Read back every part; fill :attr:`finished`; remove damaged and unfinished parts.
+
+        A runs part and its years part are removed together where either is damaged: not
+        readable, not of the sweep's columns, empty, a run twice in the runs part, or years
+        of other runs than the runs part's. A years part with no runs part is removed too.
 
         Returns:
-            The damaged files, as ``runs/<run_id>.parquet`` (their runs will run again).
+            The damaged files, as ``runs/<part_id>.parquet`` or ``years/<part_id>.parquet``
+            (their runs will run again).
+
+        Raises:
+            SweepError: a run is recorded in two whole parts; the message names both.
         """
         broken = []
+        recorded_in: dict[str, str] = {}
         for summary in sorted(self.runs_dir.glob("*.parquet")):
             year_rows = self.years_dir / summary.name
+            runs = _part_run_ids(summary, self.run_schema)
+            years = _part_run_ids(year_rows, self.year_schema)
             damaged = [
                 f"{path.parent.name}/{path.name}"
-                for path, schema, rows in (
-                    (summary, self.run_schema, 1),
-                    (year_rows, self.year_schema, None),
-                )
-                if not _part_is_whole(path, schema, rows)
+                for path, ids in ((summary, runs), (year_rows, years))
+                if ids is None
             ]
+            if not damaged and (len(set(runs)) != len(runs) or set(years) != set(runs)):
+                damaged = [f"years/{year_rows.name}"]
             if damaged:
                 broken += damaged
                 summary.unlink()
                 year_rows.unlink(missing_ok=True)
+                continue
+            for run in runs:
+                if run in recorded_in:
+                    raise SweepError(
+                        f"--resume: run {run} is recorded twice, in runs/{recorded_in[run]} and "
+                        f"runs/{summary.name}; a sweep never writes a run twice, so one of them "
+                        "was copied in: remove one (and its years/ part), then --resume"
+                    )
+                recorded_in[run] = summary.name
+        self.finished = set(recorded_in)
+        for year_rows in self.years_dir.glob("*.parquet"):
+            if not (self.runs_dir / year_rows.name).exists():  # its batch was never finished
+                year_rows.unlink()
         return broken
 
     @classmethod
@@ -151,26 +188,47 @@ class ResultStore:
             leftover.unlink()
         return cls(root, recorded, lock)
 
-    def write(self, task: RunTask, result: RunResult) -> None:
-        """Record a finished run: its year rows, then its summary row (which marks it done)."""
-        ident = {
-            "run_id": task.run_id,
-            "scenario": task.scenario,
-            "policy": result.policy,
-            **{name: task.params[name] for name in self.manifest["parameters"]},
-            "seed": task.seed,
-        }
-        years = [{**ident, **year} for year in result.years]
-        self._commit(self.years_dir, task.run_id, pa.Table.from_pylist(years, self.year_schema))
-        summary = pa.Table.from_pylist([{**ident, **result.summary}], self.run_schema)
-        self._commit(self.runs_dir, task.run_id, summary)
-        self.finished.add(task.run_id)
+    def write(self, tasks: Sequence[RunTask], results: Sequence[RunResult]) -> None:
+        """Record a finished batch: its year rows, then its summary rows (which mark it done).
 
-    @staticmethod
-    def _commit(directory: Path, run_id: str, table: pa.Table) -> None:
-        sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
-        _write_atomically(directory / f"{run_id}.parquet", sink.getvalue().to_pybytes())
+        Args:
+            tasks: the batch's runs, the first naming the part.
+            results: their results, in the same order.
+
+        Raises:
+            ValueError: no run, tasks and results that do not match, or a run already
+                recorded (a run is never recorded twice).
+        """
+        if not tasks or len(tasks) != len(results):
+            raise ValueError(f"write: {len(tasks)} runs and {len(results)} results")
+        ids = [task.run_id for task in tasks]
+        if any(r.run_id != i for r, i in zip(results, ids, strict=True)):
+            raise ValueError("write: results in another order than their runs")
+        part = f"{ids[0]}.parquet"
+        again = set(ids) & self.finished
+        if again or len(set(ids)) != len(ids) or (self.runs_dir / part).exists():
+            raise ValueError(f"write: run {min(again or ids)} is already recorded")
+        parameters = self.manifest["parameters"]
+        summaries, years = [], []
+        for task, result in zip(tasks, results, strict=True):
+            ident = {
+                "run_id": task.run_id,
+                "scenario": task.scenario,
+                "policy": result.policy,
+                **{name: task.params[name] for name in parameters},
+                "seed": task.seed,
+            }
+            summaries.append({**ident, **result.summary})
+            years += [{**ident, **year} for year in result.years]
+        _commit(self.years_dir / part, pa.Table.from_pylist(years, self.year_schema))
+        _commit(self.runs_dir / part, pa.Table.from_pylist(summaries, self.run_schema))
+        self.finished.update(ids)
+
+
+def _commit(path: Path, table: pa.Table) -> None:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    _write_atomically(path, sink.getvalue().to_pybytes())
 
 
 def _lock(root: Path) -> IO[str]:
@@ -196,14 +254,18 @@ def _lock(root: Path) -> IO[str]:
     return handle
 
 
-def _part_is_whole(path: Path, schema: pa.Schema, rows: int | None) -> bool:
-    """Whether a part file reads back whole: the sweep's columns, ``rows`` rows (or some)."""
+def _part_run_ids(path: Path, schema: pa.Schema) -> list[str] | None:
+    """The ``run_id`` of each row of a part; None if it does not read back whole.
+
+    Whole: readable, of the sweep's columns, with at least one row.
+    """
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException):
-        return False
-    expected = (rows is None and table.num_rows > 0) or table.num_rows == rows
-    return expected and table.schema.equals(schema, check_metadata=False)
+        return None
+    if table.num_rows == 0 or not table.schema.equals(schema, check_metadata=False):
+        return None
+    return table.column("run_id").to_pylist()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -266,12 +328,20 @@ class Results:
 
 
 def load_results(root: str | Path) -> Results:
-    """Read a results directory: finished runs only, sorted by parameters, seed and year."""
+    """Read a results directory: finished runs only, sorted by parameters, seed and year.
+
+    Raises:
+        SweepError: the directory holds no sweep, a part is damaged, or a run is recorded
+            twice (the messages name the parts).
+    """
     root = Path(root)
     manifest = read_manifest(root)
     run_schema, year_schema = schemas(manifest)
     order = [*manifest["parameters"], "seed"]
-    runs = _read(root / "runs", run_schema).sort_values(order, kind="stable")
+    runs = _read(root / "runs", run_schema)
+    if runs["run_id"].duplicated().any():
+        raise SweepError(_twice(root / "runs", run_schema))
+    runs = runs.sort_values(order, kind="stable")
     years = _read(root / "years", year_schema)
     years = years[years["run_id"].isin(runs["run_id"])]
     years = years.sort_values([*order, "year"], kind="stable")
@@ -288,8 +358,22 @@ def _read(directory: Path, schema: pa.Schema) -> pd.DataFrame:
         return ds.dataset(directory, schema=schema, format="parquet").to_table().to_pandas()
     except (OSError, pa.ArrowException):
         parts = sorted(directory.glob("*.parquet"))
-        damaged = [p.name for p in parts if not _part_is_whole(p, schema, None)]
+        damaged = [p.name for p in parts if _part_run_ids(p, schema) is None]
         raise SweepError(
             f"{directory}: damaged result files: {', '.join(damaged)}; "
             "run the sweep again with --resume to rerun their runs"
         ) from None
+
+
+def _twice(directory: Path, schema: pa.Schema) -> str:
+    """The message for a run recorded in two parts of ``directory``, naming both."""
+    seen: dict[str, str] = {}
+    for part in sorted(directory.glob("*.parquet")):
+        for run in _part_run_ids(part, schema) or ():
+            if run in seen:
+                return (
+                    f"{directory}: run {run} is recorded twice, in {seen[run]} and {part.name}; "
+                    "remove one of them (and its years/ part)"
+                )
+            seen[run] = part.name
+    return f"{directory}: a run is recorded twice"

@@ -1,10 +1,11 @@
-"""Running a sweep: the runs not yet recorded, on an executor, recorded as each one finishes.
+"""Running a sweep: the runs not yet recorded, on an executor, recorded as each batch finishes.
 
 The runs go out in batches (:class:`~experiments.runner.RunBatch`: up to
 :data:`RUNS_PER_TASK` seeds of one parameter point), which a worker plays as one batch of
 markets. A batch that fails (a run's error, or its worker dying every time it was tried) is
 taken apart and its runs go out again one by one, so a failure is charged to its own run and
-the others of its batch are recorded.
+the others of its batch are recorded. Each finished batch is recorded as one part
+(:meth:`~experiments.store.ResultStore.write`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def run_sweep(
     run: RunFunction = run_points,
     runs_per_task: int = RUNS_PER_TASK,
 ) -> SweepOutcome:
-    """Run every run of ``sweep`` not yet recorded in ``out``, recording each as it finishes.
+    """Run every run of ``sweep`` not yet recorded in ``out``, recording each batch as it ends.
 
     Args:
         sweep: the validated sweep.
@@ -91,8 +92,7 @@ def run_sweep(
                 for outcome in executor.map(batches):
                     runs = outcome.task.runs
                     if outcome.error is None:
-                        for task, result in zip(runs, outcome.result, strict=True):
-                            store.write(task, result)
+                        store.write(runs, outcome.result)  # one part for the batch
                         bar.update(len(runs))
                     elif len(runs) > 1:  # find the run that failed: each goes out alone
                         retried.extend(RunBatch((task,)) for task in runs)

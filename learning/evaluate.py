@@ -27,6 +27,7 @@ from market import metrics
 from model import CarbonMarket, load_scenario
 from model.batch import MarketBatch, batchable, holds_learned_firms
 from model.episode import run_episode
+from model.lane_results import LaneResult, lane_results
 
 METRICS = ("welfare", "equality", "productivity", "total_emissions", "over_emission", "mean_price")
 #: Firm behaviours an evaluation can run with: the scenario's own, all learned, half learned.
@@ -86,7 +87,6 @@ def run_row(
     swapped: CarbonMarket | None = None,
 ) -> dict:
     """The evaluation's row of one finished episode (``swapped``: its crossover replay)."""
-    m = market.measures
     profit = market.accounts.total_coins() - market.initial_coins
     learned = market.behaviour_names == "learned"
     crossover = (math.nan, math.nan)
@@ -95,21 +95,41 @@ def run_row(
         as_learned = np.where(learned, profit, swapped_profit)
         as_heuristic = np.where(learned, swapped_profit, profit)
         crossover = (float(as_learned.mean()), float(as_heuristic.mean()))
-    volume = sum(r["volume"] for r in market.year_records)
-    value = sum(r["price"] * r["volume"] for r in market.year_records if r["volume"])
     learned_groups = [b for b, _ in market.behaviour_groups() if b.name == "learned"]
     decisions = sum(b.decided * b.corrected.size for b in learned_groups)
     departures = sum(b.corrected.sum() for b in learned_groups)
     corrected = departures / decisions if decisions else math.nan
+    total_emissions = float(market.enterprises.emitted_total.sum())
+    return _row(policy, seed, climate_coefficient, market.measures, market.year_records,
+                total_emissions, profit, learned, crossover, corrected)  # fmt: skip
+
+
+def lane_row(lane: LaneResult, policy: str, seed: int, climate_coefficient: float) -> dict:
+    """:func:`run_row` of a batch's lane, read from the batch's arrays (no market built).
+
+    Markets with learned firms play alone, for their crossover replay (:func:`collect_runs`),
+    so none of a lane's firms is learned.
+    """
+    learned = np.zeros(len(lane.profit), dtype=bool)
+    return _row(policy, seed, climate_coefficient, lane.summary, lane.year_records,
+                lane.summary["total_emissions"], lane.profit, learned, (math.nan, math.nan),
+                math.nan)  # fmt: skip
+
+
+def _row(policy, seed, climate_coefficient, m, year_records, total_emissions, profit, learned,
+         crossover, corrected) -> dict:  # fmt: skip
+    """The row of :func:`run_row` from what it reads of the episode (``m``: its measures)."""
+    volume = sum(r["volume"] for r in year_records)
+    value = sum(r["price"] * r["volume"] for r in year_records if r["volume"])
     return {
         "policy": policy,
         "seed": seed,
         "equality": m["equality"],
         "productivity": m["productivity"],
         "over_emission": m["over_emission"],
-        "total_emissions": float(market.enterprises.emitted_total.sum()),
+        "total_emissions": total_emissions,
         "mean_price": value / volume if volume else math.nan,
-        "releases": [r["release"] for r in market.year_records],
+        "releases": [r["release"] for r in year_records],
         "learned_c": climate_coefficient if is_learned(policy) else math.nan,
         "learned_firm_profit": float(profit[learned].mean()) if learned.any() else math.nan,
         "heuristic_firm_profit": float(profit[~learned].mean()) if (~learned).any() else math.nan,
@@ -148,8 +168,9 @@ def collect_runs(
     """Every policy on every held-out seed; learned regulators once per coefficient too.
 
     The seeds of one policy and coefficient play as one batch of markets
-    (:class:`model.batch.MarketBatch`: each lane exactly its market alone); markets with
-    learned firms play one after another, each with its crossover replay (:func:`run_policy`).
+    (:class:`model.batch.MarketBatch`: each lane exactly its market alone), each lane's row
+    read from the batch's arrays (:func:`lane_row`); markets with learned firms play one after
+    another, each with its crossover replay (:func:`run_policy`).
     """
     coefficients = list(coefficients)
     seeds = evaluation_seeds(n_seeds)
@@ -165,7 +186,8 @@ def collect_runs(
                     bar.update()
                 continue
             batch = MarketBatch(scenario, seeds, **setting).run()
-            rows += [run_row(m, policy, s, c) for m, s in zip(batch.markets, seeds, strict=True)]
+            lanes = lane_results(batch)
+            rows += [lane_row(lane, policy, s, c) for lane, s in zip(lanes, seeds, strict=True)]
             bar.update(n_seeds)
     return pd.DataFrame(rows)
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from market.accounts import COINS
 from market.auction import AuctionResult
 from market.book_kernels import FLOOR, N_TRADES
 from market.config import ScenarioError
@@ -217,6 +218,7 @@ class Block:
 
     Attributes:
         running: whether the lanes have years left.
+        initial_coins: each lane's firms' coins at the start, ``(lanes, n_firms)``.
     """
 
     def __init__(self, arrays: MarketArrays, starts: list[LaneStart]) -> None:
@@ -232,6 +234,7 @@ class Block:
         self._output_prices = np.stack([start.shocks.output_price for start in starts])
         self._params[:, OUTPUT_PRICE] = self._output_prices[:, 0]
         self._year_table = empty_years(len(starts), cfg.years)
+        self.initial_coins = arrays.accounts[:, COINS].copy()  # each market's, as it is built
         # What each lane's government has released, shared with its market once built.
         self._allocations: list[list[np.ndarray]] = [[] for _ in starts]
         self._auctions: list[list[AuctionResult]] = [[] for _ in starts]
@@ -270,6 +273,20 @@ class Block:
             with collector_paused():
                 market = self._markets[b] = self._build_market(b)
         return market
+
+    def built(self, b: int) -> CarbonMarket | None:
+        """Lane ``b``'s market if it has been built (None: the lane is in the arrays only)."""
+        return self._markets[b]
+
+    @property
+    def records(self) -> LaneRecords:
+        """The lanes' records (their opening and every year's end; ``model.lane_records``)."""
+        return self._records
+
+    @property
+    def year_table(self) -> np.ndarray:
+        """The lanes' tables of years, ``(lanes, years, len(YEAR_COLUMNS))``."""
+        return self._year_table
 
     def _build_market(self, b: int) -> CarbonMarket:
         """Build lane ``b``'s market as it would be alone, then give it the lane's state."""
@@ -412,6 +429,10 @@ class LaneMarkets(Sequence):
 
     def __len__(self) -> int:
         return len(self._places)
+
+    def place(self, i: int) -> tuple[Block, int]:
+        """Market ``i``'s block and lane (its market is not built)."""
+        return self._places[i]
 
     def __getitem__(self, i):
         if isinstance(i, slice):

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from experiments import load_results, load_sweep, run_sweep
@@ -25,8 +26,10 @@ DEADLINE = 60.0  # seconds: a bound on every wait below
 
 
 def recorded(out: Path) -> int:
+    """Runs recorded so far: the rows of the runs parts (one part per finished batch)."""
     runs = out / "runs"
-    return len(list(runs.glob("*.parquet"))) if runs.is_dir() else 0
+    parts = sorted(runs.glob("*.parquet")) if runs.is_dir() else []
+    return sum(pq.read_metadata(part).num_rows for part in parts)
 
 
 def start(sweep_file: Path, out: Path, *extra: str) -> subprocess.Popen:

@@ -26,7 +26,10 @@ def finished(small_sweep_file: Path, tmp_path: Path) -> Path:
 
 
 def damage(out: Path) -> tuple[str, str]:
-    """Truncate one run's summary and empty another run's year rows; their file names."""
+    """Truncate one batch's summaries and empty another batch's year rows; their file names.
+
+    The small sweep's batches are its 4 points of 3 seeds each, so 6 runs lose their rows.
+    """
     first, second = sorted((out / "runs").glob("*.parquet"))[:2]
     first.write_bytes(first.read_bytes()[:40])
     (out / "years" / second.name).write_bytes(b"")
@@ -48,7 +51,7 @@ def test_resume_reruns_damaged_parts_and_names_them(
         f"{truncated}, {emptied}"
     )
     runs = len(reference.runs)
-    assert f"{runs} runs, {runs - 2} already recorded, 2 run now" in out
+    assert f"{runs} runs, {runs - 6} already recorded, 6 run now" in out
     assert_same_results(load_results(finished), reference)
 
 
