@@ -175,7 +175,7 @@ def test_the_shipped_configuration_trains_on_one_market():
     from learning.train_enterprises import DEFAULT_CONFIG
 
     for scenario in ("paper", "classroom-12"):
-        assert load_train_config(DEFAULT_CONFIG, scenario).env_kwargs.get("markets", 1) == 1
+        assert load_train_config(DEFAULT_CONFIG, scenario).env_kwargs["markets"] == 1
 
 
 def test_a_drawn_number_of_firms_is_refused():
