@@ -29,6 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agents.learned_regulator import residual_metadata
 from learning.algorithms import ALGORITHMS, new_model
+from learning.enterprise_env import check_markets
 from learning.export import export_network, load_ppo, sidecars
 from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
@@ -77,6 +78,8 @@ class TrainConfig:
     #: made each call 8-24 ms instead of well under one, and a 1,200-year run took 245 s
     #: instead of 6 s.
     torch_threads: int = 1
+    #: the env's settings (scenario keys and env arguments); for learned firms
+    #: ``markets``, an integer in [1, 256], is how many markets one env plays side by side
     env_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -116,6 +119,10 @@ class TrainConfig:
             )
         if self.keep not in ("last", "best"):
             raise ValueError(f"keep: {self.keep!r} must be 'last' or 'best'")
+        if not isinstance(self.env_kwargs, dict):
+            raise ValueError(f"env_kwargs: {self.env_kwargs!r} must be a mapping of env settings")
+        if "markets" in self.env_kwargs:  # learned firms: markets per EnterpriseVecEnv
+            check_markets(self.env_kwargs["markets"], "env_kwargs.markets")
 
 
 def load_train_config(path: str | Path, scenario: str) -> TrainConfig:

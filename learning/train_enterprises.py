@@ -4,6 +4,8 @@ The firms train under a fixed regulator (a rule such as ``flat-benchmarking``, o
 one as ``learned:PATH``). The output directory ends up holding ``enterprises.zip``,
 ``enterprises.vecnormalize.pkl``, ``enterprises.json`` and ``enterprises.npz``: set a scenario's
 ``market.enterprise_policy`` to the ``.zip`` (or use ``learned_share`` with the shipped one).
+``env_kwargs.markets`` (M) trains on M markets per env, one policy call per round for all of
+their learned firms; each step then counts M times the learned firms of one market.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ def train_enterprises(
     from stable_baselines3.common.vec_env import VecMonitor
 
     kwargs = {**config.env_kwargs, "policy": policy}
+    # Validation plays its pool on one market whatever ``markets`` trains on: SB3's
+    # evaluation shares its episodes out over the slots unevenly when the pool does not
+    # divide among the markets, so M markets could play some seeds twice and others never.
+    pool = validation_seeds(config.eval_episodes)
     return train_ppo(
         lambda: VecMonitor(EnterpriseVecEnv(scenario, seed=seed, **kwargs)),
-        lambda: VecMonitor(
-            EnterpriseVecEnv(scenario, seed_pool=validation_seeds(config.eval_episodes), **kwargs)
-        ),
+        lambda: VecMonitor(EnterpriseVecEnv(scenario, seed_pool=pool, **{**kwargs, "markets": 1})),
         config,
         out,
         MODEL_NAME,
