@@ -2,9 +2,9 @@
 
 The market core's kernels are compiled the first time they run and cached on disk
 (``numba``'s ``cache=True``), so only the first market after an install pays for the compile.
-This plays a short market alone and in a batch (with an auction), and every operation of a
-book, so that first market is not one a person waits for, and prints how long the compile
-took (the cold start).
+This plays a short market with learned firms alone and in a batch (under a supply rule that
+auctions), and every operation of a book, so that first market is not one a person waits
+for, and prints how long the compile took (the cold start).
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from model.carbon_market import CarbonMarket
 def warm_up() -> float:
     """Run every kernel once; return the seconds it took."""
     started = time.perf_counter()
-    market = CarbonMarket("paper", seed=0, years=1, steps_per_year=5)
+    market = CarbonMarket("paper", seed=0, years=1, steps_per_year=5, learned_share=0.5)
     while market.running:
         market.step()
-    # the batch's round kernel, and the auction's bids (the first policy above has none)
-    MarketBatch("paper", [0], years=1, steps_per_year=5, policy="auction").run()
+    # the batch's round kernel, its learned firms' observations, a supply rule's release and
+    # the lanes' call auction (the first policy above has none)
+    MarketBatch("paper", [0], years=1, steps_per_year=5, policy="msr", learned_share=0.5).run()
     book = OrderBook(
         Accounts(np.full(2, 100.0), np.full(2, 10.0)),
         price_floor=0,
