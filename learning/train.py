@@ -178,9 +178,9 @@ def make_envs(
 
     By default one :class:`~learning.regulator_vec_env.RegulatorVecEnv` plays every lane's
     market in one compiled call per year; with ``batched=False``, or when the firms cannot
-    play in a batch (learned firms), they are RegulatorEnv workers in a SubprocVecEnv (when
-    more than one) or a DummyVecEnv, one market at a time. Lane i is seeded ``seed + i``
-    either way, and plays the same episodes.
+    play in a batch (learned firms a training env drives), they are RegulatorEnv workers in
+    a SubprocVecEnv (when more than one) or a DummyVecEnv, one market at a time. Lane i is
+    seeded ``seed + i`` either way, and plays the same episodes.
     """
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor
