@@ -109,7 +109,7 @@ class ComplianceYear:
 
         Args:
             allocation: the government's decision when a batch has made it for all its
-                lanes at once (``model.batch.Block.start_year``); by default it decides now.
+                lanes at once (``model.block.Block.start_year``); by default it decides now.
         """
         self.output_price = self.shocks.output_price[self.year]
         self.allocate(self.government.decide(self.view) if allocation is None else allocation)

@@ -65,7 +65,7 @@ class LaneRecords:
         Args:
             steps: the rounds played.
             year: the year that ended.
-            markets: builds lane b's market when called with b (``model.batch.Block.market``),
+            markets: builds lane b's market when called with b (``model.block.Block.market``),
                 when a built market's records have outgrown its rows.
         """
         rows, firm_rows = self._rows.copy(), self._firm_rows.copy()

@@ -27,7 +27,8 @@ from market import tallies as tally
 from market.accounts import COINS, ESCROW_COINS
 from market.book_kernels import T_PRICE, T_QTY, T_ROUND
 from market.enterprises import FLOAT_ROW
-from model.batch import Block, MarketBatch
+from model.batch import MarketBatch
+from model.block import Block
 from model.compliance_year import RECORD_COLUMNS
 from model.records import MEASURES, as_measure
 from model.year_kernels import COMPLIANCE_FIELDS, SETTLED

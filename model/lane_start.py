@@ -8,7 +8,7 @@ lane what building ``CarbonMarket(scenario, seed=s)`` into it writes (the firms 
 the seed's generator, their coins, the generator's state after the draws, the budget) and
 keeps what the market would be built from (:class:`LaneStart`), so that the batch builds a
 lane's market only when it is needed, over the lane as it then stands
-(``model.batch.Block.market``).
+(``model.block.Block.market``).
 """
 
 from __future__ import annotations

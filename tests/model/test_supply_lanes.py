@@ -15,7 +15,8 @@ import sys
 import numpy as np
 import pytest
 
-from model.batch import Block, MarketBatch
+from model.batch import MarketBatch
+from model.block import Block
 from tests.model.test_batch import SHORT, alone, assert_same
 
 SUPPLY_RULES = ("msr", "price-collar", "price-target")
