@@ -25,7 +25,8 @@ from stable_baselines3.common.vec_env import VecMonitor, VecNormalize
 
 from learning.algorithms import new_model
 from learning.enterprise_env import EnterpriseVecEnv
-from learning.train import initial_exploration, load_train_config
+from learning.train import initial_exploration
+from learning.train_config import load_train_config
 from learning.train_enterprises import DEFAULT_CONFIG
 
 

@@ -25,7 +25,8 @@ from stable_baselines3.common.env_util import make_vec_env
 
 from learning.regulator_env import RegulatorEnv
 from learning.regulator_vec_env import RegulatorVecEnv
-from learning.train import DEFAULT_CONFIG, load_train_config, make_envs
+from learning.train import make_envs
+from learning.train_config import DEFAULT_CONFIG, load_train_config
 
 
 def env_years_per_second(years: int = 200) -> float:

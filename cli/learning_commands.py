@@ -56,7 +56,7 @@ def _config(path: str | None, scenario: str, timesteps: int | None, kind: str = 
 
     ``path`` None reads the shipped configuration of ``kind`` (``regulator``/``enterprises``).
     """
-    from learning.train import DEFAULT_CONFIG, load_train_config
+    from learning.train_config import DEFAULT_CONFIG, load_train_config
     from learning.train_enterprises import DEFAULT_CONFIG as ENTERPRISE_CONFIG
 
     shipped = ENTERPRISE_CONFIG if kind == "enterprises" else DEFAULT_CONFIG

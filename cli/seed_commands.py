@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from cli.arguments import integer_at_least, seed_list, writable_directory
 
 if TYPE_CHECKING:
-    from learning.train import TrainConfig
+    from learning.train_config import TrainConfig
 
 
 def add_seed_options(parser: argparse.ArgumentParser, seed: argparse._ActionsContainer) -> None:

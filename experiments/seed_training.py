@@ -27,7 +27,7 @@ from tqdm import tqdm
 from experiments.executors import make_executor
 
 if TYPE_CHECKING:
-    from learning.train import TrainConfig
+    from learning.train_config import TrainConfig
 
 #: The provenance file training writes last: a seed's directory holding it is finished.
 FINISHED_MARK = "regulator.json"

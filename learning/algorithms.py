@@ -50,7 +50,7 @@ def new_model(config: Any, envs: Any, seed: int, tensorboard_log: str) -> Any:
     """A fresh model of ``config.algorithm`` on ``envs`` with the configuration's settings.
 
     Args:
-        config: a :class:`learning.train.TrainConfig`.
+        config: a :class:`learning.train_config.TrainConfig`.
         envs: the (normalised) training VecEnv.
         seed: the model's seed.
         tensorboard_log: the TensorBoard directory.

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from agents.network import network_path
 from learning.export import sidecars
-from learning.train import MODEL_NAME, TrainConfig, train_regulator
+from learning.train import MODEL_NAME, train_regulator
+from learning.train_config import TrainConfig
 from learning.train_enterprises import MODEL_NAME as ENTERPRISE_MODEL
 from learning.train_enterprises import train_enterprises
 

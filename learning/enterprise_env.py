@@ -26,32 +26,12 @@ from stable_baselines3.common.vec_env import VecEnv
 from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES, LearnedBehaviour, firm_observations
 from learning.firm_reward import isoelastic_utility, net_worth
 from learning.seeds import EVALUATION_SEED_START
+from learning.train_config import check_markets
 from model import CarbonMarket
 from model.validation import read_scenario
 
 OBSERVATION_SPACE = gym.spaces.Box(-np.inf, np.inf, (len(FIRM_FEATURES),), np.float32)
 ACTION_SPACE = gym.spaces.Box(-1.0, 1.0, (ACTION_SIZE,), np.float32)
-#: Most markets one :class:`EnterpriseVecEnv` plays side by side (``env_kwargs.markets``).
-MAX_MARKETS = 256
-
-
-def check_markets(markets: Any, field: str = "markets") -> int:
-    """``markets`` (how many markets one env plays side by side) as an int.
-
-    Args:
-        markets: the value to check.
-        field: its name in the error message (``env_kwargs.markets`` in a training config).
-
-    Raises:
-        ValueError: not an integer in ``[1, MAX_MARKETS]`` (the message names the field).
-    """
-    if (
-        isinstance(markets, bool)
-        or not isinstance(markets, int | np.integer)
-        or not 1 <= markets <= MAX_MARKETS
-    ):
-        raise ValueError(f"{field}: {markets!r} must be an integer in [1, {MAX_MARKETS}]")
-    return int(markets)
 
 
 def market_seed_sequences(seed: int | None, markets: int) -> list[np.random.SeedSequence]:

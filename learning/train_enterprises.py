@@ -15,7 +15,8 @@ from pathlib import Path
 from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES
 from learning.enterprise_env import EnterpriseVecEnv
 from learning.seeds import validation_seeds
-from learning.train import TrainConfig, train_ppo
+from learning.train import train_ppo
+from learning.train_config import TrainConfig
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "configs" / "ppo_enterprises.yaml"
 MODEL_NAME = "enterprises.zip"

@@ -8,14 +8,9 @@ import pytest
 pytest.importorskip("stable_baselines3", reason="needs the learn extra (torch, Stable-Baselines3)")
 
 from agents.learned_firm import ACTION_SIZE, FIRM_FEATURES
-from learning.enterprise_env import (
-    MAX_MARKETS,
-    EnterpriseVecEnv,
-    FirmMarket,
-    market_seed_sequences,
-)
+from learning.enterprise_env import EnterpriseVecEnv, FirmMarket, market_seed_sequences
 from learning.seeds import EVALUATION_SEED_START
-from learning.train import TrainConfig, load_train_config
+from learning.train_config import MAX_MARKETS, TrainConfig, load_train_config
 
 SHORT = {"years": 1, "steps_per_year": 10}  # 10 rounds an episode
 #: values ``markets`` refuses, each with how a YAML file writes it

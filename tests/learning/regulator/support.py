@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from learning.train import TrainConfig
+from learning.train_config import TrainConfig
 
 #: The episodes the tiny recurrent regulator trains on (``tiny_recurrent_config``).
 RECURRENT_EPISODE = {"years": 4, "steps_per_year": 10}

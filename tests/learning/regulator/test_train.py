@@ -10,7 +10,8 @@ from stable_baselines3 import PPO
 from agents.network import load_network
 from cli import main
 from learning.export import load_ppo
-from learning.train import latest_checkpoint, load_train_config, train_regulator
+from learning.train import latest_checkpoint, train_regulator
+from learning.train_config import load_train_config
 from tests.learning.regulator.support import tiny_config, tiny_recurrent_config
 
 pytestmark = pytest.mark.slow  # training, evaluation, sweeps or a browser: make test
@@ -107,7 +108,7 @@ def test_yaml_config_is_validated(tmp_path):
 
 
 def test_shipped_config_has_the_paper_entry():
-    from learning.train import DEFAULT_CONFIG
+    from learning.train_config import DEFAULT_CONFIG
 
     config = load_train_config(DEFAULT_CONFIG, "paper")
     assert config.env_kwargs["climate_coefficient"] == [0.05, 0.2, 0.5]
@@ -159,7 +160,7 @@ def test_the_algorithm_and_its_policy_are_validated(tmp_path):
 
 
 def test_the_recurrent_config_is_the_ppo_one_with_an_lstm():
-    from learning.train import DEFAULT_CONFIG
+    from learning.train_config import DEFAULT_CONFIG
 
     recurrent = load_train_config(
         DEFAULT_CONFIG.with_name("recurrent_ppo_regulator.yaml"), "paper-shocks"
