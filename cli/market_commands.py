@@ -15,7 +15,7 @@ from cli.arguments import (
     writable_directory,
 )
 from cli.output import print_json
-from market.scenario import shipped_scenarios
+from market.scenario_files import shipped_scenarios
 
 
 def _print(result: dict, as_json: bool) -> None:
@@ -105,7 +105,7 @@ def cmd_policies(args: argparse.Namespace) -> None:
 
 def cmd_scenarios(args: argparse.Namespace) -> None:
     """List the shipped scenarios."""
-    from market.scenario import load_scenario
+    from market.scenario_files import load_scenario
 
     for name in shipped_scenarios():
         print(f"{name:<14} {load_scenario(name).description}")

@@ -18,7 +18,7 @@ from agents.registry import policy_descriptions
 from dashboard.market import DashboardMarket
 from dashboard.policy_choice import AS_IN_SCENARIO, LEARNED, policy_choices, scenario_policy
 from dashboard.settings import SLIDERS, Controls, behaviour_choices
-from market.scenario import shipped_scenarios
+from market.scenario_files import shipped_scenarios
 
 PLAY_PAUSE_MS = 100  # pause between updates while playing, at first
 

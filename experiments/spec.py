@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from experiments.runner import SUMMARY_METRICS
-from market.scenario import ScenarioError, parse_scenario, read_toml, resolve_path
+from market.scenario import ScenarioError, parse_scenario
+from market.scenario_files import read_toml, resolve_path
 from model import load_scenario
 
 Value = bool | int | float | str

@@ -2,8 +2,8 @@
 
 :func:`load_scenario` is what the command line, the dashboard, the sweeps and the training
 envs call before they build or promise a market: it checks every key's type and range
-(:mod:`market.scenario`), then the names of the behaviours and the policy and that a learned
-policy's files load and fit the market (:mod:`agents.registry`). Every failure is a
+(:mod:`market.scenario_files`), then the names of the behaviours and the policy and that a
+learned policy's files load and fit the market (:mod:`agents.registry`). Every failure is a
 :class:`~market.config.ScenarioError` that names the key and what is allowed.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.registry import check_behaviour_names, make_behaviour, make_policy
-from market import scenario as scenario_files
+from market import scenario_files
 from market.config import ScenarioError
 from market.scenario import Scenario
 

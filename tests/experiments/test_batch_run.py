@@ -8,7 +8,7 @@ import pytest
 
 from experiments.identity import run_id
 from experiments.runner import RunTask, run_point
-from market.scenario import resolve_path
+from market.scenario_files import resolve_path
 from model import CarbonMarket
 from tests.mesa_batch_run import seeded_batch_run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from experiments import load_sweep
 from experiments.identity import fingerprint, run_id, sweep_tasks
-from market.scenario import resolve_path
+from market.scenario_files import resolve_path
 
 PAPER = tomllib.loads(resolve_path("paper").read_text())
 

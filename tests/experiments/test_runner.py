@@ -9,7 +9,7 @@ import pytest
 
 from experiments.identity import run_id
 from experiments.runner import SUMMARY_METRICS, YEAR_METRICS, RunTask, run_point
-from market.scenario import resolve_path
+from market.scenario_files import resolve_path
 from model import CarbonMarket
 from model.episode import episode_summary, run_episode
 

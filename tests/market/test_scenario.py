@@ -10,13 +10,8 @@ import numpy as np
 import pytest
 
 from market.firm_table import build_firms
-from market.scenario import (
-    ScenarioError,
-    ScenarioWarning,
-    load_scenario,
-    parse_scenario,
-    shipped_scenarios,
-)
+from market.scenario import ScenarioError, ScenarioWarning, parse_scenario
+from market.scenario_files import load_scenario, shipped_scenarios
 
 PAPER_FIRM = "[[firms]]\ncapacity = 1.0\n"
 

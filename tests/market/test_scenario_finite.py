@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from market.config import TABLES
-from market.scenario import ScenarioError, load_scenario
+from market.scenario import ScenarioError
+from market.scenario_files import load_scenario
 
 #: Where each table's key goes in a minimal scenario with two explicit firms.
 PAPER = "[market]\nyears = 2\n{market}\n[government]\n{government}\n[[firms]]\n{firms}\n[[firms]]\n"

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from market.config import ScenarioError, ShockConfig
-from market.scenario import load_scenario
+from market.scenario_files import load_scenario
 from market.shocks import EpisodeShocks, draw_shocks, episode_scenario, log_ar1
 
 GENERATED = "[market]\nyears = 10\n[generator]\nn_firms = 3\n[shocks]\n{line}\n"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from market.scenario import load_scenario as read_file
+from market.scenario_files import load_scenario as read_file
 from model import CarbonMarket, ScenarioError, load_scenario
 
 
