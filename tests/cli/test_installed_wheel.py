@@ -70,7 +70,9 @@ def elsewhere(tmp_path: Path, *, learn_extra: bool = False) -> dict[str, str]:
 
 
 def test_the_wheel_is_imported_from_the_venv(installed: Path, tmp_path: Path) -> None:
-    code = "import market.data as d, learning.train as t; print(d.DATA_DIR, t.DEFAULT_CONFIG)"
+    code = (
+        "import market.data as d, learning.train_config as c; print(d.DATA_DIR, c.DEFAULT_CONFIG)"
+    )
     data_dir, config = run(
         [str(installed / "python"), "-c", code], tmp_path, elsewhere(tmp_path, learn_extra=True)
     ).split()
