@@ -101,7 +101,8 @@ def _decided(firms: np.ndarray, work: RoundScratch) -> tuple[np.ndarray, ...]:
     return work.side[firms], work.price[firms], work.quantity[firms], work.active[firms]
 
 
-def _quotes(firms: np.ndarray, work: RoundScratch) -> Quotes:
+def decided_quotes(firms: np.ndarray, work: RoundScratch) -> Quotes:
+    """The active orders a kernel decided for ``firms`` into ``work``, as quotes."""
     return Quotes.build(firms, *_decided(firms, work))
 
 
@@ -114,7 +115,7 @@ class ZeroIntelligenceConstrained(Behaviour):
         """One unit: a bid uniform on [floor, value] or an ask uniform on [cost, ceiling]."""
         seen, firms, work = decision_inputs(view, firms)
         kernels.zi_c(seen, firms, view.rng_state, work)
-        return _quotes(firms, work)
+        return decided_quotes(firms, work)
 
 
 class ZeroIntelligenceUnconstrained(Behaviour):
@@ -126,7 +127,7 @@ class ZeroIntelligenceUnconstrained(Behaviour):
         """One unit at a uniform price on [floor, ceiling] on a random side."""
         seen, firms, work = decision_inputs(view, firms)
         kernels.zi_u(seen, firms, view.rng_state, work)
-        return _quotes(firms, work)
+        return decided_quotes(firms, work)
 
 
 class Truthful(Behaviour):
@@ -138,7 +139,7 @@ class Truthful(Behaviour):
         """One unit at value (bid) or cost (ask), on a random side, rounded to safe ticks."""
         seen, firms, work = decision_inputs(view, firms)
         kernels.truthful(seen, firms, view.rng_state, work)
-        return _quotes(firms, work)
+        return decided_quotes(firms, work)
 
 
 class RuleBased(Behaviour):

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents import behaviour_kernels, learned_kernels
-from agents.behaviours import RuleBased, decision_inputs
+from agents.behaviours import RuleBased, decided_quotes, decision_inputs
 from agents.decisions import Quotes
 from agents.learned_kernels import (
     ACTION_SIZE,
@@ -145,9 +145,8 @@ def firm_observations(view: MarketView, firms: np.ndarray) -> np.ndarray:
     )
     out = np.empty((len(firms), len(FIRM_FEATURES)), dtype=np.float32)
     learned_kernels.observe(
-        seen, firms, view.accounts.escrow_coins, view.book.open_counts(), book_top, scales, work,
-        out,
-    )  # fmt: skip
+        seen, firms, view.accounts.escrow_coins, book.open_counts(), book_top, scales, work, out
+    )
     return out
 
 
@@ -186,8 +185,7 @@ def corrected_quotes(view: MarketView, firms: np.ndarray, actions: np.ndarray) -
     """The rule's orders corrected by actions 3-5, clipped to what each firm can honour."""
     seen, firms, work = decision_inputs(view, firms)
     learned_kernels.learned_quotes(seen, firms, _by_firm(view, firms, actions), work)
-    return Quotes.build(firms, work.side[firms], work.price[firms], work.quantity[firms],
-                        work.active[firms])  # fmt: skip
+    return decided_quotes(firms, work)
 
 
 #: How far from zero each action must be to change the rule's decision.

@@ -43,9 +43,6 @@ from market.lanes import MarketArrays
 from model import round_kernel as rk
 from model.lane_start import LaneStart
 
-#: The group code of learned firms in the round kernel.
-LEARNED = rk.LEARNED
-
 
 @njit(cache=True, error_model="numpy")
 def observe_lane(b, firms, steps, scales, floats, acc, book_arrays, params, tally, blocks, out):
@@ -123,7 +120,7 @@ class LearnedLanes:
             if start.network is None:
                 continue
             codes, members, sizes, _, _ = start.groups
-            g = int(np.flatnonzero(codes == LEARNED)[0])
+            g = int(np.flatnonzero(codes == rk.LEARNED)[0])
             lanes.append(b)
             firms.append(members[g, : sizes[g]])
             scales.append([*start.scales, start.config.max_orders])
